@@ -1,0 +1,77 @@
+// Package spec defines kgitops' desired state: the document kinds a repo
+// holds, how they are loaded from YAML, and how they are validated.
+//
+// Loading is pure: it reads files from an fs.FS and never talks to Kafka.
+// Every problem found is reported at once, each with the file and line it
+// comes from and, where possible, what to write instead. Checks that need the
+// live cluster (name collisions with existing topics, shrinking partitions)
+// belong to package reconcile.
+package spec
+
+import "fmt"
+
+// APIVersion is the only apiVersion this version of kgitops reads.
+const APIVersion = "kgitops.io/v1alpha1"
+
+// Kinds understood by the loader.
+const (
+	KindTopic    = "Topic"
+	KindSettings = "Settings"
+)
+
+// Pos is where a value was declared.
+type Pos struct {
+	File string // path relative to the loaded directory, slash-separated
+	Line int
+}
+
+func (p Pos) String() string {
+	if p.File == "" {
+		return "<unknown>"
+	}
+	if p.Line <= 0 {
+		return p.File
+	}
+	return fmt.Sprintf("%s:%d", p.File, p.Line)
+}
+
+// Topic is one declared Kafka topic.
+type Topic struct {
+	Name              string
+	Labels            map[string]string
+	Partitions        int32
+	ReplicationFactor int16
+	// Configs holds topic-level overrides as Kafka's own strings: YAML
+	// numbers and booleans are turned into the text Kafka would return.
+	Configs map[string]string
+	// IgnoreConfigs lists config keys (a trailing '*' matches a prefix)
+	// that kgitops neither sets nor removes on this topic.
+	IgnoreConfigs []string
+
+	Pos Pos // the document's "kind:" line
+}
+
+// Settings holds repo-wide options. A repo has at most one Settings document.
+type Settings struct {
+	// IgnoreConfigs lists topic config keys (a trailing '*' matches a
+	// prefix) that kgitops neither sets nor removes on any topic.
+	IgnoreConfigs []string
+
+	Pos Pos
+}
+
+// State is everything declared in a repo. Topics are sorted by name.
+type State struct {
+	Topics   []Topic
+	Settings Settings
+}
+
+// Topic returns the declared topic with the given name.
+func (s *State) Topic(name string) (Topic, bool) {
+	for _, t := range s.Topics {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return Topic{}, false
+}
