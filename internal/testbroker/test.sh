@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Runs kgitops' Go tests against kfake and, when it can, a real Apache Kafka broker
+# (broker.sh). Called by `make test` and `make bench`.
+#
+#   test.sh [test]   go test -race -count=1 ./...
+#   test.sh bench    go test -run '^$' -bench . -benchtime 1x -timeout 30m ./reconcile/
+#
+# Environment:
+#   GOTESTFLAGS                   extra `go test` arguments, e.g. GOTESTFLAGS='-run TestX -v'
+#   GOTESTPKGS                    packages instead of the default, e.g. GOTESTPKGS=./internal/...
+#   KGITOPS_REQUIRE_REAL_KAFKA=1  fail when the real broker cannot be started (CI sets it)
+#   plus broker.sh's KGITOPS_BROKER_* settings (state dir, ports, timeout).
+#
+# A broker this script starts is stopped on exit. A broker that already runs from the
+# same state dir (`make broker-start`) is reused and left running.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+BROKER=$HERE/broker.sh
+MODE=${1:-test}
+
+banner() {
+	echo
+	echo "################################################################################"
+	printf '### %s\n' "$@"
+	echo "################################################################################"
+	echo
+}
+
+case $MODE in
+test) go_test=(go test -race -count=1) pkgs=(./...) ;;
+bench) go_test=(go test -run '^$' -bench . -benchtime 1x -timeout 30m) pkgs=(./reconcile/) ;;
+*)
+	echo "usage: $0 [test|bench]" >&2
+	exit 2
+	;;
+esac
+extra=()
+read -r -a extra <<<"${GOTESTFLAGS:-}"
+[[ -z ${GOTESTPKGS:-} ]] || read -r -a pkgs <<<"$GOTESTPKGS"
+
+# Never let a broker from an outer shell leak into a kfake-only run.
+unset KGITOPS_TEST_KAFKA KGITOPS_TEST_KAFKA_SASL KGITOPS_TEST_KAFKA_ADMIN_USER KGITOPS_TEST_KAFKA_ADMIN_PASSWORD
+
+clusters="kfake only"
+no_broker() { # $1: why
+	if [[ ${KGITOPS_REQUIRE_REAL_KAFKA:-} == 1 ]]; then
+		banner "FAIL: KGITOPS_REQUIRE_REAL_KAFKA=1 but no real Kafka broker:" "$1"
+		exit 1
+	fi
+	banner "WARNING: NO REAL KAFKA BROKER: $1" \
+		"Only the kfake suite runs; tests against Apache Kafka are SKIPPED." \
+		"Set KGITOPS_REQUIRE_REAL_KAFKA=1 to make this an error."
+	clusters="kfake only (no real broker: $(head -n 1 <<<"$1"))"
+}
+
+if ! command -v java >/dev/null || ! command -v mvn >/dev/null; then
+	missing=()
+	command -v java >/dev/null || missing+=(java)
+	command -v mvn >/dev/null || missing+=(mvn)
+	no_broker "$(IFS=/; echo "${missing[*]}") not installed (apt-get install openjdk-17-jre-headless maven)"
+else
+	started_here=0
+	"$BROKER" status >/dev/null 2>&1 || started_here=1
+	if [[ $started_here == 1 ]]; then
+		trap '"$BROKER" stop || true' EXIT
+		trap 'exit 130' INT TERM # run the EXIT trap on Ctrl-C / TERM too
+	fi
+	banner "Starting the real Apache Kafka broker (internal/testbroker/broker.sh start)"
+	start_begin=$SECONDS
+	start_log=$(mktemp)
+	if "$BROKER" start 2>&1 | tee "$start_log"; then
+		eval "$("$BROKER" env)"
+		clusters="kfake + Apache Kafka at $KGITOPS_TEST_KAFKA (SASL $KGITOPS_TEST_KAFKA_SASL)"
+		if [[ $started_here == 1 ]]; then
+			clusters+=", started in $((SECONDS - start_begin))s"
+		else
+			clusters+=", reused a running broker (left running)"
+		fi
+	else
+		# The exact error: broker.sh's ERROR line(s) and whatever follows them.
+		start_err=$(sed -n '/testbroker: ERROR:/,$p' "$start_log")
+		no_broker "broker.sh start failed: ${start_err:-$(tail -n 1 "$start_log")}"
+	fi
+	rm -f "$start_log"
+fi
+
+cmd=("${go_test[@]}" "${extra[@]}" "${pkgs[@]}")
+banner "Running: ${cmd[*]}" "Clusters: $clusters"
+rc=0
+(cd "$REPO" && "${cmd[@]}") || rc=$?
+
+if [[ $rc == 0 ]]; then
+	banner "PASS ($MODE) against: $clusters"
+else
+	banner "FAIL ($MODE, go test exit $rc) against: $clusters"
+fi
+exit "$rc"
