@@ -6,6 +6,11 @@
 // comes from and, where possible, what to write instead. Checks that need the
 // live cluster (name collisions with existing topics, shrinking partitions)
 // belong to package reconcile.
+//
+// Each document kind is decoded by one function registered in the kinds
+// table (kinds.go); Kafka's topic config keys live in one table
+// (topicconfigs.go), and ConfigEqual is the one place config values are
+// compared.
 package spec
 
 import "fmt"
@@ -56,8 +61,12 @@ type Settings struct {
 	// IgnoreConfigs lists topic config keys (a trailing '*' matches a
 	// prefix) that kgitops neither sets nor removes on any topic.
 	IgnoreConfigs []string
+	// ExtraConfigKeys lists topic config keys that the cluster knows but
+	// kgitops' table of Kafka 4.1 keys does not (a newer Kafka, a vendor
+	// extension). Their values are passed through unchecked.
+	ExtraConfigKeys []string
 
-	Pos Pos
+	Pos Pos // the document's "kind:" line; zero when the repo has none
 }
 
 // State is everything declared in a repo. Topics are sorted by name.

@@ -1,0 +1,128 @@
+package spec
+
+import (
+	"maps"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// kind is how the loader reads one kind of document. A new kind is a file
+// holding its decode (and maybe check) function, plus one entry in kinds.
+type kind struct {
+	// decode reads one document of the kind into st. The header (apiVersion,
+	// kind, metadata) has been read and checked already.
+	decode func(d *decoder, doc document, st *State)
+	// check, if set, runs once after every document has been decoded, for
+	// rules that span documents, such as names declared twice.
+	check func(l *loader, st *State)
+}
+
+// kinds holds every kind the loader understands, by the name in "kind:".
+var kinds = map[string]kind{
+	KindTopic:    {decode: decodeTopic, check: checkTopics},
+	KindSettings: {decode: decodeSettings},
+}
+
+func kindNames() []string {
+	return slices.Sorted(maps.Keys(kinds))
+}
+
+// document is what every document has, whatever its kind.
+type document struct {
+	Kind     string
+	Pos      Pos        // the "kind:" line
+	At       *yaml.Node // the "kind:" key, to report problems of the whole document
+	Name     string     // metadata.name; empty when missing (already reported)
+	NameNode *yaml.Node
+	Labels   map[string]string
+	// Spec is the spec value, nil when absent or null. SpecAt is where to
+	// report a missing spec field: the "spec:" key, else At.
+	Spec   *yaml.Node
+	SpecAt *yaml.Node
+}
+
+// document decodes one YAML document: its header here, its spec by kind.
+func (d *decoder) document(root *yaml.Node) {
+	if root.Kind == yaml.DocumentNode {
+		if len(root.Content) == 0 {
+			return
+		}
+		root = resolve(root.Content[0])
+	}
+	if root == nil || isNull(root) {
+		return // an empty document
+	}
+	if root.Kind != yaml.MappingNode {
+		d.errorf(root, "start it with apiVersion: "+APIVersion, "a document must be a mapping, got %s", describe(root))
+		return
+	}
+	fs, _ := d.fields(root, "the document", "apiVersion", "kind", "metadata", "spec")
+
+	if f, ok := fs["apiVersion"]; !ok {
+		d.errorf(root, "add apiVersion: "+APIVersion, "apiVersion is missing")
+	} else if v, ok := d.text(f, "a string"); ok && v != APIVersion {
+		d.errorf(f.Value, "write apiVersion: "+APIVersion, "unknown apiVersion %q", v)
+	}
+
+	names := kindNames()
+	known := "kinds: " + strings.Join(names, ", ")
+	f, ok := fs["kind"]
+	if !ok {
+		d.errorf(root, "add kind: one of "+strings.Join(names, ", "), "kind is missing")
+		return
+	}
+	name, ok := d.text(f, "a string")
+	if !ok {
+		return
+	}
+	k, ok := kinds[name]
+	if !ok {
+		hint := known
+		if s := suggestHint(name, names, ""); s != "" {
+			hint = s + " " + known
+		}
+		d.errorf(f.Value, hint, "unknown kind %q", name)
+		return
+	}
+
+	doc := document{Kind: name, Pos: d.pos(f.Key), At: f.Key, SpecAt: f.Key}
+	d.metadata(fs, root, &doc)
+	if s, ok := fs["spec"]; ok {
+		doc.SpecAt = s.Key
+		if !isNull(s.Value) {
+			doc.Spec = s.Value
+		}
+	}
+	k.decode(d, doc, &d.l.st)
+}
+
+// metadata reads metadata.name, which every kind requires, and labels.
+func (d *decoder) metadata(fs map[string]field, root *yaml.Node, doc *document) {
+	md, ok := fs["metadata"]
+	if !ok {
+		d.errorf(root, "add metadata: {name: ...}", "metadata is missing")
+		return
+	}
+	if isNull(md.Value) {
+		d.errorf(md.Key, "add name: ... under metadata", "metadata.name is missing")
+		return
+	}
+	mfs, ok := d.fields(md.Value, "metadata", "name", "labels")
+	if !ok {
+		return
+	}
+	if f, ok := mfs["name"]; ok {
+		f.Name = "metadata.name"
+		if name, ok := d.name(f); ok {
+			doc.Name, doc.NameNode = name, f.Value
+		}
+	} else {
+		d.errorf(md.Key, "add name: ... under metadata", "metadata.name is missing")
+	}
+	if f, ok := mfs["labels"]; ok {
+		f.Name = "metadata.labels"
+		doc.Labels = d.stringMap(f)
+	}
+}

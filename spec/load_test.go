@@ -1,0 +1,259 @@
+package spec
+
+import (
+	"errors"
+	"flag"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite the errors.txt golden files under testdata/bad")
+
+// wantGood is the State each testdata/good/<case> must load to.
+var wantGood = map[string]*State{
+	"minimal": {
+		Topics: []Topic{{
+			Name: "orders", Partitions: 1, ReplicationFactor: 1,
+			Pos: Pos{File: "orders.yaml", Line: 2},
+		}},
+	},
+	"full": {
+		Topics: []Topic{
+			{
+				Name: "audit-log_v2", Partitions: 1, ReplicationFactor: 1,
+				Pos: Pos{File: "topics/ops/audit.yml", Line: 2},
+			},
+			{
+				Name:              "shop.orders",
+				Labels:            map[string]string{"team": "shop", "tier": "1"},
+				Partitions:        12,
+				ReplicationFactor: 3,
+				Configs: map[string]string{
+					"retention.ms":                    "604800000",
+					"cleanup.policy":                  "delete",
+					"confluent.placement.constraints": `{"version":1}`,
+				},
+				IgnoreConfigs: []string{"segment.ms"},
+				Pos:           Pos{File: "topics/shop/orders.yaml", Line: 4},
+			},
+			{
+				Name: "shop.payments", Partitions: 6, ReplicationFactor: 3,
+				Pos: Pos{File: "topics/shop/orders.yaml", Line: 19},
+			},
+		},
+		Settings: Settings{
+			IgnoreConfigs:   []string{"message.downconversion.enable", "confluent.tier.*"},
+			ExtraConfigKeys: []string{"confluent.placement.constraints"},
+			Pos:             Pos{File: "settings.yaml", Line: 3},
+		},
+	},
+	"configs": {
+		Topics: []Topic{
+			{
+				Name: "all-types", Partitions: 3, ReplicationFactor: 2,
+				Configs: map[string]string{
+					"retention.ms":                            "604800000",
+					"retention.bytes":                         "9223372036854775807",
+					"local.retention.ms":                      "-2",
+					"max.message.bytes":                       "1048588",
+					"min.insync.replicas":                     "2",
+					"segment.bytes":                           "1073741824",
+					"min.cleanable.dirty.ratio":               "0.5",
+					"compression.gzip.level":                  "-1",
+					"compression.zstd.level":                  "-131072",
+					"preallocate":                             "true",
+					"unclean.leader.election.enable":          "false",
+					"message.downconversion.enable":           "true",
+					"compression.type":                        "zstd",
+					"message.timestamp.type":                  "LogAppendTime",
+					"cleanup.policy":                          "compact,delete",
+					"leader.replication.throttled.replicas":   "0:1,1:2",
+					"follower.replication.throttled.replicas": "*",
+				},
+				Pos: Pos{File: "configs.yaml", Line: 3},
+			},
+			{
+				Name: "more-types", Partitions: 2147483647, ReplicationFactor: 32767,
+				Configs: map[string]string{
+					"cleanup.policy":            "delete,compact",
+					"min.cleanable.dirty.ratio": "1",
+					"message.format.version":    "3.0-IV1",
+					"x.vendor.flag":             "yes",
+				},
+				Pos: Pos{File: "configs.yaml", Line: 29},
+			},
+		},
+		Settings: Settings{
+			ExtraConfigKeys: []string{"message.format.version", "x.vendor.flag"},
+			Pos:             Pos{File: "configs.yaml", Line: 42},
+		},
+	},
+	"anchors": {
+		Topics: []Topic{
+			{
+				Name: "a", Partitions: 3, ReplicationFactor: 3,
+				Configs: map[string]string{"cleanup.policy": "compact", "min.compaction.lag.ms": "60000"},
+				Pos:     Pos{File: "anchors.yaml", Line: 2},
+			},
+			{
+				Name: "b", Partitions: 1, ReplicationFactor: 1,
+				Configs: map[string]string{"min.compaction.lag.ms": "120000", "max.compaction.lag.ms": "120000"},
+				Pos:     Pos{File: "anchors.yaml", Line: 13},
+			},
+		},
+	},
+	"empty": {},
+}
+
+func TestLoadGood(t *testing.T) {
+	dirs, err := filepath.Glob("testdata/good/*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, dir := range dirs {
+		name := filepath.Base(dir)
+		seen[name] = true
+		t.Run(name, func(t *testing.T) {
+			want, ok := wantGood[name]
+			if !ok {
+				t.Fatalf("no wantGood entry for %s", dir)
+			}
+			got, err := Load(dir)
+			if err != nil {
+				t.Fatalf("Load(%s):\n%v", dir, err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("Load(%s) mismatch (-want +got):\n%s", dir, diff)
+			}
+		})
+	}
+	for name := range wantGood {
+		if !seen[name] {
+			t.Errorf("wantGood has %q but testdata/good/%s does not exist", name, name)
+		}
+	}
+}
+
+// TestLoadBad loads each testdata/bad/<case> and compares the whole error
+// text with its errors.txt. Run with -update to rewrite the goldens.
+func TestLoadBad(t *testing.T) {
+	dirs, err := filepath.Glob("testdata/bad/*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dirs) == 0 {
+		t.Fatal("no testdata/bad cases")
+	}
+	for _, dir := range dirs {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			st, err := Load(dir)
+			if err == nil {
+				t.Fatalf("Load(%s) succeeded, want errors; state: %+v", dir, st)
+			}
+			if st != nil {
+				t.Errorf("Load(%s) returned a State along with errors", dir)
+			}
+			var es Errors
+			if !errors.As(err, &es) {
+				t.Fatalf("Load(%s) error is %T, want Errors: %v", dir, err, err)
+			}
+			got := err.Error() + "\n"
+			golden := filepath.Join(dir, "errors.txt")
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./spec -run TestLoadBad -update to create it)", err)
+			}
+			if diff := cmp.Diff(string(want), got); diff != "" {
+				t.Errorf("errors of %s mismatch (-want +got):\n%s", dir, diff)
+			}
+		})
+	}
+}
+
+// TestLoadReportsAllAtOnce pins that one load reports problems of several
+// files and several classes together, sorted by file and line.
+func TestLoadReportsAllAtOnce(t *testing.T) {
+	_, err := Load("testdata/bad/many-errors")
+	var es Errors
+	if !errors.As(err, &es) {
+		t.Fatalf("got %v, want Errors", err)
+	}
+	files := map[string]bool{}
+	for _, e := range es {
+		files[e.Pos.File] = true
+	}
+	if len(files) < 4 || len(es) < 6 {
+		t.Errorf("got %d errors in %d files, want at least 6 in 4:\n%v", len(es), len(files), err)
+	}
+	if !slicesSorted(es) {
+		t.Errorf("errors are not sorted:\n%v", err)
+	}
+}
+
+func slicesSorted(es Errors) bool {
+	for i := 1; i < len(es); i++ {
+		a, b := es[i-1].Pos, es[i].Pos
+		if a.File > b.File || a.File == b.File && a.Line > b.Line {
+			return false
+		}
+	}
+	return true
+}
+
+func TestLoadIOError(t *testing.T) {
+	_, err := Load(filepath.Join(t.TempDir(), "does-not-exist"))
+	if err == nil {
+		t.Fatal("Load of a missing directory succeeded")
+	}
+	var es Errors
+	if errors.As(err, &es) {
+		t.Errorf("got Errors for an I/O problem: %v", err)
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("got %v, want an error wrapping fs.ErrNotExist", err)
+	}
+
+	_, err = LoadFS(failingFS{fstest.MapFS{"a.yaml": {Data: []byte("kind: Topic\n")}}})
+	if err == nil || errors.As(err, &es) || !strings.Contains(err.Error(), "a.yaml") {
+		t.Errorf("got %v, want an I/O error naming a.yaml", err)
+	}
+}
+
+// failingFS lists its files but cannot open them.
+type failingFS struct{ m fstest.MapFS }
+
+func (f failingFS) Open(name string) (fs.File, error) {
+	if fi, err := f.m.Stat(name); err == nil && fi.IsDir() {
+		return f.m.Open(name)
+	}
+	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrPermission}
+}
+
+func TestLoadFSPositions(t *testing.T) {
+	fsys := fstest.MapFS{
+		"x/y/z.yaml":       {Data: []byte("apiVersion: kgitops.io/v1alpha1\nkind: Topic\nmetadata: {name: t}\nspec: {partitions: 1, replicationFactor: 1}\n")},
+		"x/.git/HEAD.yaml": {Data: []byte("not: valid: yaml")},
+		"x/other.json":     {Data: []byte("{")},
+	}
+	st, err := LoadFS(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &State{Topics: []Topic{{Name: "t", Partitions: 1, ReplicationFactor: 1, Pos: Pos{File: "x/y/z.yaml", Line: 2}}}}
+	if diff := cmp.Diff(want, st); diff != "" {
+		t.Errorf("mismatch (-want +got):\n%s", diff)
+	}
+}

@@ -1,0 +1,21 @@
+package spec
+
+// decodeSettings reads the Settings document. A repo has at most one; a
+// second is reported, naming the first.
+func decodeSettings(d *decoder, doc document, st *State) {
+	if first := st.Settings.Pos; first.File != "" {
+		d.errorf(doc.At, "keep one Settings document per repo", "Settings is declared twice: also at %s", first)
+		return
+	}
+	s := Settings{Pos: doc.Pos}
+	if doc.Spec != nil {
+		fs, _ := d.fields(doc.Spec, "spec", "ignoreConfigs", "extraConfigKeys")
+		if f, ok := fs["ignoreConfigs"]; ok {
+			s.IgnoreConfigs, _ = d.ignoreConfigs(f)
+		}
+		if f, ok := fs["extraConfigKeys"]; ok {
+			s.ExtraConfigKeys = d.extraConfigKeys(f)
+		}
+	}
+	st.Settings = s
+}

@@ -1,0 +1,98 @@
+package spec
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+)
+
+// decodeTopic reads a Topic document. A topic whose name is invalid or
+// reserved is reported and left out of the State, so that the checks across
+// documents only see real names; its spec is still checked.
+func decodeTopic(d *decoder, doc document, st *State) {
+	t := Topic{Name: doc.Name, Labels: doc.Labels, Pos: doc.Pos}
+	keep := doc.Name != ""
+	if keep {
+		if msg, ok := ValidTopicName(doc.Name); !ok {
+			d.errorf(doc.NameNode, topicNameHint, "%s", msg)
+			keep = false
+		} else if why, ok := Reserved(doc.Name); ok {
+			d.errorf(doc.NameNode, "remove this document: kgitops never creates, changes, exports or deletes such topics",
+				"topic %q is reserved: %s", doc.Name, why)
+			keep = false
+		}
+	}
+	if doc.Spec == nil {
+		d.errorf(doc.SpecAt, "add spec: {partitions: ..., replicationFactor: ...}", "spec is missing")
+		return
+	}
+	fs, ok := d.fields(doc.Spec, "spec", "partitions", "replicationFactor", "configs", "ignoreConfigs")
+	if !ok {
+		return
+	}
+
+	if f, ok := fs["partitions"]; !ok {
+		d.errorf(doc.SpecAt, "add partitions: <count> under spec, at least 1", "partitions is missing")
+	} else if n, ok := d.integer(f, intRange{lo: 1, hi: maxInt, bits: 32}); ok {
+		t.Partitions = int32(n)
+	}
+	if f, ok := fs["replicationFactor"]; !ok {
+		d.errorf(doc.SpecAt, "add replicationFactor: <count> under spec, at least 1", "replicationFactor is missing")
+	} else if n, ok := d.integer(f, intRange{lo: 1, hi: 1<<15 - 1, bits: 16}); ok {
+		t.ReplicationFactor = int16(n)
+	}
+
+	var ignored map[string]int // ignoreConfigs entry -> line
+	if f, ok := fs["ignoreConfigs"]; ok {
+		t.IgnoreConfigs, ignored = d.ignoreConfigs(f)
+	}
+	if f, ok := fs["configs"]; ok {
+		var keys []field
+		t.Configs, keys = d.configs(f)
+		for _, k := range keys {
+			if p, ok := IgnoreMatch(t.IgnoreConfigs, k.Name); ok {
+				d.errorf(k.Key, "remove one of them", "%s is set in configs but ignored by ignoreConfigs entry %q at line %d", k.Name, p, ignored[p])
+			}
+		}
+		d.l.after(func(st *State) {
+			for _, k := range keys {
+				if p, ok := IgnoreMatch(st.Settings.IgnoreConfigs, k.Name); ok {
+					d.errorf(k.Key, "remove it here or from ignoreConfigs in Settings",
+						"%s is set in configs but ignored on every topic by Settings entry %q at %s", k.Name, p, st.Settings.Pos)
+				}
+			}
+		})
+	}
+	if keep {
+		st.Topics = append(st.Topics, t)
+	}
+}
+
+// checkTopics reports topics declared twice, and distinct names that
+// collide in Kafka. The later declaration (by file, then line) is reported
+// and names the earlier one.
+func checkTopics(l *loader, st *State) {
+	ts := slices.Clone(st.Topics)
+	slices.SortStableFunc(ts, func(a, b Topic) int {
+		return cmp.Or(cmp.Compare(a.Pos.File, b.Pos.File), cmp.Compare(a.Pos.Line, b.Pos.Line))
+	})
+	byName := map[string]Topic{}
+	byKey := map[string]Topic{}
+	for _, t := range ts {
+		if first, ok := byName[t.Name]; ok {
+			l.add(Error{Pos: t.Pos, Msg: fmt.Sprintf("topic %q is declared twice: also at %s", t.Name, first.Pos), Hint: "remove one of them"})
+			continue
+		}
+		byName[t.Name] = t
+		key := CollisionKey(t.Name)
+		if first, ok := byKey[key]; ok {
+			l.add(Error{
+				Pos:  t.Pos,
+				Msg:  fmt.Sprintf("topic %q collides with topic %q at %s: Kafka treats '.' and '_' in topic names as the same", t.Name, first.Name, first.Pos),
+				Hint: "rename one of them",
+			})
+			continue
+		}
+		byKey[key] = t
+	}
+}
