@@ -1,0 +1,273 @@
+package reconcile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// ErrPlanRefused is returned by Apply for a plan that carries errors: such
+// a plan is never applied, not even in part.
+var ErrPlanRefused = errors.New("the plan has errors; nothing was applied")
+
+// ApplyOptions tunes Apply.
+type ApplyOptions struct {
+	// DryRun asks the brokers to validate every change without making it
+	// (Kafka's validateOnly). Deletions cannot be validated that way and
+	// are reported as skipped.
+	DryRun    bool
+	Inventory InventoryRef
+	// Revision is recorded in the inventory next to what was created.
+	Revision string
+	// Brokers is the live broker count, used to size the inventory topic.
+	Brokers int
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Result is the outcome of one change.
+type Result struct {
+	Change Change
+	Err    error
+	// Skipped is set for a change that was not attempted, with the reason.
+	Skipped string
+}
+
+// Apply executes the plan in order: topic creations, partition increases,
+// config changes, then deletions, each kind in one batched request. It
+// reports the outcome per resource: one failing change does not stop the
+// others. The returned error is only for failures that concern the whole
+// plan (a refused plan, an inventory that cannot be written).
+func Apply(ctx context.Context, cl *kgo.Client, plan *Plan, opts ApplyOptions) ([]Result, error) {
+	if len(plan.Errors) > 0 {
+		return nil, ErrPlanRefused
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	opts.Inventory = opts.Inventory.withDefaults()
+	a := &applier{cl: cl, opts: opts, results: map[string]*Result{}}
+	var order []string
+	var creates, grows, alters, deletes []Change
+	for _, c := range plan.Changes {
+		key := c.Kind + "/" + c.Name
+		order = append(order, key)
+		a.results[key] = &Result{Change: c}
+		switch {
+		case c.Kind != KindTopic:
+			a.results[key].Err = fmt.Errorf("kind %s cannot be applied by this version", c.Kind)
+		case c.Action == ActionCreate:
+			creates = append(creates, c)
+		case c.Action == ActionUpdate:
+			if c.Topic.Partitions > 0 {
+				grows = append(grows, c)
+			}
+			if len(c.Topic.SetConfigs)+len(c.Topic.DeleteConfigs) > 0 {
+				alters = append(alters, c)
+			}
+		case c.Action == ActionDelete && c.Pending:
+			a.results[key].Skipped = "deletion not allowed: pass --allow-delete"
+		case c.Action == ActionDelete:
+			deletes = append(deletes, c)
+		}
+	}
+
+	a.createTopics(ctx, creates)
+	a.createPartitions(ctx, grows)
+	a.alterConfigs(ctx, alters)
+	a.deleteTopics(ctx, deletes)
+	err := a.settle(ctx, creates, deletes)
+
+	out := make([]Result, 0, len(order))
+	for _, k := range order {
+		out = append(out, *a.results[k])
+	}
+	return out, err
+}
+
+type applier struct {
+	cl      *kgo.Client
+	opts    ApplyOptions
+	results map[string]*Result
+}
+
+func (a *applier) fail(kind, name string, err error) {
+	if r := a.results[kind+"/"+name]; r != nil && r.Err == nil {
+		r.Err = err
+	}
+}
+
+func (a *applier) failAll(cs []Change, err error) {
+	for _, c := range cs {
+		a.fail(c.Kind, c.Name, err)
+	}
+}
+
+func (a *applier) createTopics(ctx context.Context, cs []Change) {
+	if len(cs) == 0 {
+		return
+	}
+	req := kmsg.NewPtrCreateTopicsRequest()
+	req.ValidateOnly = a.opts.DryRun
+	req.TimeoutMillis = timeoutMillis(ctx)
+	for _, c := range cs {
+		t := kmsg.NewCreateTopicsRequestTopic()
+		t.Topic = c.Name
+		t.NumPartitions = c.Topic.Partitions
+		t.ReplicationFactor = c.Topic.ReplicationFactor
+		for _, k := range sortedKeys(c.Topic.SetConfigs) {
+			cfg := kmsg.NewCreateTopicsRequestTopicConfig()
+			cfg.Name = k
+			cfg.Value = kmsg.StringPtr(c.Topic.SetConfigs[k])
+			t.Configs = append(t.Configs, cfg)
+		}
+		req.Topics = append(req.Topics, t)
+	}
+	resp, err := req.RequestWith(ctx, a.cl)
+	if err != nil {
+		a.failAll(cs, fmt.Errorf("create topics: %w", err))
+		return
+	}
+	for _, t := range resp.Topics {
+		if err := kerr.ErrorForCode(t.ErrorCode); err != nil {
+			a.fail(KindTopic, t.Topic, errWithMessage(err, t.ErrorMessage))
+		}
+	}
+}
+
+func (a *applier) createPartitions(ctx context.Context, cs []Change) {
+	if len(cs) == 0 {
+		return
+	}
+	req := kmsg.NewPtrCreatePartitionsRequest()
+	req.ValidateOnly = a.opts.DryRun
+	req.TimeoutMillis = timeoutMillis(ctx)
+	for _, c := range cs {
+		t := kmsg.NewCreatePartitionsRequestTopic()
+		t.Topic = c.Name
+		t.Count = c.Topic.Partitions
+		req.Topics = append(req.Topics, t)
+	}
+	resp, err := req.RequestWith(ctx, a.cl)
+	if err != nil {
+		a.failAll(cs, fmt.Errorf("create partitions: %w", err))
+		return
+	}
+	for _, t := range resp.Topics {
+		if err := kerr.ErrorForCode(t.ErrorCode); err != nil {
+			a.fail(KindTopic, t.Topic, fmt.Errorf("add partitions: %w", errWithMessage(err, t.ErrorMessage)))
+		}
+	}
+}
+
+func (a *applier) alterConfigs(ctx context.Context, cs []Change) {
+	if len(cs) == 0 {
+		return
+	}
+	req := kmsg.NewPtrIncrementalAlterConfigsRequest()
+	req.ValidateOnly = a.opts.DryRun
+	for _, c := range cs {
+		r := kmsg.NewIncrementalAlterConfigsRequestResource()
+		r.ResourceType = kmsg.ConfigResourceTypeTopic
+		r.ResourceName = c.Name
+		for _, k := range sortedKeys(c.Topic.SetConfigs) {
+			cfg := kmsg.NewIncrementalAlterConfigsRequestResourceConfig()
+			cfg.Name = k
+			cfg.Op = kmsg.IncrementalAlterConfigOpSet
+			cfg.Value = kmsg.StringPtr(c.Topic.SetConfigs[k])
+			r.Configs = append(r.Configs, cfg)
+		}
+		for _, k := range c.Topic.DeleteConfigs {
+			cfg := kmsg.NewIncrementalAlterConfigsRequestResourceConfig()
+			cfg.Name = k
+			cfg.Op = kmsg.IncrementalAlterConfigOpDelete
+			r.Configs = append(r.Configs, cfg)
+		}
+		req.Resources = append(req.Resources, r)
+	}
+	for _, shard := range a.cl.RequestSharded(ctx, req) {
+		if shard.Err != nil {
+			a.failAll(cs, fmt.Errorf("alter configs: %w", shard.Err))
+			continue
+		}
+		for _, r := range shard.Resp.(*kmsg.IncrementalAlterConfigsResponse).Resources {
+			if err := kerr.ErrorForCode(r.ErrorCode); err != nil {
+				a.fail(KindTopic, r.ResourceName, fmt.Errorf("alter configs: %w", errWithMessage(err, r.ErrorMessage)))
+			}
+		}
+	}
+}
+
+func (a *applier) deleteTopics(ctx context.Context, cs []Change) {
+	if len(cs) == 0 {
+		return
+	}
+	if a.opts.DryRun {
+		for _, c := range cs {
+			a.results[c.Kind+"/"+c.Name].Skipped = "dry run: Kafka cannot validate a deletion without doing it"
+		}
+		return
+	}
+	req := kmsg.NewPtrDeleteTopicsRequest()
+	req.TimeoutMillis = timeoutMillis(ctx)
+	for _, c := range cs {
+		t := kmsg.NewDeleteTopicsRequestTopic()
+		t.Topic = kmsg.StringPtr(c.Name)
+		req.Topics = append(req.Topics, t)
+		req.TopicNames = append(req.TopicNames, c.Name)
+	}
+	resp, err := req.RequestWith(ctx, a.cl)
+	if err != nil {
+		a.failAll(cs, fmt.Errorf("delete topics: %w", err))
+		return
+	}
+	for _, t := range resp.Topics {
+		if err := kerr.ErrorForCode(t.ErrorCode); err != nil && t.Topic != nil {
+			a.fail(KindTopic, *t.Topic, errWithMessage(err, t.ErrorMessage))
+		}
+	}
+}
+
+// settle records what was created and deleted in the inventory, then waits
+// until the cluster's metadata shows the creations and deletions, so that a
+// plan run right after apply sees the new state.
+func (a *applier) settle(ctx context.Context, creates, deletes []Change) error {
+	if a.opts.DryRun {
+		return nil
+	}
+	set := map[ResourceKey]InventoryEntry{}
+	var remove []ResourceKey
+	var appeared, vanished []string
+	for _, c := range creates {
+		if a.results[c.Kind+"/"+c.Name].Err == nil {
+			set[ResourceKey{c.Kind, c.Name}] = InventoryEntry{CreatedAt: a.opts.Now().UTC(), Revision: a.opts.Revision}
+			appeared = append(appeared, c.Name)
+		}
+	}
+	for _, c := range deletes {
+		if a.results[c.Kind+"/"+c.Name].Err == nil {
+			remove = append(remove, ResourceKey{c.Kind, c.Name})
+			vanished = append(vanished, c.Name)
+		}
+	}
+	w := inventoryWriter{cl: a.cl, ref: a.opts.Inventory, brokers: a.opts.Brokers}
+	if err := w.record(ctx, set, remove); err != nil {
+		return err
+	}
+	return waitForTopics(ctx, a.cl, appeared, vanished)
+}
+
+// timeoutMillis is the broker-side timeout for a request: what is left of
+// ctx, capped at 60 s, or 30 s without a deadline.
+func timeoutMillis(ctx context.Context) int32 {
+	d := 30 * time.Second
+	if dl, ok := ctx.Deadline(); ok {
+		d = min(time.Until(dl), 60*time.Second)
+	}
+	return int32(max(d, time.Second) / time.Millisecond)
+}

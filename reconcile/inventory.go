@@ -1,0 +1,195 @@
+package reconcile
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// DefaultInventoryTopic is the compacted topic where kgitops records what it
+// created. Its name starts with "__", so kgitops itself never manages,
+// exports or deletes it as a topic.
+const DefaultInventoryTopic = "__kgitops_inventory"
+
+// DefaultInventoryName names the inventory of a repo when none is given.
+const DefaultInventoryName = "default"
+
+// InventoryRef says where an inventory lives: which topic, and which name
+// inside it. Several repos (or teams) can share one cluster, each with its
+// own name; each sees and deletes only what it recorded.
+type InventoryRef struct {
+	Topic string
+	Name  string
+}
+
+func (r InventoryRef) withDefaults() InventoryRef {
+	if r.Topic == "" {
+		r.Topic = DefaultInventoryTopic
+	}
+	if r.Name == "" {
+		r.Name = DefaultInventoryName
+	}
+	return r
+}
+
+// ResourceKey names a resource in the inventory.
+type ResourceKey struct {
+	Kind string
+	Name string
+}
+
+// InventoryEntry is what kgitops recorded when it created a resource.
+type InventoryEntry struct {
+	CreatedAt time.Time `json:"createdAt"`
+	Revision  string    `json:"revision,omitempty"` // the git revision it was applied from, if known
+}
+
+// Inventory is the set of resources kgitops created under one inventory name.
+type Inventory struct {
+	Entries map[ResourceKey]InventoryEntry
+}
+
+// Has says whether kgitops created the resource.
+func (inv Inventory) Has(kind, name string) bool {
+	_, ok := inv.Entries[ResourceKey{kind, name}]
+	return ok
+}
+
+// recordKey is the Kafka record key of an entry: "<inventory name>/<kind>/<name>".
+// Inventory names, kinds and topic names never contain '/'.
+func recordKey(ref InventoryRef, k ResourceKey) string {
+	return ref.Name + "/" + k.Kind + "/" + k.Name
+}
+
+func parseRecordKey(ref InventoryRef, key string) (ResourceKey, bool) {
+	rest, ok := strings.CutPrefix(key, ref.Name+"/")
+	if !ok {
+		return ResourceKey{}, false
+	}
+	kind, name, ok := strings.Cut(rest, "/")
+	if !ok || kind == "" || name == "" {
+		return ResourceKey{}, false
+	}
+	return ResourceKey{kind, name}, true
+}
+
+// ReadInventory reads the inventory from its topic. A missing topic is an
+// empty inventory: nothing was ever created. It costs a constant number of
+// round trips: one ListOffsets, then fetches until the end offset (a handful
+// at most, since the topic is compacted and fetches are large).
+func ReadInventory(ctx context.Context, cl *kgo.Client, ref InventoryRef) (Inventory, error) {
+	ref = ref.withDefaults()
+	inv := Inventory{Entries: map[ResourceKey]InventoryEntry{}}
+	adm := kadm.NewClient(cl)
+	ends, err := adm.ListEndOffsets(ctx, ref.Topic)
+	if err != nil {
+		return inv, fmt.Errorf("read inventory %q: %w", ref.Topic, err)
+	}
+	end, ok := ends.Lookup(ref.Topic, 0)
+	if !ok || errors.Is(end.Err, kerr.UnknownTopicOrPartition) {
+		return inv, nil
+	}
+	if end.Err != nil {
+		return inv, fmt.Errorf("read inventory %q: %w", ref.Topic, end.Err)
+	}
+	if end.Offset == 0 {
+		return inv, nil
+	}
+	consumer, err := kgo.NewClient(append(cl.Opts(),
+		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{ref.Topic: {0: kgo.NewOffset().AtStart()}}),
+		kgo.FetchMaxPartitionBytes(64<<20),
+		kgo.FetchMaxBytes(64<<20),
+	)...)
+	if err != nil {
+		return inv, fmt.Errorf("read inventory %q: %w", ref.Topic, err)
+	}
+	defer consumer.Close()
+	for {
+		fs := consumer.PollFetches(ctx)
+		if err := ctx.Err(); err != nil {
+			return inv, fmt.Errorf("read inventory %q: %w", ref.Topic, err)
+		}
+		var fetchErr error
+		fs.EachError(func(_ string, _ int32, err error) { fetchErr = err })
+		if fetchErr != nil {
+			return inv, fmt.Errorf("read inventory %q: %w", ref.Topic, fetchErr)
+		}
+		done := false
+		fs.EachRecord(func(r *kgo.Record) {
+			if r.Offset+1 >= end.Offset {
+				done = true
+			}
+			k, ok := parseRecordKey(ref, string(r.Key))
+			if !ok {
+				return
+			}
+			if r.Value == nil {
+				delete(inv.Entries, k)
+				return
+			}
+			var e InventoryEntry
+			if json.Unmarshal(r.Value, &e) != nil {
+				return // an entry this version cannot read: keep what we had
+			}
+			inv.Entries[k] = e
+		})
+		if done {
+			return inv, nil
+		}
+	}
+}
+
+// inventoryWriter appends entries to the inventory topic, creating the
+// topic (compacted) the first time it is needed.
+type inventoryWriter struct {
+	cl      *kgo.Client
+	ref     InventoryRef
+	brokers int
+}
+
+// ensureTopic creates the inventory topic if it does not exist yet.
+func (w inventoryWriter) ensureTopic(ctx context.Context) error {
+	rf := int16(min(3, max(1, w.brokers)))
+	resp, err := kadm.NewClient(w.cl).CreateTopic(ctx, 1, rf, map[string]*string{
+		"cleanup.policy": kadm.StringPtr("compact"),
+	}, w.ref.Topic)
+	if err == nil {
+		err = resp.Err
+	}
+	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
+		return fmt.Errorf("create inventory topic %q: %w", w.ref.Topic, err)
+	}
+	return nil
+}
+
+// record writes entries (nil entry: remove) in one produce round.
+func (w inventoryWriter) record(ctx context.Context, set map[ResourceKey]InventoryEntry, remove []ResourceKey) error {
+	if len(set)+len(remove) == 0 {
+		return nil
+	}
+	if err := w.ensureTopic(ctx); err != nil {
+		return err
+	}
+	recs := make([]*kgo.Record, 0, len(set)+len(remove))
+	for k, e := range set {
+		v, err := json.Marshal(e)
+		if err != nil {
+			return fmt.Errorf("encode inventory entry: %w", err)
+		}
+		recs = append(recs, &kgo.Record{Topic: w.ref.Topic, Partition: 0, Key: []byte(recordKey(w.ref, k)), Value: v})
+	}
+	for _, k := range remove {
+		recs = append(recs, &kgo.Record{Topic: w.ref.Topic, Partition: 0, Key: []byte(recordKey(w.ref, k))})
+	}
+	if err := w.cl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
+		return fmt.Errorf("write inventory %q: %w", w.ref.Topic, err)
+	}
+	return nil
+}

@@ -1,0 +1,41 @@
+package reconcile
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+
+	"github.com/kgitops/kgitops/internal/kafkatest"
+)
+
+// alterTopicConfig changes a topic behind kgitops' back.
+func alterTopicConfig(t *testing.T, c *kafkatest.Cluster, topic, key, value string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	rs, err := c.Admin(t).AlterTopicConfigs(ctx, []kadm.AlterConfig{{Name: key, Value: kadm.StringPtr(value)}}, topic)
+	if err == nil {
+		_, err = rs.On(topic, nil)
+	}
+	if err != nil {
+		t.Fatalf("alter %s of %s: %v", key, topic, err)
+	}
+}
+
+// createForeignTopic creates a topic behind kgitops' back.
+func createForeignTopic(t *testing.T, c *kafkatest.Cluster, name string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	adm := c.Admin(t)
+	resp, err := adm.CreateTopic(ctx, 1, 1, nil, name)
+	if err == nil {
+		err = resp.Err
+	}
+	if err != nil {
+		t.Fatalf("create %s: %v", name, err)
+	}
+	kafkatest.WaitForTopics(t, adm, name)
+}

@@ -1,0 +1,153 @@
+package reconcile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// Live is what kgitops knows of the cluster at one moment.
+type Live struct {
+	Brokers int
+	// Topics holds every topic the cluster reports, internal ones included;
+	// Diff decides what to leave alone.
+	Topics map[string]LiveTopic
+	// Inventory is what this tool recorded as created, for the inventory
+	// name in use.
+	Inventory Inventory
+}
+
+// LiveTopic is one topic as the cluster reports it.
+type LiveTopic struct {
+	Name              string
+	Partitions        int32
+	ReplicationFactor int16
+	Internal          bool // the broker says so (e.g. __consumer_offsets)
+	// Configs holds only the overrides set on the topic itself (source
+	// DYNAMIC_TOPIC_CONFIG). Broker and cluster defaults never appear.
+	Configs map[string]string
+}
+
+// ObserveOptions says what to read besides the topics.
+type ObserveOptions struct {
+	Inventory InventoryRef
+}
+
+// Observe reads the live cluster. Its round trips do not grow with the
+// number of topics: one Metadata request for all topics, one batched
+// DescribeConfigs for all of them, and the inventory read.
+func Observe(ctx context.Context, cl *kgo.Client, opts ObserveOptions) (*Live, error) {
+	md, err := readMetadata(ctx, cl)
+	if err != nil {
+		return nil, err
+	}
+	live := &Live{Brokers: len(md.Brokers), Topics: make(map[string]LiveTopic, len(md.Topics))}
+	names := make([]string, 0, len(md.Topics))
+	for _, t := range md.Topics {
+		if t.Topic == nil {
+			continue
+		}
+		name := *t.Topic
+		if err := kerr.ErrorForCode(t.ErrorCode); err != nil {
+			if errors.Is(err, kerr.UnknownTopicOrPartition) {
+				continue // deleted between listing and describing
+			}
+			return nil, fmt.Errorf("read metadata of topic %q: %w", name, err)
+		}
+		live.Topics[name] = LiveTopic{
+			Name:              name,
+			Partitions:        int32(len(t.Partitions)),
+			ReplicationFactor: replicationFactor(t.Partitions),
+			Internal:          t.IsInternal,
+			Configs:           map[string]string{},
+		}
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	if err := describeTopicOverrides(ctx, cl, live.Topics, names); err != nil {
+		return nil, err
+	}
+	inv, err := ReadInventory(ctx, cl, opts.Inventory)
+	if err != nil {
+		return nil, err
+	}
+	live.Inventory = inv
+	return live, nil
+}
+
+// replicationFactor is the replica count of the topic's partitions; the
+// largest wins so that a topic mid-reassignment never reads as smaller.
+func replicationFactor(ps []kmsg.MetadataResponseTopicPartition) int16 {
+	var rf int
+	for _, p := range ps {
+		rf = max(rf, len(p.Replicas))
+	}
+	return int16(rf)
+}
+
+// readMetadata asks a broker for every topic, in one request. It does not
+// use kadm.Metadata: that answers from kgo's metadata cache, which can omit
+// a topic right after an admin request touched it.
+func readMetadata(ctx context.Context, cl *kgo.Client) (*kmsg.MetadataResponse, error) {
+	req := kmsg.NewPtrMetadataRequest()
+	req.Topics = nil // all topics
+	resp, err := req.RequestWith(ctx, cl)
+	if err != nil {
+		return nil, fmt.Errorf("read cluster metadata: %w", err)
+	}
+	return resp, nil
+}
+
+// describeTopicOverrides fills each topic's Configs with its own overrides,
+// in one DescribeConfigs request for all topics.
+func describeTopicOverrides(ctx context.Context, cl *kgo.Client, topics map[string]LiveTopic, names []string) error {
+	if len(names) == 0 {
+		return nil
+	}
+	req := kmsg.NewPtrDescribeConfigsRequest()
+	for _, name := range names {
+		r := kmsg.NewDescribeConfigsRequestResource()
+		r.ResourceType = kmsg.ConfigResourceTypeTopic
+		r.ResourceName = name
+		req.Resources = append(req.Resources, r)
+	}
+	for _, shard := range cl.RequestSharded(ctx, req) {
+		if shard.Err != nil {
+			return fmt.Errorf("describe topic configs: %w", shard.Err)
+		}
+		resp := shard.Resp.(*kmsg.DescribeConfigsResponse)
+		for _, r := range resp.Resources {
+			if err := kerr.ErrorForCode(r.ErrorCode); err != nil {
+				if errors.Is(err, kerr.UnknownTopicOrPartition) {
+					delete(topics, r.ResourceName) // deleted meanwhile
+					continue
+				}
+				return fmt.Errorf("describe configs of topic %q: %w", r.ResourceName, errWithMessage(err, r.ErrorMessage))
+			}
+			t, ok := topics[r.ResourceName]
+			if !ok {
+				continue
+			}
+			for _, c := range r.Configs {
+				if c.Source != kmsg.ConfigSourceDynamicTopicConfig || c.Value == nil {
+					continue
+				}
+				t.Configs[c.Name] = *c.Value
+			}
+		}
+	}
+	return nil
+}
+
+// errWithMessage adds a broker's error message to a Kafka error code.
+func errWithMessage(err error, msg *string) error {
+	if msg == nil || *msg == "" {
+		return err
+	}
+	return fmt.Errorf("%w: %s", err, *msg)
+}

@@ -1,0 +1,102 @@
+package reconcile
+
+// Action is what a change does to a resource.
+type Action string
+
+// The actions a Change can carry.
+const (
+	ActionCreate Action = "create"
+	ActionUpdate Action = "update"
+	ActionDelete Action = "delete"
+)
+
+// Kinds of resources a plan can change.
+const (
+	KindTopic = "Topic"
+)
+
+// Plan is what it takes to bring the cluster to the repo's state. It is a
+// plain value: renderers print it, Apply executes it.
+type Plan struct {
+	// Changes are sorted by kind, then name.
+	Changes []Change `json:"changes"`
+	// Errors are changes the repo asks for that kgitops refuses to make,
+	// such as shrinking partitions. A plan with errors is never applied.
+	Errors  []Refusal `json:"errors,omitempty"`
+	Summary Summary   `json:"summary"`
+}
+
+// Change is one resource to create, update or delete.
+type Change struct {
+	Action Action `json:"action"`
+	Kind   string `json:"kind"`
+	Name   string `json:"name"`
+	// Pending marks a deletion that will not run because deletion was not
+	// allowed (--allow-delete).
+	Pending bool `json:"pending,omitempty"`
+	// Fields lists what changes, field by field. For a create it is the
+	// whole new resource; for a delete it is empty.
+	Fields []Field `json:"fields,omitempty"`
+
+	// Topic carries what Apply needs to change a topic.
+	Topic *TopicChange `json:"-"`
+}
+
+// Field is one changed value. Path is a dotted field name such as
+// "partitions" or "configs.retention.ms". Old is nil for a value being set
+// for the first time, New is nil for a value being removed.
+type Field struct {
+	Path string `json:"path"`
+	Old  any    `json:"old,omitempty"`
+	New  any    `json:"new,omitempty"`
+}
+
+// TopicChange is the executable part of a topic change.
+type TopicChange struct {
+	Partitions        int32             // create: the count; update: the new count, or 0 when unchanged
+	ReplicationFactor int16             // create only
+	SetConfigs        map[string]string // create: all configs; update: keys to set
+	DeleteConfigs     []string          // update: overrides to remove, sorted
+}
+
+// Refusal is a change kgitops will not make, with the reason.
+type Refusal struct {
+	Kind    string `json:"kind"`
+	Name    string `json:"name"`
+	Message string `json:"message"`
+}
+
+func (r Refusal) Error() string { return r.Kind + " " + r.Name + ": " + r.Message }
+
+// Summary counts a plan's changes.
+type Summary struct {
+	Create int `json:"create"`
+	Update int `json:"update"`
+	Delete int `json:"delete"`
+	// PendingDelete counts deletions that will not run without --allow-delete.
+	PendingDelete int `json:"pendingDelete"`
+	Errors        int `json:"errors"`
+}
+
+// HasChanges says whether applying the plan would change the cluster.
+// Pending deletions count: they are a difference a user should see.
+func (p *Plan) HasChanges() bool {
+	return p.Summary.Create+p.Summary.Update+p.Summary.Delete+p.Summary.PendingDelete > 0
+}
+
+func (p *Plan) summarize() {
+	s := Summary{Errors: len(p.Errors)}
+	for _, c := range p.Changes {
+		switch {
+		case c.Action == ActionCreate:
+			s.Create++
+		case c.Action == ActionUpdate:
+			s.Update++
+		case c.Action == ActionDelete && c.Pending:
+			s.PendingDelete++
+		case c.Action == ActionDelete:
+			s.Delete++
+		}
+	}
+	p.Summary = s
+}

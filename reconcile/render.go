@@ -1,0 +1,89 @@
+package reconcile
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// RenderJSON writes the plan as one indented JSON object:
+// {"changes":[...],"errors":[...],"summary":{...}}.
+func RenderJSON(w io.Writer, p *Plan) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(p)
+}
+
+var actionSymbol = map[Action]string{ActionCreate: "+", ActionUpdate: "~", ActionDelete: "-"}
+
+// RenderText writes the plan the way terraform plan does: one block per
+// resource with "+ create", "~ update" (old → new per field) and
+// "- delete", then a summary line.
+func RenderText(w io.Writer, p *Plan) error {
+	var b strings.Builder
+	if len(p.Changes) == 0 && len(p.Errors) == 0 {
+		b.WriteString("No changes. The cluster matches the repo.\n")
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	if len(p.Changes) > 0 {
+		b.WriteString("kgitops will perform the following actions:\n\n")
+	}
+	for _, c := range p.Changes {
+		fmt.Fprintf(&b, "  %s %s %s", actionSymbol[c.Action], c.Kind, c.Name)
+		switch {
+		case c.Pending:
+			b.WriteString("  (pending: deleted only with --allow-delete)")
+		case c.Action == ActionDelete:
+			b.WriteString("  (will be deleted)")
+		}
+		b.WriteString("\n")
+		writeFields(&b, c)
+		b.WriteString("\n")
+	}
+	for _, e := range p.Errors {
+		fmt.Fprintf(&b, "Error: %s %s: %s\n", e.Kind, e.Name, e.Message)
+	}
+	if len(p.Errors) > 0 {
+		b.WriteString("\n")
+	}
+	b.WriteString(SummaryLine(p))
+	b.WriteString("\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeFields(b *strings.Builder, c Change) {
+	width := 0
+	for _, f := range c.Fields {
+		width = max(width, len(f.Path))
+	}
+	for _, f := range c.Fields {
+		pad := strings.Repeat(" ", width-len(f.Path))
+		switch {
+		case c.Action == ActionCreate:
+			fmt.Fprintf(b, "      %s:%s %v\n", f.Path, pad, f.New)
+		case f.Old == nil:
+			fmt.Fprintf(b, "    + %s:%s %v\n", f.Path, pad, f.New)
+		case f.New == nil:
+			fmt.Fprintf(b, "    - %s:%s %v (override removed, Kafka's default applies)\n", f.Path, pad, f.Old)
+		default:
+			fmt.Fprintf(b, "    ~ %s:%s %v → %v\n", f.Path, pad, f.Old, f.New)
+		}
+	}
+}
+
+// SummaryLine is the plan's one-line summary.
+func SummaryLine(p *Plan) string {
+	s := p.Summary
+	line := fmt.Sprintf("Plan: %d to create, %d to update, %d to delete", s.Create, s.Update, s.Delete)
+	if s.PendingDelete > 0 {
+		line += fmt.Sprintf(", %d deletion(s) pending --allow-delete", s.PendingDelete)
+	}
+	line += "."
+	if s.Errors > 0 {
+		line += fmt.Sprintf(" %d error(s): nothing will be applied.", s.Errors)
+	}
+	return line
+}

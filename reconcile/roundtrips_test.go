@@ -1,0 +1,111 @@
+package reconcile
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kgitops/kgitops/internal/kafkatest"
+	"github.com/kgitops/kgitops/spec"
+)
+
+// requestCounter counts the requests a kfake cluster handles, per API.
+type requestCounter struct {
+	mu     sync.Mutex
+	counts map[string]int
+}
+
+func countRequests(c *kafkatest.Cluster) *requestCounter {
+	rc := &requestCounter{counts: map[string]int{}}
+	c.Fake.Control(func(req kmsg.Request) (kmsg.Response, error, bool) {
+		rc.mu.Lock()
+		defer rc.mu.Unlock()
+		rc.counts[kmsg.NameForKey(req.Key())]++
+		return nil, nil, false // observe only; the cluster answers as usual
+	})
+	return rc
+}
+
+// connectionAPIs are sent once per connection, not per unit of work; how
+// many connections a client opens depends on which brokers lead what.
+var connectionAPIs = map[string]bool{
+	"ApiVersions": true, "SASLHandshake": true, "SASLAuthenticate": true,
+	"GetTelemetrySubscriptions": true, "PushTelemetry": true,
+}
+
+// take returns the counts since the last take, without connection set-up.
+// Fetch is returned apart: it reads the inventory, and how many fetches
+// that takes depends on the inventory's bytes and on kgo prefetching the
+// next one, not on a per-topic loop.
+func (rc *requestCounter) take() (counts map[string]int, fetches int) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	counts = map[string]int{}
+	for k, n := range rc.counts {
+		switch {
+		case connectionAPIs[k]:
+		case k == "Fetch":
+			fetches = n
+		default:
+			counts[k] = n
+		}
+	}
+	rc.counts = map[string]int{}
+	return counts, fetches
+}
+
+func manyTopics(n int) *spec.State {
+	st := &spec.State{}
+	for i := range n {
+		st.Topics = append(st.Topics, topic(fmt.Sprintf("t%05d", i), 2, map[string]string{
+			"retention.ms":        fmt.Sprint(3600000 + i),
+			"min.insync.replicas": "1",
+		}))
+	}
+	return st
+}
+
+// TestRoundTripsDoNotGrowWithTopics counts every request that apply, then
+// plan (observe), send for 10 and for 1,000 topics: the counts must be the
+// same. Serial per-topic calls are what make other tools take hours at
+// 16,000 topics.
+func TestRoundTripsDoNotGrowWithTopics(t *testing.T) {
+	type counts struct {
+		apply, plan map[string]int
+		fetches     int
+	}
+	measure := func(n int) counts {
+		c := kafkatest.NewFake(t)
+		r := newRig(t, c)
+		st := manyTopics(n)
+		p, live := r.plan(st, DiffOptions{})
+		rc := countRequests(c)
+		if _, err := Apply(r.ctx(), r.cl, p, ApplyOptions{Inventory: r.inv, Brokers: live.Brokers}); err != nil {
+			t.Fatal(err)
+		}
+		var got counts
+		got.apply, _ = rc.take()
+		p, _ = r.plan(st, DiffOptions{})
+		got.plan, got.fetches = rc.take()
+		if p.HasChanges() {
+			t.Fatalf("plan after apply of %d topics is not empty: %+v", n, p.Summary)
+		}
+		return got
+	}
+	small, large := measure(10), measure(1000)
+	if d := cmp.Diff(small.plan, large.plan); d != "" {
+		t.Errorf("plan requests grow with the topic count (-10 topics +1000 topics):\n%s", d)
+	}
+	if d := cmp.Diff(small.apply, large.apply); d != "" {
+		t.Errorf("apply requests grow with the topic count (-10 topics +1000 topics):\n%s", d)
+	}
+	for _, c := range []counts{small, large} {
+		if c.fetches < 1 || c.fetches > 4 {
+			t.Errorf("plan sent %d Fetch requests to read the inventory, want 1 to 4", c.fetches)
+		}
+	}
+	t.Logf("requests for a plan of 1000 topics: %v and %d Fetch; for its apply: %v", large.plan, large.fetches, large.apply)
+}
