@@ -39,7 +39,8 @@ type Result struct {
 }
 
 // Apply executes the plan in order: topic creations, partition increases,
-// config changes, then deletions, each kind in one batched request. It
+// config changes, then deletions, each kind in as few requests as the
+// controller accepts (see batches). It
 // reports the outcome per resource: one failing change does not stop the
 // others. The returned error is only for failures that concern the whole
 // plan (a refused plan, an inventory that cannot be written).
@@ -77,10 +78,18 @@ func Apply(ctx context.Context, cl *kgo.Client, plan *Plan, opts ApplyOptions) (
 		}
 	}
 
-	a.createTopics(ctx, creates)
-	a.createPartitions(ctx, grows)
-	a.alterConfigs(ctx, alters)
-	a.deleteTopics(ctx, deletes)
+	for _, b := range batches(creates, func(c Change) int { return 1 + int(c.Topic.Partitions) + len(c.Topic.SetConfigs) }) {
+		a.createTopics(ctx, b)
+	}
+	for _, b := range batches(grows, func(c Change) int { return int(c.Topic.Partitions) }) {
+		a.createPartitions(ctx, b)
+	}
+	for _, b := range batches(alters, func(c Change) int { return len(c.Topic.SetConfigs) + len(c.Topic.DeleteConfigs) }) {
+		a.alterConfigs(ctx, b)
+	}
+	for _, b := range batches(deletes, func(Change) int { return 1 }) {
+		a.deleteTopics(ctx, b)
+	}
 	err := a.settle(ctx, creates, deletes)
 
 	out := make([]Result, 0, len(order))

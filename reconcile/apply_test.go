@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -184,6 +185,31 @@ func TestPartialFailureIsReportedPerResource(t *testing.T) {
 		inv := r.observe().Inventory
 		if !inv.Has(KindTopic, good) || inv.Has(KindTopic, bad) != !c.Real() {
 			t.Errorf("inventory must list exactly what was created: %v", inv.Entries)
+		}
+	})
+}
+
+// TestLargeApplyStaysWithinControllerLimits pins a real-Kafka limit kfake
+// lacks: the KRaft controller refuses one CreateTopics that needs more than
+// 10,000 metadata records. 1,700 topics with 4 overrides need 10,200.
+func TestLargeApplyStaysWithinControllerLimits(t *testing.T) {
+	kafkatest.Each(t, func(t *testing.T, c *kafkatest.Cluster) {
+		r := newRig(t, c)
+		prefix := kafkatest.Unique("large")
+		st := state()
+		for i := range 1700 {
+			st.Topics = append(st.Topics, topic(fmt.Sprintf("%s-%04d", prefix, i), 1, map[string]string{
+				"retention.ms": "3600000", "segment.ms": "600000", "flush.ms": "1000", "compression.type": "lz4",
+			}))
+		}
+		r.apply(st, DiffOptions{})
+		r.assertNoChanges(st)
+		r.apply(state(), DiffOptions{AllowDelete: true})
+		live := r.observe()
+		for _, tp := range st.Topics {
+			if _, ok := live.Topics[tp.Name]; ok {
+				t.Fatalf("%s survived apply --allow-delete of an empty repo", tp.Name)
+			}
 		}
 	})
 }

@@ -154,7 +154,9 @@ type inventoryWriter struct {
 	brokers int
 }
 
-// ensureTopic creates the inventory topic if it does not exist yet.
+// ensureTopic creates the inventory topic if it does not exist yet, and
+// waits until brokers know it: a produce right after the creation would
+// otherwise fail with UNKNOWN_TOPIC_OR_PARTITION on a busy controller.
 func (w inventoryWriter) ensureTopic(ctx context.Context) error {
 	rf := int16(min(3, max(1, w.brokers)))
 	resp, err := kadm.NewClient(w.cl).CreateTopic(ctx, 1, rf, map[string]*string{
@@ -166,7 +168,7 @@ func (w inventoryWriter) ensureTopic(ctx context.Context) error {
 	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
 		return fmt.Errorf("create inventory topic %q: %w", w.ref.Topic, err)
 	}
-	return nil
+	return waitForTopics(ctx, w.cl, []string{w.ref.Topic}, nil)
 }
 
 // record writes entries (nil entry: remove) in one produce round.
