@@ -91,8 +91,8 @@ func newRoot(e *env) *cobra.Command {
 			return nil
 		},
 	}
-	root.PersistentFlags().StringVar(&logLevel, "log-level", envOr(e.getenv, "KGITOPS_LOG_LEVEL", "warn"), "log level: debug, info, warn or error (env KGITOPS_LOG_LEVEL)")
-	root.PersistentFlags().StringVar(&logFormat, "log-format", envOr(e.getenv, "KGITOPS_LOG_FORMAT", "text"), "log format: text or json (env KGITOPS_LOG_FORMAT)")
+	root.PersistentFlags().StringVar(&logLevel, "log-level", envOr(e.getenv, "KGITOPS_LOG_LEVEL", "error"), "log level: debug, info, warn or error; results and errors are printed whatever the level [$KGITOPS_LOG_LEVEL]")
+	root.PersistentFlags().StringVar(&logFormat, "log-format", envOr(e.getenv, "KGITOPS_LOG_FORMAT", "text"), "log format: text or json [$KGITOPS_LOG_FORMAT]")
 	root.AddCommand(
 		newValidate(e),
 		newPlan(e),

@@ -25,9 +25,9 @@ type clusterFlags struct {
 func (f *clusterFlags) add(cmd *cobra.Command, getenv func(string) string) {
 	f.conn.AddFlags(cmd.Flags())
 	cmd.Flags().StringVar(&f.inventoryName, "inventory-name", envOr(getenv, "KGITOPS_INVENTORY_NAME", reconcile.DefaultInventoryName),
-		"name under which this repo's inventory of created resources is kept; repos sharing a cluster need different names (env KGITOPS_INVENTORY_NAME)")
+		"name under which this repo's inventory of created resources is kept; repos sharing a cluster need different names [$KGITOPS_INVENTORY_NAME]")
 	cmd.Flags().StringVar(&f.inventoryTopic, "inventory-topic", envOr(getenv, "KGITOPS_INVENTORY_TOPIC", reconcile.DefaultInventoryTopic),
-		"compacted topic that holds the inventory (env KGITOPS_INVENTORY_TOPIC)")
+		"compacted topic that holds the inventory [$KGITOPS_INVENTORY_TOPIC]")
 }
 
 func (f *clusterFlags) inventory() reconcile.InventoryRef {
@@ -69,9 +69,10 @@ func (f *clusterFlags) observe(ctx context.Context, cl *kgo.Client) (*reconcile.
 	return live, nil
 }
 
-// loadDir loads the repo and turns spec errors into lines that name each
-// file as the user would open it (relative to where they ran kgitops).
-func loadDir(dir string) (*spec.State, error) {
+// loadDir loads the repo. When it does not load, it prints every problem
+// to stderr, one line each, naming each file as the user would open it
+// (relative to where they ran kgitops), and returns a one-line summary.
+func (e *env) loadDir(dir string) (*spec.State, error) {
 	st, err := spec.Load(dir)
 	if err == nil {
 		return st, nil
@@ -80,17 +81,9 @@ func loadDir(dir string) (*spec.State, error) {
 	if !errors.As(err, &errs) {
 		return nil, err
 	}
-	lines := make([]string, len(errs))
-	for i, e := range errs {
-		e.Pos.File = filepath.ToSlash(filepath.Join(dir, e.Pos.File))
-		lines[i] = e.Error()
+	for _, pe := range errs {
+		pe.Pos.File = filepath.ToSlash(filepath.Join(dir, pe.Pos.File))
+		fmt.Fprintln(e.stderr, pe.Error())
 	}
-	return nil, &loadError{lines: lines}
-}
-
-// loadError is a repo that does not load; it prints every problem.
-type loadError struct{ lines []string }
-
-func (e *loadError) Error() string {
-	return fmt.Sprintf("%s\n%d problem(s) found; nothing was applied", strings.Join(e.lines, "\n"), len(e.lines))
+	return nil, fmt.Errorf("%d problem(s) found in %s; nothing was applied", len(errs), dir)
 }

@@ -65,6 +65,7 @@ func runDemo(ctx context.Context, e *env) error {
 	if err := d.listFiles(); err != nil {
 		return err
 	}
+	d.say("\n$ export KGITOPS_BOOTSTRAP_SERVERS=%s", d.bootstrap)
 	if err := d.run(ctx, 0, "validate", "--dir", dir); err != nil {
 		return err
 	}
@@ -127,10 +128,11 @@ func (d *demo) listFiles() error {
 // run shows and runs one kgitops command in-process and checks its exit code.
 func (d *demo) run(ctx context.Context, wantCode int, args ...string) error {
 	if args[0] != "validate" {
-		args = append(args, "--dir", d.dir, "--bootstrap-servers", d.bootstrap, "--timeout", "20s")
+		args = append(args, "--dir", d.dir)
 	}
 	d.say("\n$ kgitops %s", strings.Join(args, " "))
-	code := Run(ctx, args, d.e.stdout, d.e.stderr, func(string) string { return "" })
+	environ := map[string]string{"KGITOPS_BOOTSTRAP_SERVERS": d.bootstrap, "KGITOPS_TIMEOUT": "20s"}
+	code := Run(ctx, args, d.e.stdout, d.e.stderr, func(k string) string { return environ[k] })
 	d.say("(exit code %d)\n", code)
 	if code != wantCode {
 		return fmt.Errorf("kgitops %s exited %d, want %d", args[0], code, wantCode)

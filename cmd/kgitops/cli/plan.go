@@ -36,7 +36,7 @@ type prepared struct {
 // prepare loads the repo, connects, observes and diffs. The repo is loaded
 // first, so that bad input fails before any connection is made.
 func (f *planFlags) prepare(ctx context.Context, e *env) (*prepared, error) {
-	st, err := loadDir(f.dir)
+	st, err := e.loadDir(f.dir)
 	if err != nil {
 		return nil, err
 	}

@@ -13,7 +13,7 @@ func newValidate(e *env) *cobra.Command {
 		Short: "Check the repo's YAML offline; exit 0 when valid, 1 otherwise",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			st, err := loadDir(dir)
+			st, err := e.loadDir(dir)
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
