@@ -1,0 +1,141 @@
+package reconcile
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+
+	"github.com/kgitops/kgitops/spec"
+)
+
+// diffTopics adds the topic changes: creations, updates of declared
+// topics, and deletions of topics the inventory holds that the repo no
+// longer declares.
+func (p *Plan) diffTopics(desired *spec.State, live *Live, opts DiffOptions) {
+	globalIgnore := append(slices.Clone(desired.Settings.IgnoreConfigs), opts.IgnoreConfigs...)
+
+	liveByCollision := make(map[string]string, len(live.Topics))
+	for name := range live.Topics {
+		liveByCollision[spec.CollisionKey(name)] = name
+	}
+
+	declared := make(map[string]bool, len(desired.Topics))
+	for _, t := range desired.Topics {
+		declared[t.Name] = true
+		ignore := append(slices.Clone(globalIgnore), t.IgnoreConfigs...)
+		lt, exists := live.Topics[t.Name]
+		if !exists {
+			if other, ok := liveByCollision[spec.CollisionKey(t.Name)]; ok {
+				p.refuse(KindTopic, t.Name, fmt.Sprintf("collides with existing topic %q: Kafka treats '.' and '_' as the same in topic names; rename one of them", other))
+				continue
+			}
+			if live.Brokers > 0 && int(t.ReplicationFactor) > live.Brokers {
+				p.refuse(KindTopic, t.Name, fmt.Sprintf("replicationFactor %d is more than the %d broker(s) the cluster has; set replicationFactor: %d or less", t.ReplicationFactor, live.Brokers, live.Brokers))
+				continue
+			}
+			p.Changes = append(p.Changes, createTopic(t, ignore))
+			continue
+		}
+		if c, ok := p.updateTopic(t, lt, ignore); ok {
+			p.Changes = append(p.Changes, c)
+		}
+	}
+
+	// Deletions: only what the inventory says kgitops created, that the
+	// repo no longer declares, and that still exists.
+	var gone []string
+	for k := range live.Inventory.Entries {
+		if k.Kind != KindTopic || declared[k.Name] {
+			continue
+		}
+		if _, exists := live.Topics[k.Name]; !exists {
+			continue
+		}
+		if _, reserved := spec.Reserved(k.Name); reserved {
+			continue
+		}
+		gone = append(gone, k.Name)
+	}
+	sort.Strings(gone)
+	for _, name := range gone {
+		p.Changes = append(p.Changes, Change{
+			Action:  ActionDelete,
+			Kind:    KindTopic,
+			Name:    name,
+			Pending: !opts.AllowDelete,
+		})
+	}
+}
+
+func createTopic(t spec.Topic, ignore []string) Change {
+	tc := &TopicChange{
+		Partitions:        t.Partitions,
+		ReplicationFactor: t.ReplicationFactor,
+		SetConfigs:        map[string]string{},
+	}
+	fields := []Field{
+		{Path: "partitions", New: t.Partitions},
+		{Path: "replicationFactor", New: t.ReplicationFactor},
+	}
+	for _, k := range sortedKeys(t.Configs) {
+		if ignored(k, ignore) {
+			continue
+		}
+		tc.SetConfigs[k] = t.Configs[k]
+		fields = append(fields, Field{Path: "configs." + k, New: t.Configs[k]})
+	}
+	return Change{Action: ActionCreate, Kind: KindTopic, Name: t.Name, Fields: fields, Topic: tc}
+}
+
+// updateTopic compares a declared topic with its live self. Git is the
+// truth: declared keys that differ are set, undeclared overrides are
+// removed, ignored keys are left alone.
+func (p *Plan) updateTopic(t spec.Topic, lt LiveTopic, ignore []string) (Change, bool) {
+	refused := false
+	if t.Partitions < lt.Partitions {
+		p.refuse(KindTopic, t.Name, fmt.Sprintf("partitions cannot shrink from %d to %d: Kafka cannot remove partitions; set partitions: %d, or move the data to a new topic", lt.Partitions, t.Partitions, lt.Partitions))
+		refused = true
+	}
+	if t.ReplicationFactor != lt.ReplicationFactor {
+		p.refuse(KindTopic, t.Name, fmt.Sprintf("replicationFactor cannot change from %d to %d yet: kgitops does not reassign replicas; set replicationFactor: %d", lt.ReplicationFactor, t.ReplicationFactor, lt.ReplicationFactor))
+		refused = true
+	}
+	if refused {
+		return Change{}, false
+	}
+	tc := &TopicChange{SetConfigs: map[string]string{}}
+	var fields []Field
+	if t.Partitions > lt.Partitions {
+		tc.Partitions = t.Partitions
+		fields = append(fields, Field{Path: "partitions", Old: lt.Partitions, New: t.Partitions})
+	}
+	keys := sortedKeys(t.Configs)
+	for _, k := range sortedKeys(lt.Configs) {
+		if _, ok := t.Configs[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if ignored(k, ignore) {
+			continue
+		}
+		want, declared := t.Configs[k]
+		have, set := lt.Configs[k]
+		switch {
+		case declared && !set:
+			tc.SetConfigs[k] = want
+			fields = append(fields, Field{Path: "configs." + k, New: want})
+		case declared && !spec.ConfigEqual(k, want, have):
+			tc.SetConfigs[k] = want
+			fields = append(fields, Field{Path: "configs." + k, Old: have, New: want})
+		case !declared && set:
+			tc.DeleteConfigs = append(tc.DeleteConfigs, k)
+			fields = append(fields, Field{Path: "configs." + k, Old: have})
+		}
+	}
+	if len(fields) == 0 {
+		return Change{}, false
+	}
+	return Change{Action: ActionUpdate, Kind: KindTopic, Name: t.Name, Fields: fields, Topic: tc}, true
+}
