@@ -40,6 +40,12 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte("apiVersion: kgitops.io/v1alpha1\nkind: Topic\nmetadata: &m {name: *m}\nspec: &s {partitions: 1, replicationFactor: 1, configs: {cleanup.policy: &p [*p]}}\n"))
 	f.Add([]byte("apiVersion: kgitops.io/v1alpha1\nkind: Topic\nmetadata: {name: a}\nspec:\n  <<: {partitions: 1}\n  replicationFactor: 1\n"))
 	f.Add([]byte("- a\n---\nb\n---\n~\n---\n"))
+	// Access control: a binding to a Role in the same file, an inline
+	// password, and an ip quota.
+	f.Add([]byte("apiVersion: kgitops.io/v1alpha1\nkind: Role\nmetadata: {name: r}\nspec: {rules: [{resourceType: topic, operations: [read]}]}\n---\n" +
+		"apiVersion: kgitops.io/v1alpha1\nkind: RoleBinding\nmetadata: {name: b}\nspec: {role: r, principals: [User:a], topics: [t]}\n"))
+	f.Add([]byte("apiVersion: kgitops.io/v1alpha1\nkind: User\nmetadata: {name: u}\nspec: {scram: {mechanism: SCRAM-SHA-256, password: x}}\n"))
+	f.Add([]byte("apiVersion: kgitops.io/v1alpha1\nkind: Quota\nmetadata: {name: q}\nspec: {ip: \"::1\", values: {connection_creation_rate: 5}}\n"))
 
 	f.Fuzz(func(t *testing.T, data []byte) {
 		st, err := LoadFS(fstest.MapFS{"in.yaml": {Data: data}})
@@ -61,6 +67,12 @@ func FuzzLoad(f *testing.F) {
 
 // checkState asserts what a successful load promises.
 func checkState(t *testing.T, st *State) {
+	t.Helper()
+	checkTopicsState(t, st)
+	checkAccessState(t, st)
+}
+
+func checkTopicsState(t *testing.T, st *State) {
 	t.Helper()
 	seen := map[string]string{}
 	for i, tp := range st.Topics {
@@ -93,6 +105,74 @@ func checkState(t *testing.T, st *State) {
 			if _, ok := IgnoreMatch(tp.IgnoreConfigs, k); ok {
 				t.Fatalf("topic %q both sets and ignores %s", tp.Name, k)
 			}
+		}
+	}
+}
+
+// checkAccessState asserts what a successful load promises of access
+// control: names unique and sorted, and only ACLs Kafka can match.
+func checkAccessState(t *testing.T, st *State) {
+	t.Helper()
+	sortedUnique(t, "ACL", st.ACLs, func(a ACL) string { return a.Name })
+	sortedUnique(t, "Role", st.Roles, func(r Role) string { return r.Name })
+	sortedUnique(t, "RoleBinding", st.RoleBindings, func(b RoleBinding) string { return b.Name })
+	sortedUnique(t, "Quota", st.Quotas, func(q Quota) string { return q.Name })
+	sortedUnique(t, "User", st.Users, func(u User) string { return u.Name })
+	for _, b := range st.RoleBindings {
+		if _, ok := st.roleGrants(&b); !ok {
+			t.Fatalf("binding %q has unknown role %q", b.Name, b.Role)
+		}
+	}
+	acls := st.DesiredACLs()
+	for i, a := range acls {
+		e := a.Entry
+		if i > 0 && compareEntries(acls[i-1].Entry, e) >= 0 {
+			t.Fatalf("desired ACLs not sorted or not unique: %v before %v", acls[i-1].Entry, e)
+		}
+		if _, _, ok := CheckPrincipal(e.Principal); !ok {
+			t.Fatalf("ACL with bad principal: %v", e)
+		}
+		if _, _, ok := CheckHost(e.Host); !ok {
+			t.Fatalf("ACL with bad host: %v", e)
+		}
+		if !OperationApplies(e.ResourceType, e.Operation) {
+			t.Fatalf("ACL with an operation Kafka does not allow: %v", e)
+		}
+		if _, _, ok := checkResourceName(e.ResourceType, e.PatternType, e.ResourceName); !ok {
+			t.Fatalf("ACL on a resource that never matches: %v", e)
+		}
+		if e.PatternType != PatternLiteral && e.PatternType != PatternPrefixed ||
+			e.Permission != PermissionAllow && e.Permission != PermissionDeny || len(a.Sources) == 0 {
+			t.Fatalf("bad ACL: %+v", a)
+		}
+	}
+	seen := map[string]bool{}
+	for _, q := range st.Quotas {
+		key := entityKey(q.Entity)
+		if key == "" || seen[key] || len(q.Values) == 0 {
+			t.Fatalf("bad or repeated quota entity %q with values %v", key, q.Values)
+		}
+		seen[key] = true
+		for k, v := range q.Values {
+			if qk, ok := quotaKeys[k]; !ok || v <= 0 || qk.ip != (q.Entity.IP != nil) {
+				t.Fatalf("quota %q sets %s=%v", q.Name, k, v)
+			}
+		}
+	}
+	for _, u := range st.Users {
+		if u.Mechanism != MechanismSCRAMSHA256 && u.Mechanism != MechanismSCRAMSHA512 ||
+			u.Iterations < MinIterations || u.Iterations > MaxIterations ||
+			(u.PasswordFrom.Env == "") == (u.PasswordFrom.File == "") {
+			t.Fatalf("bad user: %+v", u)
+		}
+	}
+}
+
+func sortedUnique[T any](t *testing.T, kind string, items []T, name func(T) string) {
+	t.Helper()
+	for i := 1; i < len(items); i++ {
+		if name(items[i-1]) >= name(items[i]) {
+			t.Fatalf("%s names not sorted or not unique: %q before %q", kind, name(items[i-1]), name(items[i]))
 		}
 	}
 }

@@ -21,8 +21,13 @@ type kind struct {
 
 // kinds holds every kind the loader understands, by the name in "kind:".
 var kinds = map[string]kind{
-	KindTopic:    {decode: decodeTopic, check: checkTopics},
-	KindSettings: {decode: decodeSettings},
+	KindTopic:       {decode: decodeTopic, check: checkTopics},
+	KindSettings:    {decode: decodeSettings},
+	KindACL:         {decode: decodeACL, check: checkACLs},
+	KindRole:        {decode: decodeRole, check: checkRoles},
+	KindRoleBinding: {decode: decodeRoleBinding, check: checkRoleBindings},
+	KindQuota:       {decode: decodeQuota, check: checkQuotas},
+	KindUser:        {decode: decodeUser, check: checkUsers},
 }
 
 func kindNames() []string {

@@ -86,11 +86,24 @@ type loader struct {
 	st    State
 	errs  Errors
 	later []func(*State) // checks that need every document, such as Settings
+	// bad holds the documents, by "kind:" line, whose spec has errors, so
+	// that checks across documents can skip what would only repeat them.
+	bad map[Pos]bool
 }
 
 func (l *loader) add(e Error) {
 	l.errs = append(l.errs, e)
 }
+
+// invalid marks the document at p as having errors in its spec.
+func (l *loader) invalid(p Pos) {
+	if l.bad == nil {
+		l.bad = map[Pos]bool{}
+	}
+	l.bad[p] = true
+}
+
+func (l *loader) isInvalid(p Pos) bool { return l.bad[p] }
 
 // after runs check once every document has been decoded.
 func (l *loader) after(check func(*State)) {
@@ -167,7 +180,7 @@ func (l *loader) finish() *State {
 			k.check(l, &l.st)
 		}
 	}
-	slices.SortStableFunc(l.st.Topics, func(a, b Topic) int { return strings.Compare(a.Name, b.Name) })
+	l.st.sortByName()
 	l.errs = slices.Compact(l.errs.sorted()) // an alias used twice reports its problems once
 	return &l.st
 }

@@ -108,7 +108,8 @@ var wantGood = map[string]*State{
 			},
 		},
 	},
-	"empty": {},
+	"empty":  {},
+	"access": wantAccess, // access_test.go
 }
 
 func TestLoadGood(t *testing.T) {

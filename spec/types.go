@@ -10,18 +10,34 @@
 // Each document kind is decoded by one function registered in the kinds
 // table (kinds.go); Kafka's topic config keys live in one table
 // (topicconfigs.go), and ConfigEqual is the one place config values are
-// compared.
+// compared. Access control has the same shape: Kafka's ACL operations per
+// resource type live in operations.go, the built-in roles in
+// builtinroles.go, and State.DesiredACLs (expand.go) is the one place
+// ACL, Role and RoleBinding documents become Kafka ACLs.
+//
+// The loader never reads a password: a User names where its password is
+// (an environment variable or a file) and User.ReadPassword, called by
+// whoever applies it, reads it.
 package spec
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
 
 // APIVersion is the only apiVersion this version of kgitops reads.
 const APIVersion = "kgitops.io/v1alpha1"
 
 // Kinds understood by the loader.
 const (
-	KindTopic    = "Topic"
-	KindSettings = "Settings"
+	KindTopic       = "Topic"
+	KindSettings    = "Settings"
+	KindACL         = "ACL"
+	KindRole        = "Role"
+	KindRoleBinding = "RoleBinding"
+	KindQuota       = "Quota"
+	KindUser        = "User"
 )
 
 // Pos is where a value was declared.
@@ -69,10 +85,17 @@ type Settings struct {
 	Pos Pos // the document's "kind:" line; zero when the repo has none
 }
 
-// State is everything declared in a repo. Topics are sorted by name.
+// State is everything declared in a repo. Topics, ACLs, Roles,
+// RoleBindings, Quotas and Users are each sorted by name.
 type State struct {
 	Topics   []Topic
 	Settings Settings
+
+	ACLs         []ACL
+	Roles        []Role
+	RoleBindings []RoleBinding
+	Quotas       []Quota
+	Users        []User
 }
 
 // Topic returns the declared topic with the given name.
@@ -83,4 +106,15 @@ func (s *State) Topic(name string) (Topic, bool) {
 		}
 	}
 	return Topic{}, false
+}
+
+// sortByName sorts each kind of document by name. The sort is stable, so
+// that a name declared twice (an error) keeps its declaration order.
+func (s *State) sortByName() {
+	slices.SortStableFunc(s.Topics, func(a, b Topic) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortStableFunc(s.ACLs, func(a, b ACL) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortStableFunc(s.Roles, func(a, b Role) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortStableFunc(s.RoleBindings, func(a, b RoleBinding) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortStableFunc(s.Quotas, func(a, b Quota) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortStableFunc(s.Users, func(a, b User) int { return strings.Compare(a.Name, b.Name) })
 }

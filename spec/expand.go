@@ -1,0 +1,140 @@
+package spec
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"slices"
+)
+
+// ACLEntry is one Kafka ACL. It is comparable, so that it can key a map.
+type ACLEntry struct {
+	Principal    string // such as User:alice
+	Host         string // "*" or an IP address
+	ResourceType string // topic, group, cluster, transactionalId, delegationToken or user
+	ResourceName string
+	PatternType  string // literal or prefixed
+	Operation    string // Kafka's name, upper snake case: READ, DESCRIBE_CONFIGS, ALL, ...
+	Permission   string // ALLOW or DENY
+}
+
+// String writes e for people, such as
+// "ALLOW User:alice READ topic:orders (literal) from *".
+func (e ACLEntry) String() string {
+	return fmt.Sprintf("%s %s %s %s:%s (%s) from %s",
+		e.Permission, e.Principal, e.Operation, e.ResourceType, e.ResourceName, e.PatternType, e.Host)
+}
+
+// ACLSource is the document that asks for an ACL.
+type ACLSource struct {
+	Kind string // KindACL or KindRoleBinding
+	Name string // the document's metadata.name
+	Role string // the RoleBinding's role; empty for an ACL document
+	Pos  Pos    // the rule of an ACL document; the "kind:" line of a RoleBinding
+}
+
+// DesiredACL is an ACL the repo asks for, and every document that asks.
+type DesiredACL struct {
+	Entry   ACLEntry
+	Sources []ACLSource // sorted by position
+}
+
+// DesiredACLs expands the ACL documents, and the RoleBindings through their
+// roles, into Kafka ACLs. An ACL asked for more than once appears once,
+// with its sources merged. The result is sorted by principal, resource
+// type, resource name, pattern type, operation, permission and host. A
+// binding whose role is unknown (only possible in a State not made by the
+// loader) grants nothing.
+func (s *State) DesiredACLs() []DesiredACL {
+	sources := map[ACLEntry][]ACLSource{}
+	add := func(e ACLEntry, src ACLSource) {
+		if !slices.Contains(sources[e], src) {
+			sources[e] = append(sources[e], src)
+		}
+	}
+	for _, a := range s.ACLs {
+		for _, r := range a.Rules {
+			src := ACLSource{Kind: KindACL, Name: a.Name, Pos: r.Pos}
+			for _, op := range r.Operations {
+				add(ACLEntry{
+					Principal: a.Principal, Host: r.Host,
+					ResourceType: r.Resource.Type, ResourceName: r.Resource.Name, PatternType: r.Resource.PatternType,
+					Operation: op, Permission: r.Permission,
+				}, src)
+			}
+		}
+	}
+	for i := range s.RoleBindings {
+		b := &s.RoleBindings[i]
+		gs, ok := s.roleGrants(b)
+		if !ok {
+			continue
+		}
+		src := ACLSource{Kind: KindRoleBinding, Name: b.Name, Role: b.Role, Pos: b.Pos}
+		for _, e := range b.entries(gs) {
+			add(e, src)
+		}
+	}
+	out := make([]DesiredACL, 0, len(sources))
+	for _, e := range slices.SortedFunc(maps.Keys(sources), compareEntries) {
+		src := sources[e]
+		slices.SortFunc(src, func(a, b ACLSource) int {
+			return cmp.Or(cmp.Compare(a.Pos.File, b.Pos.File), cmp.Compare(a.Pos.Line, b.Pos.Line),
+				cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Name, b.Name), cmp.Compare(a.Role, b.Role))
+		})
+		out = append(out, DesiredACL{Entry: e, Sources: src})
+	}
+	return out
+}
+
+func compareEntries(a, b ACLEntry) int {
+	return cmp.Or(
+		cmp.Compare(a.Principal, b.Principal),
+		cmp.Compare(a.ResourceType, b.ResourceType),
+		cmp.Compare(a.ResourceName, b.ResourceName),
+		cmp.Compare(a.PatternType, b.PatternType),
+		cmp.Compare(a.Operation, b.Operation),
+		cmp.Compare(a.Permission, b.Permission),
+		cmp.Compare(a.Host, b.Host),
+	)
+}
+
+// roleGrants expands b's role for b: a built-in role, else a Role.
+func (s *State) roleGrants(b *RoleBinding) ([]grant, bool) {
+	if r, ok := builtinRole(b.Role); ok {
+		return r.grants(b), true
+	}
+	if r, ok := findRole(s.Roles, b.Role); ok {
+		return r.grants(b), true
+	}
+	return nil, false
+}
+
+// entries gives each grant to each of b's principals.
+func (b *RoleBinding) entries(gs []grant) []ACLEntry {
+	var out []ACLEntry
+	for _, p := range b.Principals {
+		for _, g := range gs {
+			out = append(out, ACLEntry{
+				Principal: p, Host: b.Host,
+				ResourceType: g.resource.Type, ResourceName: g.resource.Name, PatternType: g.resource.PatternType,
+				Operation: g.operation, Permission: b.Permission,
+			})
+		}
+	}
+	return out
+}
+
+// Principals returns every principal that ACL and RoleBinding documents
+// name, sorted, each once.
+func (s *State) Principals() []string {
+	var out []string
+	for _, a := range s.ACLs {
+		out = append(out, a.Principal)
+	}
+	for _, b := range s.RoleBindings {
+		out = append(out, b.Principals...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
