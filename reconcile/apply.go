@@ -3,7 +3,6 @@ package reconcile
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -24,6 +23,9 @@ type ApplyOptions struct {
 	Revision string
 	// Brokers is the live broker count, used to size the inventory topic.
 	Brokers int
+	// Known is the inventory as it was read for the plan (Live.Inventory);
+	// what kgitops already recorded is kept as it is.
+	Known Inventory
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -36,12 +38,13 @@ type Result struct {
 	Skipped string
 }
 
-// Apply executes the plan in order: topic creations, partition increases,
-// config changes, then deletions, each kind in as few requests as the
-// controller accepts (see batches). It
-// reports the outcome per resource: one failing change does not stop the
-// others. The returned error is only for failures that concern the whole
-// plan (a refused plan, an inventory that cannot be written).
+// Apply executes the plan in order: topic creations, partition increases
+// and config changes; SCRAM users; quotas; ACL creations and deletions;
+// and topic deletions last. Each step is as few batched requests as the
+// controller accepts (see batches). It reports the outcome per resource:
+// one failing change does not stop the others. The returned error is only
+// for failures that concern the whole plan (a refused plan, an inventory
+// that cannot be written).
 func Apply(ctx context.Context, cl *kgo.Client, plan *Plan, opts ApplyOptions) ([]Result, error) {
 	if len(plan.Errors) > 0 {
 		return nil, ErrPlanRefused
@@ -50,45 +53,40 @@ func Apply(ctx context.Context, cl *kgo.Client, plan *Plan, opts ApplyOptions) (
 		opts.Now = time.Now
 	}
 	opts.Inventory = opts.Inventory.withDefaults()
-	a := &applier{cl: cl, opts: opts, results: map[string]*Result{}}
+	a := &applier{cl: cl, opts: opts, results: map[string]*Result{}, prior: opts.Known.Entries}
 	var order []string
-	var creates, grows, alters, deletes []Change
+	var run []Change // changes to attempt, in plan order
 	for _, c := range plan.Changes {
 		key := c.Kind + "/" + c.Name
 		order = append(order, key)
 		a.results[key] = &Result{Change: c}
-		switch {
-		case c.Kind != KindTopic:
-			a.results[key].Err = fmt.Errorf("kind %s cannot be applied by this version", c.Kind)
-		case c.Action == ActionCreate:
-			creates = append(creates, c)
-		case c.Action == ActionUpdate:
-			if c.Topic.Partitions > 0 {
-				grows = append(grows, c)
-			}
-			if len(c.Topic.SetConfigs)+len(c.Topic.DeleteConfigs) > 0 {
-				alters = append(alters, c)
-			}
-		case c.Action == ActionDelete && c.Pending:
+		if c.Pending {
 			a.results[key].Skipped = "deletion not allowed: pass --allow-delete"
-		case c.Action == ActionDelete:
-			deletes = append(deletes, c)
+			continue
 		}
+		run = append(run, c)
+	}
+	byKind := func(kind string, action Action) []Change {
+		var out []Change
+		for _, c := range run {
+			if c.Kind == kind && (action == "" || c.Action == action) {
+				out = append(out, c)
+			}
+		}
+		return out
 	}
 
-	for _, b := range batches(creates, func(c Change) int { return 1 + int(c.Topic.Partitions) + len(c.Topic.SetConfigs) }) {
-		a.createTopics(ctx, b)
+	topicCreates, topicDeletes := byKind(KindTopic, ActionCreate), byKind(KindTopic, ActionDelete)
+	a.applyTopics(ctx, topicCreates, byKind(KindTopic, ActionUpdate))
+	a.applyUsers(ctx, byKind(KindUser, ""))
+	a.applyQuotas(ctx, byKind(KindQuota, ""))
+	a.applyACLs(ctx, byKind(KindACL, ActionCreate), byKind(KindACL, ActionDelete))
+	a.deleteTopicsBatched(ctx, topicDeletes)
+
+	err := a.record(ctx, run)
+	if err == nil && !opts.DryRun {
+		err = waitForTopics(ctx, cl, a.succeeded(topicCreates), a.succeeded(topicDeletes))
 	}
-	for _, b := range batches(grows, func(c Change) int { return int(c.Topic.Partitions) }) {
-		a.createPartitions(ctx, b)
-	}
-	for _, b := range batches(alters, func(c Change) int { return len(c.Topic.SetConfigs) + len(c.Topic.DeleteConfigs) }) {
-		a.alterConfigs(ctx, b)
-	}
-	for _, b := range batches(deletes, func(Change) int { return 1 }) {
-		a.deleteTopics(ctx, b)
-	}
-	err := a.settle(ctx, creates, deletes)
 
 	out := make([]Result, 0, len(order))
 	for _, k := range order {
@@ -101,6 +99,33 @@ type applier struct {
 	cl      *kgo.Client
 	opts    ApplyOptions
 	results map[string]*Result
+	prior   map[ResourceKey]InventoryEntry
+}
+
+// ok says whether a change was attempted and did not fail.
+func (a *applier) ok(c Change) bool {
+	r := a.results[c.Kind+"/"+c.Name]
+	return r != nil && r.Err == nil && r.Skipped == ""
+}
+
+// succeeded returns the names of the changes that did not fail.
+func (a *applier) succeeded(cs []Change) []string {
+	var names []string
+	for _, c := range cs {
+		if a.ok(c) {
+			names = append(names, c.Name)
+		}
+	}
+	return names
+}
+
+// dryRunDelete is why a dry run skips deletions.
+const dryRunDelete = "dry run: Kafka cannot validate a deletion without doing it"
+
+func (a *applier) skip(c Change, why string) {
+	if r := a.results[c.Kind+"/"+c.Name]; r != nil {
+		r.Skipped = why
+	}
 }
 
 func (a *applier) fail(kind, name string, err error) {

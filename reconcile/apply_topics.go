@@ -8,6 +8,35 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
+// applyTopics creates topics, then adds partitions, then changes configs.
+func (a *applier) applyTopics(ctx context.Context, creates, updates []Change) {
+	var grows, alters []Change
+	for _, c := range updates {
+		if c.Topic.Partitions > 0 {
+			grows = append(grows, c)
+		}
+		if len(c.Topic.SetConfigs)+len(c.Topic.DeleteConfigs) > 0 {
+			alters = append(alters, c)
+		}
+	}
+	for _, b := range batches(creates, func(c Change) int { return 1 + int(c.Topic.Partitions) + len(c.Topic.SetConfigs) }) {
+		a.createTopics(ctx, b)
+	}
+	for _, b := range batches(grows, func(c Change) int { return int(c.Topic.Partitions) }) {
+		a.createPartitions(ctx, b)
+	}
+	for _, b := range batches(alters, func(c Change) int { return len(c.Topic.SetConfigs) + len(c.Topic.DeleteConfigs) }) {
+		a.alterConfigs(ctx, b)
+	}
+}
+
+// deleteTopicsBatched deletes topics, one record each for the controller.
+func (a *applier) deleteTopicsBatched(ctx context.Context, cs []Change) {
+	for _, b := range batches(cs, func(Change) int { return 1 }) {
+		a.deleteTopics(ctx, b)
+	}
+}
+
 func (a *applier) createTopics(ctx context.Context, cs []Change) {
 	if len(cs) == 0 {
 		return
@@ -109,7 +138,7 @@ func (a *applier) deleteTopics(ctx context.Context, cs []Change) {
 	}
 	if a.opts.DryRun {
 		for _, c := range cs {
-			a.results[c.Kind+"/"+c.Name].Skipped = "dry run: Kafka cannot validate a deletion without doing it"
+			a.skip(c, dryRunDelete)
 		}
 		return
 	}
@@ -131,33 +160,4 @@ func (a *applier) deleteTopics(ctx context.Context, cs []Change) {
 			a.fail(KindTopic, *t.Topic, errWithMessage(err, t.ErrorMessage))
 		}
 	}
-}
-
-// settle records what was created and deleted in the inventory, then waits
-// until the cluster's metadata shows the creations and deletions, so that a
-// plan run right after apply sees the new state.
-func (a *applier) settle(ctx context.Context, creates, deletes []Change) error {
-	if a.opts.DryRun {
-		return nil
-	}
-	set := map[ResourceKey]InventoryEntry{}
-	var remove []ResourceKey
-	var appeared, vanished []string
-	for _, c := range creates {
-		if a.results[c.Kind+"/"+c.Name].Err == nil {
-			set[ResourceKey{c.Kind, c.Name}] = InventoryEntry{CreatedAt: a.opts.Now().UTC(), Revision: a.opts.Revision}
-			appeared = append(appeared, c.Name)
-		}
-	}
-	for _, c := range deletes {
-		if a.results[c.Kind+"/"+c.Name].Err == nil {
-			remove = append(remove, ResourceKey{c.Kind, c.Name})
-			vanished = append(vanished, c.Name)
-		}
-	}
-	w := inventoryWriter{cl: a.cl, ref: a.opts.Inventory, brokers: a.opts.Brokers}
-	if err := w.record(ctx, set, remove); err != nil {
-		return err
-	}
-	return waitForTopics(ctx, a.cl, appeared, vanished)
 }

@@ -17,6 +17,10 @@ type DiffOptions struct {
 	// IgnoreConfigs adds topic config keys (a trailing '*' matches a
 	// prefix) to ignore on every topic, on top of the repo's Settings.
 	IgnoreConfigs []string
+	// Passwords holds each declared User's password, read from where its
+	// passwordFrom says. Diff only compares them with the inventory's
+	// salted hashes; they never reach the plan's output.
+	Passwords map[string]Secret
 }
 
 // Diff computes the plan that brings live to desired. It is pure: the same
@@ -24,6 +28,9 @@ type DiffOptions struct {
 func Diff(desired *spec.State, live *Live, opts DiffOptions) *Plan {
 	p := &Plan{Changes: []Change{}}
 	p.diffTopics(desired, live, opts)
+	p.diffUsers(desired, live, opts)
+	p.diffQuotas(desired, live, opts)
+	p.diffACLs(desired, live, opts)
 	sortChanges(p.Changes)
 	p.summarize()
 	return p
@@ -49,12 +56,19 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // kindOrder is the order kinds appear in a plan and are applied in.
-var kindOrder = map[string]int{KindTopic: 0}
+// Users come before ACLs so that a principal can log in by the time its
+// permissions exist.
+var kindOrder = map[string]int{KindTopic: 0, KindUser: 1, KindQuota: 2, KindACL: 3}
 
 func sortChanges(cs []Change) {
 	slices.SortFunc(cs, func(a, b Change) int {
 		if c := cmp.Compare(kindOrder[a.Kind], kindOrder[b.Kind]); c != 0 {
 			return c
+		}
+		if a.ACL != nil && b.ACL != nil { // ACLs read best grouped by principal
+			if c := cmp.Compare(a.ACL.Entry.Principal, b.ACL.Entry.Principal); c != 0 {
+				return c
+			}
 		}
 		return cmp.Compare(a.Name, b.Name)
 	})

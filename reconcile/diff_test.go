@@ -26,6 +26,21 @@ type liveFixture struct {
 		Configs           map[string]string `json:"configs"`
 	} `json:"topics"`
 	Inventory []string `json:"inventory"` // "Kind/name"
+	// InventoryEntries holds entries with more than a name ("Kind/name").
+	InventoryEntries map[string]InventoryEntry `json:"inventoryEntries"`
+	ACLs             []spec.ACLEntry           `json:"acls"`
+	Quotas           []struct {
+		Entity spec.QuotaEntity   `json:"entity"`
+		Values map[string]float64 `json:"values"`
+	} `json:"quotas"`
+	Users map[string][]ScramCredential `json:"users"`
+}
+
+// optionsFixture is options.json: DiffOptions plus passwords in clear.
+type optionsFixture struct {
+	AllowDelete   bool
+	IgnoreConfigs []string
+	Passwords     map[string]string
 }
 
 func loadLive(t *testing.T, path string) *Live {
@@ -52,6 +67,23 @@ func loadLive(t *testing.T, path string) *Live {
 		kind, name, _ := strings.Cut(k, "/")
 		live.Inventory.Entries[ResourceKey{kind, name}] = InventoryEntry{}
 	}
+	for k, e := range f.InventoryEntries {
+		kind, name, _ := strings.Cut(k, "/")
+		live.Inventory.Entries[ResourceKey{kind, name}] = e
+	}
+	if f.ACLs != nil {
+		live.ACLs = map[spec.ACLEntry]bool{}
+		for _, a := range f.ACLs {
+			live.ACLs[a] = true
+		}
+	}
+	if f.Quotas != nil {
+		live.Quotas = map[string]LiveQuota{}
+		for _, q := range f.Quotas {
+			live.Quotas[q.Entity.String()] = LiveQuota{Entity: q.Entity, Values: q.Values}
+		}
+	}
+	live.Users = f.Users
 	return live
 }
 
@@ -70,11 +102,15 @@ func TestDiffGolden(t *testing.T) {
 				t.Fatalf("load desired: %v", err)
 			}
 			live := loadLive(t, filepath.Join(dir, "live.json"))
-			var opts DiffOptions
+			var of optionsFixture
 			if data, err := os.ReadFile(filepath.Join(dir, "options.json")); err == nil {
-				if err := json.Unmarshal(data, &opts); err != nil {
+				if err := json.Unmarshal(data, &of); err != nil {
 					t.Fatal(err)
 				}
+			}
+			opts := DiffOptions{AllowDelete: of.AllowDelete, IgnoreConfigs: of.IgnoreConfigs, Passwords: map[string]Secret{}}
+			for u, pw := range of.Passwords {
+				opts.Passwords[u] = NewSecret(pw)
 			}
 			plan := Diff(desired, live, opts)
 			var text, js bytes.Buffer
@@ -86,10 +122,15 @@ func TestDiffGolden(t *testing.T) {
 			}
 			golden(t, filepath.Join(dir, "want.txt"), text.String())
 			golden(t, filepath.Join(dir, "want.json"), js.String())
+			for _, pw := range of.Passwords {
+				if strings.Contains(text.String()+js.String(), pw) {
+					t.Errorf("the plan shows a password")
+				}
+			}
 
 			// Diff is deterministic: a second run gives the same plan.
 			again := Diff(desired, live, opts)
-			if d := cmp.Diff(plan, again); d != "" {
+			if d := cmp.Diff(plan, again, cmp.Comparer(func(a, b Secret) bool { return a.Reveal() == b.Reveal() })); d != "" {
 				t.Errorf("second Diff differs (-first +second):\n%s", d)
 			}
 		})

@@ -54,7 +54,7 @@ func (r *rig) apply(st *spec.State, opts DiffOptions) []Result {
 	if len(p.Errors) > 0 {
 		r.t.Fatalf("plan has errors: %v", p.Errors)
 	}
-	results, err := Apply(r.ctx(), r.cl, p, ApplyOptions{Inventory: r.inv, Brokers: live.Brokers})
+	results, err := Apply(r.ctx(), r.cl, p, ApplyOptions{Inventory: r.inv, Brokers: live.Brokers, Known: live.Inventory})
 	if err != nil {
 		r.t.Fatalf("apply: %v", err)
 	}

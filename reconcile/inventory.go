@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -45,21 +46,48 @@ type ResourceKey struct {
 	Name string
 }
 
-// InventoryEntry is what kgitops recorded when it created a resource.
+// InventoryEntry is what kgitops recorded when it applied a resource.
 type InventoryEntry struct {
 	CreatedAt time.Time `json:"createdAt"`
 	Revision  string    `json:"revision,omitempty"` // the git revision it was applied from, if known
+	// External marks a resource that existed before kgitops first applied
+	// it (so far only users, whose password hash must be kept): kgitops
+	// manages it but never deletes it.
+	External bool `json:"external,omitempty"`
+	// PasswordHash is a salted hash of the SCRAM credential last applied
+	// to a user, so that a changed password shows in the plan. It is never
+	// printed.
+	PasswordHash string `json:"passwordHash,omitempty"`
 }
 
-// Inventory is the set of resources kgitops created under one inventory name.
+// Inventory is the set of resources kgitops applied under one inventory name.
 type Inventory struct {
 	Entries map[ResourceKey]InventoryEntry
 }
 
-// Has says whether kgitops created the resource.
+// Has says whether kgitops created the resource, and so may delete it.
 func (inv Inventory) Has(kind, name string) bool {
+	e, ok := inv.Entries[ResourceKey{kind, name}]
+	return ok && !e.External
+}
+
+// has says whether the inventory holds the resource at all, created or
+// external.
+func (inv Inventory) has(kind, name string) bool {
 	_, ok := inv.Entries[ResourceKey{kind, name}]
 	return ok
+}
+
+// created lists the names of one kind that kgitops created, sorted.
+func (inv Inventory) created(kind string) []string {
+	var names []string
+	for k, e := range inv.Entries {
+		if k.Kind == kind && !e.External {
+			names = append(names, k.Name)
+		}
+	}
+	sort.Strings(names)
+	return names
 }
 
 // recordKey is the Kafka record key of an entry: "<inventory name>/<kind>/<name>".

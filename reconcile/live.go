@@ -9,6 +9,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kgitops/kgitops/spec"
 )
 
 // Live is what kgitops knows of the cluster at one moment.
@@ -20,6 +22,25 @@ type Live struct {
 	// Inventory is what this tool recorded as created, for the inventory
 	// name in use.
 	Inventory Inventory
+
+	// The access-control state, read only when asked for (ObserveOptions):
+	// nil means not read.
+	ACLs   map[spec.ACLEntry]bool
+	Quotas map[string]LiveQuota         // by spec.QuotaEntity.String()
+	Users  map[string][]ScramCredential // by user name
+}
+
+// LiveQuota is the client quotas set for one entity.
+type LiveQuota struct {
+	Entity spec.QuotaEntity
+	Values map[string]float64
+}
+
+// ScramCredential is one SCRAM credential of a user. Kafka never returns
+// the secret, only how it was made.
+type ScramCredential struct {
+	Mechanism  string // "SCRAM-SHA-256" or "SCRAM-SHA-512"
+	Iterations int32
 }
 
 // LiveTopic is one topic as the cluster reports it.
@@ -36,11 +57,34 @@ type LiveTopic struct {
 // ObserveOptions says what to read besides the topics.
 type ObserveOptions struct {
 	Inventory InventoryRef
+	// The access-control state (ACLs, quotas, SCRAM users) costs one
+	// request per part, and a permission kgitops may lack (DESCRIBE, or
+	// ALTER for SCRAM users, on the cluster). So a part is read only when
+	// Desired declares it or the inventory says kgitops created some of
+	// it, or when AllAccess is set (export).
+	Desired   *spec.State
+	AllAccess bool
+}
+
+// accessParts says which access-control parts to read.
+func (o ObserveOptions) accessParts(inv Inventory) (acls, quotas, users bool) {
+	if o.AllAccess {
+		return true, true, true
+	}
+	d := o.Desired
+	if d == nil {
+		d = &spec.State{}
+	}
+	acls = len(d.ACLs)+len(d.RoleBindings) > 0 || len(inv.created(KindACL)) > 0
+	quotas = len(d.Quotas) > 0 || len(inv.created(KindQuota)) > 0
+	users = len(d.Users) > 0 || len(inv.created(KindUser)) > 0
+	return acls, quotas, users
 }
 
 // Observe reads the live cluster. Its round trips do not grow with the
-// number of topics: one Metadata request for all topics, one batched
-// DescribeConfigs for all of them, and the inventory read.
+// number of resources: one Metadata request for all topics, one batched
+// DescribeConfigs for all of them, the inventory read, and one request each
+// for ACLs, quotas and SCRAM users when asked for.
 func Observe(ctx context.Context, cl *kgo.Client, opts ObserveOptions) (*Live, error) {
 	md, err := readMetadata(ctx, cl)
 	if err != nil {
@@ -77,6 +121,9 @@ func Observe(ctx context.Context, cl *kgo.Client, opts ObserveOptions) (*Live, e
 		return nil, err
 	}
 	live.Inventory = inv
+	if err := observeAccess(ctx, cl, live, opts); err != nil {
+		return nil, err
+	}
 	return live, nil
 }
 

@@ -13,6 +13,9 @@ const (
 // Kinds of resources a plan can change.
 const (
 	KindTopic = "Topic"
+	KindUser  = "User"  // SCRAM credentials of one user
+	KindQuota = "Quota" // the client quotas of one entity
+	KindACL   = "ACL"   // one Kafka ACL; Name is its text
 )
 
 // Plan is what it takes to bring the cluster to the repo's state. It is a
@@ -35,11 +38,21 @@ type Change struct {
 	// allowed (--allow-delete).
 	Pending bool `json:"pending,omitempty"`
 	// Fields lists what changes, field by field. For a create it is the
-	// whole new resource; for a delete it is empty.
+	// whole new resource; for a delete of a topic it is empty.
 	Fields []Field `json:"fields,omitempty"`
+	// Sources names the repo documents that ask for the resource, such as
+	// "RoleBinding billing-reads-orders (role consumer) at rbac.yaml:12".
+	Sources []string `json:"sources,omitempty"`
+	// Drift marks the deletion of something a managed principal or entity
+	// has in the cluster but the repo does not declare. It needs no flag.
+	Drift bool `json:"drift,omitempty"`
 
-	// Topic carries what Apply needs to change a topic.
+	// What Apply needs, per kind. Never rendered: a UserChange holds a
+	// password.
 	Topic *TopicChange `json:"-"`
+	ACL   *ACLChange   `json:"-"`
+	Quota *QuotaChange `json:"-"`
+	User  *UserChange  `json:"-"`
 }
 
 // Field is one changed value. Path is a dotted field name such as

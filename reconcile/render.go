@@ -35,11 +35,18 @@ func RenderText(w io.Writer, p *Plan) error {
 		switch {
 		case c.Pending:
 			b.WriteString("  (pending: deleted only with --allow-delete)")
+		case c.Drift:
+			b.WriteString("  (drift: not in the repo, will be deleted)")
 		case c.Action == ActionDelete:
 			b.WriteString("  (will be deleted)")
 		}
 		b.WriteString("\n")
-		writeFields(&b, c)
+		for _, src := range c.Sources {
+			fmt.Fprintf(&b, "      # from %s\n", src)
+		}
+		if c.Kind != KindACL {
+			writeFields(&b, c)
+		}
 		b.WriteString("\n")
 	}
 	for _, e := range p.Errors {
@@ -67,11 +74,24 @@ func writeFields(b *strings.Builder, c Change) {
 		case f.Old == nil:
 			fmt.Fprintf(b, "    + %s:%s %v\n", f.Path, pad, f.New)
 		case f.New == nil:
-			fmt.Fprintf(b, "    - %s:%s %v (override removed, Kafka's default applies)\n", f.Path, pad, f.Old)
+			fmt.Fprintf(b, "    - %s:%s %v%s\n", f.Path, pad, f.Old, removalNote(c.Kind))
 		default:
 			fmt.Fprintf(b, "    ~ %s:%s %v → %v\n", f.Path, pad, f.Old, f.New)
 		}
 	}
+}
+
+// removalNote says what removing a field means for a kind.
+func removalNote(kind string) string {
+	switch kind {
+	case KindTopic:
+		return " (override removed, Kafka's default applies)"
+	case KindQuota:
+		return " (quota removed)"
+	case KindUser:
+		return " (credential removed)"
+	}
+	return " (removed)"
 }
 
 // SummaryLine is the plan's one-line summary.

@@ -39,6 +39,7 @@ func newApply(e *env) *cobra.Command {
 				DryRun:    dryRun,
 				Inventory: f.inventory(),
 				Brokers:   p.live.Brokers,
+				Known:     p.live.Inventory,
 			})
 			failed := printResults(e.stdout, results, dryRun)
 			if err != nil {

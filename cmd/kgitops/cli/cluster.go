@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -56,10 +57,11 @@ func (f *clusterFlags) connect(ctx context.Context, e *env) (*kgo.Client, error)
 }
 
 // observe reads the live cluster within the timeout.
-func (f *clusterFlags) observe(ctx context.Context, cl *kgo.Client) (*reconcile.Live, error) {
+func (f *clusterFlags) observe(ctx context.Context, cl *kgo.Client, opts reconcile.ObserveOptions) (*reconcile.Live, error) {
 	ctx, cancel := context.WithTimeout(ctx, f.conn.Timeout)
 	defer cancel()
-	live, err := reconcile.Observe(ctx, cl, reconcile.ObserveOptions{Inventory: f.inventory()})
+	opts.Inventory = f.inventory()
+	live, err := reconcile.Observe(ctx, cl, opts)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
 			return nil, fmt.Errorf("reading the cluster took longer than --timeout %s: %w", f.conn.Timeout, err)
@@ -67,6 +69,28 @@ func (f *clusterFlags) observe(ctx context.Context, cl *kgo.Client) (*reconcile.
 		return nil, kconn.Explain(err)
 	}
 	return live, nil
+}
+
+// readPasswords reads every declared User's password from the environment
+// variable or file its passwordFrom names. Errors name the source, never a
+// password; all of them are printed, and nothing is applied.
+func (e *env) readPasswords(dir string, st *spec.State) (map[string]reconcile.Secret, error) {
+	out := make(map[string]reconcile.Secret, len(st.Users))
+	failed := 0
+	for _, u := range st.Users {
+		pw, err := u.ReadPassword(e.getenv, os.ReadFile)
+		if err != nil {
+			u.Pos.File = filepath.ToSlash(filepath.Join(dir, u.Pos.File))
+			fmt.Fprintf(e.stderr, "%s: %v\n", u.Pos, err)
+			failed++
+			continue
+		}
+		out[u.Name] = reconcile.NewSecret(pw)
+	}
+	if failed > 0 {
+		return nil, fmt.Errorf("%d password(s) could not be read; nothing was applied", failed)
+	}
+	return out, nil
 }
 
 // loadDir loads the repo. When it does not load, it prints every problem

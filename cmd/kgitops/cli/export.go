@@ -25,7 +25,7 @@ func newExport(e *env) *cobra.Command {
 				return &exitError{code: ExitError, err: err}
 			}
 			defer cl.Close()
-			live, err := f.observe(cmd.Context(), cl)
+			live, err := f.observe(cmd.Context(), cl, reconcile.ObserveOptions{})
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}

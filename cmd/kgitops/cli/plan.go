@@ -40,16 +40,20 @@ func (f *planFlags) prepare(ctx context.Context, e *env) (*prepared, error) {
 	if err != nil {
 		return nil, err
 	}
+	passwords, err := e.readPasswords(f.dir, st)
+	if err != nil {
+		return nil, err
+	}
 	cl, err := f.connect(ctx, e)
 	if err != nil {
 		return nil, err
 	}
-	live, err := f.observe(ctx, cl)
+	live, err := f.observe(ctx, cl, reconcile.ObserveOptions{Desired: st})
 	if err != nil {
 		cl.Close()
 		return nil, err
 	}
-	plan := reconcile.Diff(st, live, reconcile.DiffOptions{AllowDelete: f.allowDelete, IgnoreConfigs: f.ignoreConfigs})
+	plan := reconcile.Diff(st, live, reconcile.DiffOptions{AllowDelete: f.allowDelete, IgnoreConfigs: f.ignoreConfigs, Passwords: passwords})
 	return &prepared{cl: cl, live: live, plan: plan}, nil
 }
 

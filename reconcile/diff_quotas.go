@@ -1,0 +1,83 @@
+package reconcile
+
+import (
+	"sort"
+	"strconv"
+
+	"github.com/kgitops/kgitops/spec"
+)
+
+// QuotaChange is the executable part of a quota change: the values to set
+// and the keys to remove for one entity.
+type QuotaChange struct {
+	Entity spec.QuotaEntity
+	Set    map[string]float64
+	Remove []string // sorted
+}
+
+// diffQuotas makes each declared entity's quotas exactly the declared
+// values: keys that differ are set, undeclared keys are removed. An entity
+// the repo no longer declares loses its quotas only when the inventory
+// says kgitops created them, and only with AllowDelete.
+func (p *Plan) diffQuotas(desired *spec.State, live *Live, opts DiffOptions) {
+	if live.Quotas == nil {
+		if len(desired.Quotas) > 0 {
+			p.refuse(KindQuota, "*", "the cluster's quotas were not read")
+		}
+		return
+	}
+	declared := map[string]bool{}
+	for _, q := range desired.Quotas {
+		key := q.Entity.String()
+		declared[key] = true
+		have := live.Quotas[key].Values
+		qc := &QuotaChange{Entity: q.Entity, Set: map[string]float64{}}
+		var fields []Field
+		for _, k := range sortedKeys(q.Values) {
+			want := q.Values[k]
+			old, set := have[k]
+			switch {
+			case !set:
+				qc.Set[k] = want
+				fields = append(fields, Field{Path: "values." + k, New: quotaText(want)})
+			case old != want:
+				qc.Set[k] = want
+				fields = append(fields, Field{Path: "values." + k, Old: quotaText(old), New: quotaText(want)})
+			}
+		}
+		for _, k := range sortedKeys(have) {
+			if _, ok := q.Values[k]; !ok {
+				qc.Remove = append(qc.Remove, k)
+				fields = append(fields, Field{Path: "values." + k, Old: quotaText(have[k])})
+			}
+		}
+		if len(fields) == 0 {
+			continue
+		}
+		action := ActionUpdate
+		if len(have) == 0 {
+			action = ActionCreate
+		}
+		p.Changes = append(p.Changes, Change{Action: action, Kind: KindQuota, Name: key, Fields: fields, Quota: qc,
+			Sources: []string{"Quota " + q.Name + " at " + q.Pos.String()}})
+	}
+
+	for _, key := range live.Inventory.created(KindQuota) {
+		lq, exists := live.Quotas[key]
+		if declared[key] || !exists || len(lq.Values) == 0 {
+			continue
+		}
+		qc := &QuotaChange{Entity: lq.Entity}
+		var fields []Field
+		for _, k := range sortedKeys(lq.Values) {
+			qc.Remove = append(qc.Remove, k)
+			fields = append(fields, Field{Path: "values." + k, Old: quotaText(lq.Values[k])})
+		}
+		sort.Strings(qc.Remove)
+		p.Changes = append(p.Changes, Change{Action: ActionDelete, Kind: KindQuota, Name: key, Fields: fields, Quota: qc, Pending: !opts.AllowDelete})
+	}
+}
+
+// quotaText prints a quota value as Kafka's tools do: integers without a
+// fraction.
+func quotaText(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }

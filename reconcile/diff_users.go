@@ -1,0 +1,112 @@
+package reconcile
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/kgitops/kgitops/spec"
+)
+
+// UserChange is the executable part of a SCRAM user change.
+type UserChange struct {
+	Name   string
+	Upsert *ScramUpsert // nil: no credential to set
+	Delete []string     // mechanisms whose credentials to remove
+	// Existed is set when the user had credentials before kgitops first
+	// applied it: it is then recorded as external and never deleted.
+	Existed bool
+}
+
+// ScramUpsert is one credential to create or replace.
+type ScramUpsert struct {
+	Mechanism  string
+	Iterations int32
+	Password   Secret
+}
+
+// diffUsers brings each declared user's SCRAM credential to the declared
+// mechanism, iteration count and password. A password cannot be read back,
+// so the inventory keeps a salted hash of what was applied: a different
+// password, mechanism or iteration count shows as a change, an unchanged
+// one as none. Credentials of other mechanisms on a declared user are
+// removed. A user the repo no longer declares is deleted only when kgitops
+// created it, and only with AllowDelete.
+func (p *Plan) diffUsers(desired *spec.State, live *Live, opts DiffOptions) {
+	if live.Users == nil {
+		if len(desired.Users) > 0 {
+			p.refuse(KindUser, "*", "the cluster's SCRAM users were not read")
+		}
+		return
+	}
+	declared := map[string]bool{}
+	for _, u := range desired.Users {
+		declared[u.Name] = true
+		pw, ok := opts.Passwords[u.Name]
+		if !ok || pw.IsZero() {
+			p.refuse(KindUser, u.Name, "no password was given to compare with: read it from its passwordFrom before planning")
+			continue
+		}
+		creds := live.Users[u.Name]
+		uc := &UserChange{Name: u.Name, Existed: len(creds) > 0 && !live.Inventory.has(KindUser, u.Name)}
+		var fields []Field
+		cur := slices.IndexFunc(creds, func(c ScramCredential) bool { return c.Mechanism == u.Mechanism })
+		entry := live.Inventory.Entries[ResourceKey{KindUser, u.Name}]
+		switch {
+		case cur < 0:
+			fields = append(fields,
+				Field{Path: "scram.mechanism", New: u.Mechanism},
+				Field{Path: "scram.iterations", New: u.Iterations},
+				Field{Path: "scram.password", New: "(set from " + passwordOrigin(u) + ")"})
+		default:
+			if it := creds[cur].Iterations; it != u.Iterations {
+				fields = append(fields, Field{Path: "scram.iterations", Old: it, New: u.Iterations})
+			}
+			switch {
+			case entry.PasswordHash == "":
+				fields = append(fields, Field{Path: "scram.password", Old: "(not set by kgitops)", New: "(set from " + passwordOrigin(u) + ")"})
+			case !credentialMatches(entry.PasswordHash, u.Mechanism, u.Iterations, pw):
+				fields = append(fields, Field{Path: "scram.password", Old: "(applied earlier)", New: "(changed, from " + passwordOrigin(u) + ")"})
+			}
+		}
+		if len(fields) > 0 {
+			uc.Upsert = &ScramUpsert{Mechanism: u.Mechanism, Iterations: u.Iterations, Password: pw}
+		}
+		for _, c := range creds {
+			if c.Mechanism != u.Mechanism {
+				uc.Delete = append(uc.Delete, c.Mechanism)
+				fields = append(fields, Field{Path: "scram." + c.Mechanism, Old: fmt.Sprintf("%d iterations", c.Iterations)})
+			}
+		}
+		if len(fields) == 0 {
+			continue
+		}
+		action := ActionUpdate
+		if len(creds) == 0 {
+			action = ActionCreate
+		}
+		p.Changes = append(p.Changes, Change{Action: action, Kind: KindUser, Name: u.Name, Fields: fields, User: uc,
+			Sources: []string{"User " + u.Name + " at " + u.Pos.String()}})
+	}
+
+	for _, name := range live.Inventory.created(KindUser) {
+		creds := live.Users[name]
+		if declared[name] || len(creds) == 0 {
+			continue
+		}
+		uc := &UserChange{Name: name}
+		var fields []Field
+		for _, c := range creds {
+			uc.Delete = append(uc.Delete, c.Mechanism)
+			fields = append(fields, Field{Path: "scram." + c.Mechanism, Old: fmt.Sprintf("%d iterations", c.Iterations)})
+		}
+		p.Changes = append(p.Changes, Change{Action: ActionDelete, Kind: KindUser, Name: name, Fields: fields, User: uc, Pending: !opts.AllowDelete})
+	}
+}
+
+// passwordOrigin says where a password comes from, never what it is.
+func passwordOrigin(u spec.User) string {
+	if u.PasswordFrom.Env != "" {
+		return "env " + u.PasswordFrom.Env
+	}
+	return "file " + u.PasswordFrom.File
+}

@@ -1,0 +1,168 @@
+package reconcile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kgitops/kgitops/spec"
+)
+
+// ErrNoAuthorizer is returned when the repo declares ACLs but the cluster
+// has no authorizer configured, so it cannot hold any.
+var ErrNoAuthorizer = errors.New("the cluster has no authorizer (authorizer.class.name is not set), so it cannot hold ACLs")
+
+// observeAccess reads the parts of the access-control state that opts asks
+// for, one request each.
+func observeAccess(ctx context.Context, cl *kgo.Client, live *Live, opts ObserveOptions) error {
+	acls, quotas, users := opts.accessParts(live.Inventory)
+	if acls {
+		if err := describeACLs(ctx, cl, live); err != nil {
+			return err
+		}
+	}
+	if quotas {
+		if err := describeQuotas(ctx, cl, live); err != nil {
+			return err
+		}
+	}
+	if users {
+		if err := describeUsers(ctx, cl, live); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// describeACLs reads every ACL in the cluster with one match-any filter.
+func describeACLs(ctx context.Context, cl *kgo.Client, live *Live) error {
+	req := kmsg.NewPtrDescribeACLsRequest()
+	req.ResourceType = kmsg.ACLResourceTypeAny
+	req.ResourcePatternType = kmsg.ACLResourcePatternTypeAny
+	req.Operation = kmsg.ACLOperationAny
+	req.PermissionType = kmsg.ACLPermissionTypeAny
+	resp, err := req.RequestWith(ctx, cl)
+	if err != nil {
+		return fmt.Errorf("describe ACLs: %w", err)
+	}
+	if err := kerr.ErrorForCode(resp.ErrorCode); err != nil {
+		if errors.Is(err, kerr.SecurityDisabled) {
+			return ErrNoAuthorizer
+		}
+		return fmt.Errorf("describe ACLs: %w", errWithMessage(err, resp.ErrorMessage))
+	}
+	live.ACLs = map[spec.ACLEntry]bool{}
+	for _, r := range resp.Resources {
+		for _, a := range r.ACLs {
+			live.ACLs[spec.ACLEntry{
+				Principal:    a.Principal,
+				Host:         a.Host,
+				ResourceType: specResourceType(r.ResourceType),
+				ResourceName: r.ResourceName,
+				PatternType:  strings.ToLower(r.ResourcePatternType.String()),
+				Operation:    a.Operation.String(),
+				Permission:   a.PermissionType.String(),
+			}] = true
+		}
+	}
+	return nil
+}
+
+// specResourceType turns Kafka's resource type enum into the spec's name.
+func specResourceType(t kmsg.ACLResourceType) string {
+	switch t {
+	case kmsg.ACLResourceTypeTopic:
+		return "topic"
+	case kmsg.ACLResourceTypeGroup:
+		return "group"
+	case kmsg.ACLResourceTypeCluster:
+		return "cluster"
+	case kmsg.ACLResourceTypeTransactionalId:
+		return "transactionalId"
+	case kmsg.ACLResourceTypeDelegationToken:
+		return "delegationToken"
+	case kmsg.ACLResourceTypeUser:
+		return "user"
+	}
+	return strings.ToLower(t.String())
+}
+
+// describeQuotas reads every client quota in the cluster.
+func describeQuotas(ctx context.Context, cl *kgo.Client, live *Live) error {
+	req := kmsg.NewPtrDescribeClientQuotasRequest()
+	req.Strict = false // no components: match everything
+	resp, err := req.RequestWith(ctx, cl)
+	if err != nil {
+		return fmt.Errorf("describe client quotas: %w", err)
+	}
+	if err := kerr.ErrorForCode(resp.ErrorCode); err != nil {
+		return fmt.Errorf("describe client quotas: %w", errWithMessage(err, resp.ErrorMessage))
+	}
+	live.Quotas = map[string]LiveQuota{}
+	for _, e := range resp.Entries {
+		var ent spec.QuotaEntity
+		for _, c := range e.Entity {
+			name := ""
+			if c.Name != nil {
+				name = *c.Name
+			}
+			switch c.Type {
+			case "user":
+				ent.User = &name
+			case "client-id":
+				ent.ClientID = &name
+			case "ip":
+				ent.IP = &name
+			}
+		}
+		q := LiveQuota{Entity: ent, Values: map[string]float64{}}
+		for _, v := range e.Values {
+			q.Values[v.Key] = v.Value
+		}
+		live.Quotas[ent.String()] = q
+	}
+	return nil
+}
+
+// describeUsers reads every user's SCRAM credentials (never the secrets).
+func describeUsers(ctx context.Context, cl *kgo.Client, live *Live) error {
+	req := kmsg.NewPtrDescribeUserSCRAMCredentialsRequest() // no users: all of them
+	resp, err := req.RequestWith(ctx, cl)
+	if err != nil {
+		return fmt.Errorf("describe SCRAM users: %w", err)
+	}
+	if err := kerr.ErrorForCode(resp.ErrorCode); err != nil {
+		return fmt.Errorf("describe SCRAM users: %w", errWithMessage(err, resp.ErrorMessage))
+	}
+	live.Users = map[string][]ScramCredential{}
+	for _, u := range resp.Results {
+		if err := kerr.ErrorForCode(u.ErrorCode); err != nil {
+			if errors.Is(err, kerr.ResourceNotFound) {
+				continue
+			}
+			return fmt.Errorf("describe SCRAM user %q: %w", u.User, errWithMessage(err, u.ErrorMessage))
+		}
+		for _, c := range u.CredentialInfos {
+			live.Users[u.User] = append(live.Users[u.User], ScramCredential{
+				Mechanism:  scramMechanismName(c.Mechanism),
+				Iterations: c.Iterations,
+			})
+		}
+	}
+	return nil
+}
+
+func scramMechanismName(m int8) string {
+	switch m {
+	case 1:
+		return "SCRAM-SHA-256"
+	case 2:
+		return "SCRAM-SHA-512"
+	}
+	return fmt.Sprintf("SCRAM-UNKNOWN-%d", m)
+}

@@ -1,0 +1,64 @@
+package reconcile
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+)
+
+func TestSecretNeverPrints(t *testing.T) {
+	const pw = "hunter2-secret"
+	s := NewSecret(pw)
+	var logged strings.Builder
+	slog.New(slog.NewJSONHandler(&logged, nil)).Info("x", "secret", s, "struct", struct{ P Secret }{s})
+	js, _ := json.Marshal(map[string]any{"p": s})
+	for _, out := range []string{
+		fmt.Sprint(s), fmt.Sprintf("%v %+v %#v %s %q %x", s, s, s, s, s, s),
+		fmt.Sprintf("%+v", struct{ P Secret }{s}), fmt.Sprintf("%#v", UserChange{Upsert: &ScramUpsert{Password: s}}),
+		string(js), logged.String(),
+	} {
+		if strings.Contains(out, pw) {
+			t.Errorf("password printed: %s", out)
+		}
+	}
+	if s.Reveal() != pw {
+		t.Errorf("Reveal = %q", s.Reveal())
+	}
+}
+
+func TestCredentialHash(t *testing.T) {
+	h, err := hashCredential("SCRAM-SHA-512", 8192, NewSecret("pw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(h, "pw") && !strings.HasPrefix(h, "pbkdf2") {
+		t.Fatalf("hash shows the password: %s", h)
+	}
+	tests := []struct {
+		mech string
+		iter int32
+		pw   string
+		want bool
+	}{
+		{"SCRAM-SHA-512", 8192, "pw", true},
+		{"SCRAM-SHA-512", 8192, "pw2", false},
+		{"SCRAM-SHA-256", 8192, "pw", false},
+		{"SCRAM-SHA-512", 4096, "pw", false},
+	}
+	for _, tt := range tests {
+		if got := credentialMatches(h, tt.mech, tt.iter, NewSecret(tt.pw)); got != tt.want {
+			t.Errorf("credentialMatches(%s, %d, %s) = %v, want %v", tt.mech, tt.iter, tt.pw, got, tt.want)
+		}
+	}
+	for _, bad := range []string{"", "pbkdf2-sha512$x$y$z", "md5$1$a$b", "pbkdf2-sha512$99999999$AA$AA"} {
+		if credentialMatches(bad, "SCRAM-SHA-512", 8192, NewSecret("pw")) {
+			t.Errorf("unreadable hash %q matched", bad)
+		}
+	}
+	h2, _ := hashCredential("SCRAM-SHA-512", 8192, NewSecret("pw"))
+	if h == h2 {
+		t.Error("two hashes of one credential are equal: no salt")
+	}
+}
