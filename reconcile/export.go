@@ -20,9 +20,11 @@ type ExportedFile struct {
 }
 
 // Export turns the live cluster into repo files: one Topic document per
-// file, with only the topic's own overrides. Internal and reserved topics
-// are left out. Config keys that kgitops' table does not know are listed in
-// a Settings document so that the export loads as it is. It is pure.
+// file, with only the topic's own overrides; one ACL document per
+// principal; one Quota document per entity; and the SCRAM user names,
+// commented out (see exportUsers). Internal and reserved topics are left
+// out. Config keys that kgitops' table does not know are listed in a
+// Settings document so that the export loads as it is. It is pure.
 func Export(live *Live) []ExportedFile {
 	names := make([]string, 0, len(live.Topics))
 	for name, t := range live.Topics {
@@ -50,6 +52,9 @@ func Export(live *Live) []ExportedFile {
 		}
 		files = append(files, ExportedFile{Path: filepath.Join("topics", name+".yaml"), Data: []byte(b.String())})
 	}
+	files = append(files, exportACLs(live.ACLs)...)
+	files = append(files, exportQuotas(live.Quotas)...)
+	files = append(files, exportUsers(live.Users)...)
 	if len(unknown) > 0 {
 		var b strings.Builder
 		fmt.Fprintf(&b, "apiVersion: %s\nkind: Settings\nmetadata:\n  name: exported\nspec:\n", spec.APIVersion)
@@ -77,29 +82,36 @@ func WriteExport(dir string, files []ExportedFile) error {
 	return nil
 }
 
-var plainScalar = regexp.MustCompile(`^(-?[0-9]+(\.[0-9]+)?|[A-Za-z][A-Za-z0-9._-]*)$`)
-
 // yamlString writes a string so that YAML reads it back as a string.
 func yamlString(v string) string {
-	if l := strings.ToLower(v); plainString.MatchString(v) && yamlScalar(v) == v && l != "true" && l != "false" {
+	if plainString.MatchString(v) && !yamlKeyword[strings.ToLower(v)] {
 		return v
 	}
-	q, _ := json.Marshal(v)
-	return string(q)
+	return quote(v)
 }
 
-var plainString = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9._-]*$`)
-
-// yamlScalar writes a value bare when YAML reads it back as the same text,
-// quoted otherwise. JSON strings are valid YAML.
+// yamlScalar writes a config value bare when YAML reads it back as the
+// same text (numbers, booleans, plain words), quoted otherwise.
 func yamlScalar(v string) string {
-	switch strings.ToLower(v) {
-	case "null", "yes", "no", "on", "off", "y", "n", "~":
-	default:
-		if plainScalar.MatchString(v) {
-			return v
-		}
+	l := strings.ToLower(v)
+	if plainScalar.MatchString(v) && (l == "true" || l == "false" || !yamlKeyword[l]) {
+		return v
 	}
-	q, _ := json.Marshal(v)
-	return string(q)
+	return quote(v)
+}
+
+var (
+	plainString = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9._-]*(:[A-Za-z0-9._-]+)?$`)
+	plainScalar = regexp.MustCompile(`^(-?[0-9]+(\.[0-9]+)?|[A-Za-z][A-Za-z0-9._-]*)$`)
+	yamlKeyword = map[string]bool{"true": true, "false": true, "null": true, "yes": true, "no": true, "on": true, "off": true, "y": true, "n": true, "~": true}
+)
+
+// quote writes v as a JSON string, which YAML reads as the same string;
+// unlike json.Marshal it leaves <, > and & as they are.
+func quote(v string) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+	return strings.TrimSuffix(b.String(), "\n")
 }

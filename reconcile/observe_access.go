@@ -22,7 +22,11 @@ var ErrNoAuthorizer = errors.New("the cluster has no authorizer (authorizer.clas
 func observeAccess(ctx context.Context, cl *kgo.Client, live *Live, opts ObserveOptions) error {
 	acls, quotas, users := opts.accessParts(live.Inventory)
 	if acls {
-		if err := describeACLs(ctx, cl, live); err != nil {
+		err := describeACLs(ctx, cl, live)
+		if errors.Is(err, ErrNoAuthorizer) && opts.AllAccess {
+			live.ACLs, err = map[spec.ACLEntry]bool{}, nil // nothing to export
+		}
+		if err != nil {
 			return err
 		}
 	}

@@ -148,6 +148,36 @@ func Each(t *testing.T, fn func(t *testing.T, c *Cluster)) {
 	}
 }
 
+// FakeAdminUser and FakeAdminPassword are the SCRAM super user of the kfake
+// cluster EachSecure starts.
+const (
+	FakeAdminUser     = "admin"
+	FakeAdminPassword = "kfake-admin-pw"
+)
+
+// EachSecure is Each for tests of authentication and authorization: on kfake
+// it starts a cluster with SASL (every listener), ACL checks and a
+// SCRAM-SHA-512 super user; the real broker already has its SASL listener
+// and StandardAuthorizer. Either way c.SASLBootstrap, c.AdminUser and
+// c.AdminPassword reach the cluster as its super user.
+func EachSecure(t *testing.T, fn func(t *testing.T, c *Cluster)) {
+	t.Helper()
+	t.Run("kfake", func(t *testing.T) {
+		c := NewFake(t, kfake.EnableSASL(), kfake.EnableACLs(), kfake.Superuser("SCRAM-SHA-512", FakeAdminUser, FakeAdminPassword))
+		c.SASLBootstrap = c.Bootstrap
+		c.AdminUser, c.AdminPassword = FakeAdminUser, FakeAdminPassword
+		fn(t, c)
+	})
+	if rb := RealBroker(t); rb != nil {
+		t.Run("kafka", func(t *testing.T) {
+			if len(rb.SASLBootstrap) == 0 || rb.AdminUser == "" {
+				t.Fatalf("kafkatest: the real broker has no SASL listener or admin user (%s, %s)", EnvSASLBootstrap, EnvAdminUser)
+			}
+			fn(t, rb)
+		})
+	}
+}
+
 // Unique returns a name unique to this test run, prefix+"-"+8 random hex chars, so tests
 // sharing the real broker never collide. It is a valid Kafka topic name when prefix is
 // (use only [a-zA-Z0-9._-], and beware that '.' and '_' collide).

@@ -159,37 +159,85 @@ func TestExportRoundTrip(t *testing.T) {
 	kafkatest.Each(t, func(t *testing.T, c *kafkatest.Cluster) {
 		inv := kafkatest.Unique("cli")
 		a, b := kafkatest.Unique("exp-a"), kafkatest.Unique("exp-b")
+		reader, quotaUser, scramUser := kafkatest.Unique("reader"), kafkatest.Unique("quota"), kafkatest.Unique("scram")
 		dir := repo(t, map[string]string{
 			"t.yaml": topicYAML(a, 3, "retention.ms: 86400000", "cleanup.policy: [compact, delete]") + "---\n" + topicYAML(b, 1, "max.message.bytes: 2097152"),
+			"access.yaml": fmt.Sprintf(`apiVersion: kgitops.io/v1alpha1
+kind: ACL
+metadata: {name: reader}
+spec:
+  principal: User:%[1]s
+  rules:
+    - resource: {type: topic, name: %[2]s}
+      operations: [read, describe]
+    - resource: {type: topic, name: %[2]s, patternType: prefixed}
+      operations: [write]
+      permission: deny
+    - resource: {type: group, name: %[1]s-, patternType: prefixed}
+      operations: [read]
+---
+apiVersion: kgitops.io/v1alpha1
+kind: Quota
+metadata: {name: q}
+spec:
+  user: %[3]s
+  clientId: <default>
+  values: {producer_byte_rate: 1048576, request_percentage: 12.5}
+---
+apiVersion: kgitops.io/v1alpha1
+kind: User
+metadata: {name: %[4]s}
+spec:
+  scram: {mechanism: SCRAM-SHA-256, iterations: 4096, passwordFrom: {env: SCRAM_PW}}
+`, reader, a, quotaUser, scramUser),
 		})
-		if r := kgitops(t, nil, append([]string{"apply", "--dir", dir}, clusterArgs(c, inv)...)...); r.code != 0 {
+		environ := map[string]string{"SCRAM_PW": "export-test-pw"}
+		if r := kgitops(t, environ, append([]string{"apply", "--dir", dir}, clusterArgs(c, inv)...)...); r.code != 0 {
 			t.Fatalf("apply:\n%s", r)
 		}
 		out := t.TempDir()
 		if r := kgitops(t, nil, append([]string{"export", "--out", out}, clusterArgs(c, inv)...)...); r.code != 0 {
 			t.Fatalf("export:\n%s", r)
 		}
-		data, err := os.ReadFile(filepath.Join(out, "topics", a+".yaml"))
-		if err != nil {
-			t.Fatal(err)
+		read := func(p string) string {
+			t.Helper()
+			data, err := os.ReadFile(filepath.Join(out, p))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(data)
 		}
-		for _, want := range []string{"name: " + a, "partitions: 3", "retention.ms: 86400000"} {
-			if !strings.Contains(string(data), want) {
-				t.Errorf("export of %s lacks %q:\n%s", a, want, data)
+		for file, wants := range map[string][]string{
+			"topics/" + a + ".yaml":                                {"name: " + a, "partitions: 3", "retention.ms: 86400000"},
+			"acls/User-" + reader + ".yaml":                        {"principal: User:" + reader, "operations: [DESCRIBE, READ]", "permission: deny"},
+			"quotas/user-" + quotaUser + "-client-id-default.yaml": {"user: " + quotaUser, `clientId: "<default>"`, "request_percentage: 12.5"},
+			"users.yaml": {"#   name: " + scramUser, "#     mechanism: SCRAM-SHA-256"},
+		} {
+			got := read(file)
+			for _, want := range wants {
+				if !strings.Contains(got, want) {
+					t.Errorf("%s lacks %q:\n%s", file, want, got)
+				}
 			}
 		}
-		if strings.Contains(string(data), "segment.bytes") {
-			t.Errorf("export holds a broker default:\n%s", data)
+		if got := read("topics/" + a + ".yaml"); strings.Contains(got, "segment.bytes") {
+			t.Errorf("export holds a broker default:\n%s", got)
 		}
-		// The export is a valid repo, and the cluster matches it: on the
-		// shared real broker other tests' topics come and go, so the plan
-		// is checked for our two topics.
-		r := kgitops(t, nil, append([]string{"plan", "-o", "json", "--dir", out}, clusterArgs(c, inv)...)...)
+		if strings.Contains(read("users.yaml"), "export-test-pw") {
+			t.Error("export wrote a password")
+		}
+		// The export is a valid repo, and the cluster matches it. It is
+		// planned as a new repo adopting the cluster would be, under an
+		// inventory of its own: under the one that created the user, the
+		// commented-out user would be a pending deletion. On the shared
+		// real broker other tests' resources come and go, so the plan is
+		// checked for ours.
+		r := kgitops(t, nil, append([]string{"plan", "-o", "json", "--dir", out}, clusterArgs(c, kafkatest.Unique("adopter"))...)...)
 		if r.code != 0 {
 			t.Fatalf("plan on the export:\n%s", r)
 		}
-		for _, name := range []string{a, b} {
-			if strings.Contains(r.stdout, `"name": "`+name+`"`) {
+		for _, name := range []string{a, b, reader, quotaUser, scramUser} {
+			if strings.Contains(r.stdout, name) {
 				t.Errorf("plan on the export changes %s:\n%s", name, r.stdout)
 			}
 		}

@@ -14,7 +14,7 @@ func newExport(e *env) *cobra.Command {
 	var out string
 	cmd := &cobra.Command{
 		Use:   "export",
-		Short: "Write the live cluster's topics as kgitops YAML, with only their own overrides",
+		Short: "Write the live cluster as kgitops YAML: topics (only their own overrides), ACLs, quotas and SCRAM user names",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if out == "" {
@@ -25,7 +25,7 @@ func newExport(e *env) *cobra.Command {
 				return &exitError{code: ExitError, err: err}
 			}
 			defer cl.Close()
-			live, err := f.observe(cmd.Context(), cl, reconcile.ObserveOptions{})
+			live, err := f.observe(cmd.Context(), cl, reconcile.ObserveOptions{AllAccess: true})
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
