@@ -8,8 +8,8 @@ import (
 	"io/fs"
 )
 
-//go:embed topics/*.yaml
+//go:embed topics/*.yaml access/*.yaml
 var files embed.FS
 
-// FS returns the example repo: the folder that holds topics/.
+// FS returns the example repo: the folder that holds topics/ and access/.
 func FS() fs.FS { return files }

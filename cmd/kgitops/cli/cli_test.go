@@ -273,6 +273,9 @@ func TestDemo(t *testing.T) {
 		"+ Topic billing.payment-state",
 		"- Topic platform.audit  (pending: deleted only with --allow-delete)",
 		"✓ Topic platform.audit: deleted",
+		"+ ACL ALLOW User:billing READ topic:shop.orders (literal) from *\n      # from RoleBinding billing-reads-orders (role consumer) at access/rbac.yaml:",
+		"- ACL ALLOW User:billing ALTER topic:shop.orders (literal) from *  (drift: not in the repo, will be deleted)",
+		"✓ User billing: created",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("demo output lacks %q", want)

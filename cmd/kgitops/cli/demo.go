@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"io/fs"
 	"os"
@@ -37,6 +38,7 @@ type demo struct {
 	dir       string
 	bootstrap string
 	adm       *kadm.Client
+	password  string // the demo user's, random and never printed
 }
 
 func runDemo(ctx context.Context, e *env) error {
@@ -58,7 +60,7 @@ func runDemo(ctx context.Context, e *env) error {
 		return err
 	}
 	defer cl.Close()
-	d := &demo{e: e, dir: dir, bootstrap: strings.Join(c.ListenAddrs(), ","), adm: kadm.NewClient(cl)}
+	d := &demo{e: e, dir: dir, bootstrap: strings.Join(c.ListenAddrs(), ","), adm: kadm.NewClient(cl), password: rand.Text()}
 
 	d.say("1. An in-memory Kafka cluster (kfake, 3 brokers) runs at %s.", d.bootstrap)
 	d.say("   The desired state is the examples folder, copied to %s:", dir)
@@ -66,10 +68,12 @@ func runDemo(ctx context.Context, e *env) error {
 		return err
 	}
 	d.say("\n$ export KGITOPS_BOOTSTRAP_SERVERS=%s", d.bootstrap)
+	d.say("$ export BILLING_PASSWORD=...   # access/users.yaml reads the billing user's password from here")
 	if err := d.run(ctx, 0, "validate", "--dir", dir); err != nil {
 		return err
 	}
-	d.say("2. Plan: what would change? Everything is new, so every topic is created.")
+	d.say("2. Plan: what would change? Everything is new: topics, the billing user and its quota, and every ACL")
+	d.say("   the role bindings expand to, each shown with the binding that asks for it.")
 	if err := d.run(ctx, ExitChanges, "plan", "--detailed-exitcode"); err != nil {
 		return err
 	}
@@ -131,7 +135,7 @@ func (d *demo) run(ctx context.Context, wantCode int, args ...string) error {
 		args = append(args, "--dir", d.dir)
 	}
 	d.say("\n$ kgitops %s", strings.Join(args, " "))
-	environ := map[string]string{"KGITOPS_BOOTSTRAP_SERVERS": d.bootstrap, "KGITOPS_TIMEOUT": "20s"}
+	environ := map[string]string{"KGITOPS_BOOTSTRAP_SERVERS": d.bootstrap, "KGITOPS_TIMEOUT": "20s", "BILLING_PASSWORD": d.password}
 	code := Run(ctx, args, d.e.stdout, d.e.stderr, func(k string) string { return environ[k] })
 	d.say("(exit code %d)\n", code)
 	if code != wantCode {
@@ -147,6 +151,7 @@ func (d *demo) drift(ctx context.Context) error {
 	d.say("   - retention.ms of shop.orders set to 3600000 (1 hour)")
 	d.say("   - segment.ms set on billing.payments, which the repo does not declare")
 	d.say("   - topic billing.payment-state deleted")
+	d.say("   - an ACL granting User:billing ALTER on shop.orders added")
 	set := func(topic, key, value string) error {
 		rs, err := d.adm.AlterTopicConfigs(ctx, []kadm.AlterConfig{{Name: key, Value: kadm.StringPtr(value)}}, topic)
 		if err == nil {
@@ -160,6 +165,13 @@ func (d *demo) drift(ctx context.Context) error {
 	if err := set("billing.payments", "segment.ms", "600000"); err != nil {
 		return err
 	}
-	_, err := d.adm.DeleteTopic(ctx, "billing.payment-state")
+	if _, err := d.adm.DeleteTopic(ctx, "billing.payment-state"); err != nil {
+		return err
+	}
+	b := kadm.NewACLs().Allow("User:billing").Topics("shop.orders").Operations(kadm.OpAlter).ResourcePatternType(kadm.ACLPatternLiteral)
+	res, err := d.adm.CreateACLs(ctx, b)
+	if err == nil && len(res) > 0 {
+		err = res[0].Err
+	}
 	return err
 }

@@ -2,8 +2,11 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/kgitops/kgitops/spec"
 )
 
 func newValidate(e *env) *cobra.Command {
@@ -17,10 +20,29 @@ func newValidate(e *env) *cobra.Command {
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
-			_, err = fmt.Fprintf(e.stdout, "%s is valid: %d topic(s).\n", dir, len(st.Topics))
+			_, err = fmt.Fprintf(e.stdout, "%s is valid: %s.\n", dir, describeState(st))
 			return err
 		},
 	}
 	cmd.Flags().StringVar(&dir, "dir", ".", "folder holding the desired state (*.yaml, *.yml, recursively)")
 	return cmd
+}
+
+// describeState counts what a repo declares, for humans.
+func describeState(st *spec.State) string {
+	parts := []string{fmt.Sprintf("%d topic(s)", len(st.Topics))}
+	add := func(n int, what string) {
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, what))
+		}
+	}
+	add(len(st.ACLs), "ACL document(s)")
+	add(len(st.Roles), "role(s)")
+	add(len(st.RoleBindings), "role binding(s)")
+	add(len(st.Users), "user(s)")
+	add(len(st.Quotas), "quota(s)")
+	if n := len(st.DesiredACLs()); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d ACL(s) once roles are expanded", n))
+	}
+	return strings.Join(parts, ", ")
 }
