@@ -3,6 +3,7 @@ package spec
 import (
 	"cmp"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -125,4 +126,20 @@ func TestBuiltinRolesGolden(t *testing.T) {
 		}
 	}
 	golden(t, filepath.Join("testdata", "builtin-roles.golden"), b.String())
+}
+
+// TestREADMEQuotesBuiltinRoles keeps the README's table of built-in roles
+// the same as the one the code expands.
+func TestREADMEQuotesBuiltinRoles(t *testing.T) {
+	golden, err := os.ReadFile("testdata/builtin-roles.golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), string(golden)) {
+		t.Error("README.md does not quote testdata/builtin-roles.golden as it is: copy it into the Built-in roles section")
+	}
 }
