@@ -40,18 +40,7 @@ func (o *Options) Connect(ctx context.Context, log *slog.Logger) (*kgo.Client, *
 		log = slog.New(slog.DiscardHandler)
 	}
 	tr := new(trail)
-	opts := []kgo.Opt{
-		kgo.SeedBrokers(o.Bootstrap...),
-		kgo.ClientID(o.ClientID),
-		kgo.Dialer(o.dialer(tr)),
-		kgo.RetryTimeout(o.Timeout),
-		kgo.WithLogger(warnLogger{kslog.New(log)}),
-		kgo.WithHooks(tr),
-	}
-	if o.SASLMechanism != "" {
-		opts = append(opts, kgo.SASL(o.mechanism()))
-	}
-	cl, err := kgo.NewClient(opts...)
+	cl, err := kgo.NewClient(o.clientOpts(tr, log)...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("set up Kafka client for %s: %w", o, err)
 	}
@@ -70,6 +59,39 @@ func (o *Options) Connect(ctx context.Context, log *slog.Logger) (*kgo.Client, *
 	}
 	log.Debug("connected to Kafka", "kafka", o.String())
 	return cl, adm, nil
+}
+
+// NewClient builds a Kafka client without contacting the cluster, for a
+// long-running process that must start while Kafka is down and reconnect
+// when it comes back (kgo reconnects by itself). Complete must have
+// succeeded first.
+func (o *Options) NewClient(log *slog.Logger) (*kgo.Client, error) {
+	if !o.completed {
+		return nil, errors.New("kafka connection options are not complete: call Complete before NewClient")
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	cl, err := kgo.NewClient(o.clientOpts(new(trail), log)...)
+	if err != nil {
+		return nil, fmt.Errorf("set up Kafka client for %s: %w", o, err)
+	}
+	return cl, nil
+}
+
+func (o *Options) clientOpts(tr *trail, log *slog.Logger) []kgo.Opt {
+	opts := []kgo.Opt{
+		kgo.SeedBrokers(o.Bootstrap...),
+		kgo.ClientID(o.ClientID),
+		kgo.Dialer(o.dialer(tr)),
+		kgo.RetryTimeout(o.Timeout),
+		kgo.WithLogger(warnLogger{kslog.New(log)}),
+		kgo.WithHooks(tr),
+	}
+	if o.SASLMechanism != "" {
+		opts = append(opts, kgo.SASL(o.mechanism()))
+	}
+	return opts
 }
 
 func (o *Options) mechanism() sasl.Mechanism {

@@ -1,0 +1,185 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/kgitops/kgitops/reconcile"
+	"github.com/kgitops/kgitops/spec"
+)
+
+// Mode says whether the daemon changes the cluster.
+type Mode string
+
+// The modes.
+const (
+	ModeApply  Mode = "apply"  // plan and apply (when leading)
+	ModeDetect Mode = "detect" // plan and report only
+)
+
+// Elector says whether this replica may apply. A nil Elector in Config
+// means this replica always leads.
+type Elector interface {
+	IsLeader() bool
+}
+
+// Config is everything a Daemon needs. Source, Client and Metrics are
+// required.
+type Config struct {
+	Source  Source
+	Client  *kgo.Client // reused across passes; kgo reconnects by itself
+	Metrics *Metrics
+	Log     *slog.Logger
+
+	Mode          Mode
+	Interval      time.Duration // between successful passes (plus up to 10% jitter)
+	PassTimeout   time.Duration // bound on one pass; default 5m
+	AllowDelete   bool
+	IgnoreConfigs []string
+	Inventory     reconcile.InventoryRef
+	// Passwords reads each declared User's password (env or file). It is
+	// called on every pass, so a rotated secret file is picked up.
+	Passwords func(*spec.State) (map[string]reconcile.Secret, error)
+	Leader    Elector
+	Audit     *Auditor // nil: applied changes are only logged
+	Now       func() time.Time
+}
+
+// Daemon runs reconcile passes until its context ends.
+type Daemon struct {
+	cfg  Config
+	wake chan struct{}
+
+	mu     sync.Mutex
+	status Status
+
+	// Between passes, only the loop goroutine touches these.
+	good     *goodState // the newest revision that loaded and planned cleanly
+	badRev   string     // a revision that failed to load: not loaded again
+	failures int        // consecutive transient failures, for backoff
+}
+
+// goodState is a validated desired state and the revision it came from.
+type goodState struct {
+	rev   Revision
+	state *spec.State
+}
+
+// New returns a Daemon; Run starts it.
+func New(cfg Config) *Daemon {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Interval <= 0 {
+		cfg.Interval = time.Minute
+	}
+	if cfg.PassTimeout <= 0 {
+		cfg.PassTimeout = 5 * time.Minute
+	}
+	if cfg.Mode == "" {
+		cfg.Mode = ModeApply
+	}
+	if cfg.Passwords == nil {
+		cfg.Passwords = func(*spec.State) (map[string]reconcile.Secret, error) { return nil, nil }
+	}
+	d := &Daemon{cfg: cfg, wake: make(chan struct{}, 1)}
+	d.status = Status{Mode: string(cfg.Mode), Source: cfg.Source.Describe(), Interval: cfg.Interval.String(), Drift: []DriftItem{}}
+	return d
+}
+
+// Wake asks for a pass now instead of at the end of the current wait. It
+// never blocks; wakes during a pass coalesce into one more pass.
+func (d *Daemon) Wake() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Status returns a copy of the current status.
+func (d *Daemon) Status() Status {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	s := d.status
+	s.Drift = append([]DriftItem(nil), s.Drift...)
+	s.Leader = d.leading()
+	return s
+}
+
+func (d *Daemon) leading() bool { return d.cfg.Leader == nil || d.cfg.Leader.IsLeader() }
+
+// Run runs passes until ctx ends, then returns nil: a pass in progress is
+// cancelled through its context and no partial state is recorded as
+// applied.
+func (d *Daemon) Run(ctx context.Context) error {
+	for {
+		o := d.pass(ctx)
+		if ctx.Err() != nil {
+			d.cfg.Log.Info("stopping", "reason", context.Cause(ctx))
+			return nil
+		}
+		wait := d.nextWait(o)
+		d.update(func(s *Status) { s.NextPassAt = d.cfg.Now().Add(wait) })
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			d.cfg.Log.Info("stopping", "reason", context.Cause(ctx))
+			return nil
+		case <-d.wake:
+			t.Stop()
+			d.cfg.Log.Info("woken early")
+		case <-t.C:
+		}
+	}
+}
+
+// outcome is how a pass ended, which decides when the next one runs.
+type outcome int
+
+const (
+	passOK        outcome = iota // wait the interval, plus jitter
+	passTransient                // git or Kafka unreachable, or some changes failed: back off
+	passTerminal                 // the repo's content is invalid or refused: wait for a new commit
+)
+
+// nextWait is the interval plus up to 10% jitter after a success or a
+// terminal failure, and an exponential backoff (1s, 2s, 4s ... up to the
+// interval) after transient failures.
+func (d *Daemon) nextWait(o outcome) time.Duration {
+	if o != passTransient {
+		d.failures = 0
+		return d.cfg.Interval + time.Duration(rand.Int64N(int64(d.cfg.Interval)/10+1))
+	}
+	d.failures++
+	backoff := time.Second << min(d.failures-1, 20)
+	return min(backoff, d.cfg.Interval)
+}
+
+func (d *Daemon) update(fn func(*Status)) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	fn(&d.status)
+}
+
+// errorClass names what failed, for status and logs.
+type errorClass string
+
+const (
+	classGit     errorClass = "git"
+	classSpec    errorClass = "spec"
+	classKafka   errorClass = "kafka"
+	classRefused errorClass = "refused"
+	classApply   errorClass = "apply"
+)
+
+var errPartial = errors.New("some changes failed")

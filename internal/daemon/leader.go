@@ -1,0 +1,93 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// KafkaElector elects one leader among the replicas pointed at a cluster,
+// with no infrastructure but Kafka: every replica joins one consumer group
+// on a single-partition topic, and the member that holds partition 0
+// leads. When the leader leaves (SIGTERM) the others take over at once;
+// when it dies, after the group's session timeout.
+type KafkaElector struct {
+	leader atomic.Bool
+	cl     *kgo.Client
+	log    *slog.Logger
+}
+
+// ElectionOptions name the group and topic of an election.
+type ElectionOptions struct {
+	Topic          string        // default "__kgitops_leader"
+	Group          string        // default "kgitops-leader-<inventory name>"
+	SessionTimeout time.Duration // how long a dead leader keeps leading; default 10s
+}
+
+// StartElection creates the election topic if needed and joins the group
+// with a client of its own (built from base's options). It campaigns until
+// ctx ends; Close leaves the group at once.
+func StartElection(ctx context.Context, base *kgo.Client, opts ElectionOptions, log *slog.Logger) (*KafkaElector, error) {
+	if opts.Topic == "" {
+		opts.Topic = "__kgitops_leader"
+	}
+	if opts.SessionTimeout <= 0 {
+		opts.SessionTimeout = 10 * time.Second
+	}
+	resp, err := kadm.NewClient(base).CreateTopic(ctx, 1, -1, nil, opts.Topic)
+	if err == nil {
+		err = resp.Err
+	}
+	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
+		return nil, fmt.Errorf("create leader election topic %q: %w", opts.Topic, err)
+	}
+	e := &KafkaElector{log: log}
+	cl, err := kgo.NewClient(append(base.Opts(),
+		kgo.ConsumerGroup(opts.Group),
+		kgo.ConsumeTopics(opts.Topic),
+		kgo.SessionTimeout(opts.SessionTimeout),
+		kgo.HeartbeatInterval(opts.SessionTimeout/5),
+		kgo.RebalanceTimeout(opts.SessionTimeout),
+		kgo.DisableAutoCommit(),
+		kgo.OnPartitionsAssigned(func(_ context.Context, _ *kgo.Client, m map[string][]int32) { e.set(m[opts.Topic], true) }),
+		kgo.OnPartitionsRevoked(func(_ context.Context, _ *kgo.Client, m map[string][]int32) { e.set(m[opts.Topic], false) }),
+		kgo.OnPartitionsLost(func(_ context.Context, _ *kgo.Client, m map[string][]int32) { e.set(m[opts.Topic], false) }),
+	)...)
+	if err != nil {
+		return nil, fmt.Errorf("join leader election: %w", err)
+	}
+	e.cl = cl
+	go func() {
+		for ctx.Err() == nil {
+			// Polling keeps the member in the group; the topic holds no records.
+			if cl.PollFetches(ctx).IsClientClosed() {
+				return
+			}
+		}
+	}()
+	return e, nil
+}
+
+func (e *KafkaElector) set(parts []int32, gained bool) {
+	for _, p := range parts {
+		if p == 0 && e.leader.Swap(gained) != gained {
+			e.log.Info("leadership changed", "leader", gained)
+		}
+	}
+}
+
+// IsLeader implements Elector.
+func (e *KafkaElector) IsLeader() bool { return e.leader.Load() }
+
+// Close leaves the group, handing leadership to another replica.
+func (e *KafkaElector) Close() {
+	e.leader.Store(false)
+	e.cl.Close()
+}

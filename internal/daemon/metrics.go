@@ -1,0 +1,93 @@
+package daemon
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+
+	"github.com/kgitops/kgitops/reconcile"
+)
+
+// Metrics are the daemon's Prometheus metrics. Their names are a contract:
+// dashboards and alerts (examples/monitoring) depend on them. Labels come
+// only from small fixed sets.
+type Metrics struct {
+	reconciles  *prometheus.CounterVec // result
+	duration    prometheus.Histogram   //
+	drift       *prometheus.GaugeVec   // kind
+	planChanges *prometheus.GaugeVec   // kind, action
+	applied     *prometheus.CounterVec // kind, action
+	appliedRev  *prometheus.GaugeVec   // revision
+	gitFetches  *prometheus.CounterVec // result
+	lastSuccess prometheus.Gauge       //
+	leader      prometheus.Gauge       //
+}
+
+var (
+	kinds   = []string{reconcile.KindTopic, reconcile.KindUser, reconcile.KindQuota, reconcile.KindACL}
+	actions = []reconcile.Action{reconcile.ActionCreate, reconcile.ActionUpdate, reconcile.ActionDelete}
+)
+
+// NewMetrics creates the metrics on reg (never the global registry).
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	f := promauto.With(reg)
+	m := &Metrics{
+		reconciles: f.NewCounterVec(prometheus.CounterOpts{Name: "kgitops_reconcile_total",
+			Help: "Reconcile passes, by result (success or failure)."}, []string{"result"}),
+		duration: f.NewHistogram(prometheus.HistogramOpts{Name: "kgitops_reconcile_duration_seconds",
+			Help: "How long one reconcile pass took.", Buckets: prometheus.ExponentialBuckets(0.05, 2, 12)}),
+		drift: f.NewGaugeVec(prometheus.GaugeOpts{Name: "kgitops_drift_resources",
+			Help: "Resources whose live state differs from git right now, by kind."}, []string{"kind"}),
+		planChanges: f.NewGaugeVec(prometheus.GaugeOpts{Name: "kgitops_plan_changes",
+			Help: "Changes in the last plan, by kind and action."}, []string{"kind", "action"}),
+		applied: f.NewCounterVec(prometheus.CounterOpts{Name: "kgitops_applied_changes_total",
+			Help: "Changes applied successfully, by kind and action."}, []string{"kind", "action"}),
+		appliedRev: f.NewGaugeVec(prometheus.GaugeOpts{Name: "kgitops_last_applied_revision_info",
+			Help: "The revision last applied in full; the value is always 1."}, []string{"revision"}),
+		gitFetches: f.NewCounterVec(prometheus.CounterOpts{Name: "kgitops_git_fetch_total",
+			Help: "Fetches of the desired state's source, by result (success or failure)."}, []string{"result"}),
+		lastSuccess: f.NewGauge(prometheus.GaugeOpts{Name: "kgitops_last_success_timestamp_seconds",
+			Help: "Unix time of the last successful reconcile pass."}),
+		leader: f.NewGauge(prometheus.GaugeOpts{Name: "kgitops_leader",
+			Help: "1 on the replica that applies changes, 0 on standbys."}),
+	}
+	// Every series exists from the start, so that rate() and absent()
+	// behave before the first failure.
+	for _, r := range []string{"success", "failure"} {
+		m.reconciles.WithLabelValues(r)
+		m.gitFetches.WithLabelValues(r)
+	}
+	for _, k := range kinds {
+		m.drift.WithLabelValues(k)
+		for _, a := range actions {
+			m.planChanges.WithLabelValues(k, string(a))
+			m.applied.WithLabelValues(k, string(a))
+		}
+	}
+	return m
+}
+
+func result(ok bool) string {
+	if ok {
+		return "success"
+	}
+	return "failure"
+}
+
+// recordPlan sets the plan and drift gauges. notApplied counts, per kind,
+// the plan's changes that did not take effect this pass.
+func (m *Metrics) recordPlan(p *reconcile.Plan, notApplied map[string]int) {
+	for _, k := range kinds {
+		for _, a := range actions {
+			m.planChanges.WithLabelValues(k, string(a)).Set(0)
+		}
+		m.drift.WithLabelValues(k).Set(float64(notApplied[k]))
+	}
+	for _, c := range p.Changes {
+		m.planChanges.WithLabelValues(c.Kind, string(c.Action)).Inc()
+	}
+}
+
+func (m *Metrics) recordApplied(revision string) {
+	m.appliedRev.Reset()
+	m.appliedRev.WithLabelValues(revision).Set(1)
+}

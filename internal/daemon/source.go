@@ -1,0 +1,66 @@
+package daemon
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io/fs"
+	"os"
+	"sort"
+	"time"
+)
+
+// Revision identifies one version of the desired state.
+type Revision struct {
+	ID      string    // a full commit SHA, or a content hash for a plain folder
+	Time    time.Time // the commit's time; zero for a folder
+	Subject string    // the commit's subject line, if any
+}
+
+// Source is where the desired state comes from: a git repository or a
+// plain folder. Sync brings it up to date and returns the current revision
+// and its files, rooted where the YAML lives.
+type Source interface {
+	Sync(ctx context.Context) (Revision, fs.FS, error)
+	// Describe names the source for status pages and logs, without
+	// credentials.
+	Describe() string
+}
+
+// DirSource reads a plain local folder. Its revision is a hash of the
+// YAML files' names and contents, so that an edit shows as a new revision.
+type DirSource struct{ Dir string }
+
+// Describe implements Source.
+func (s DirSource) Describe() string { return s.Dir }
+
+// Sync implements Source.
+func (s DirSource) Sync(context.Context) (Revision, fs.FS, error) {
+	fsys := os.DirFS(s.Dir)
+	h := sha256.New()
+	var paths []string
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			paths = append(paths, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return Revision{}, nil, err
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return Revision{}, nil, err
+		}
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+		h.Write(data)
+		h.Write([]byte{0})
+	}
+	return Revision{ID: "dir-sha256:" + hex.EncodeToString(h.Sum(nil))[:16]}, fsys, nil
+}
