@@ -1,0 +1,150 @@
+package gitsync
+
+import (
+	"crypto/subtle"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/cgi"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const (
+	testToken  = "tok-s3cr3t-0123456789"
+	wrongToken = "tok-wr0ng-9876543210"
+)
+
+// httpsRemote serves rem's bare repository as /repo.git over smart HTTP,
+// through `git http-backend`, from a TLS server on 127.0.0.1 that wants
+// basic auth with user "git" and testToken. It returns the repository's
+// URL and a PEM file of the server's certificate, to trust.
+func httpsRemote(t *testing.T, rem *testRemote) (url, caFile string) {
+	t.Helper()
+	gitPath, err := exec.LookPath("git")
+	if err != nil {
+		t.Skip("git is not installed")
+	}
+	backend := &cgi.Handler{
+		Path: gitPath,
+		Args: []string{"http-backend"},
+		Env: []string{
+			"GIT_PROJECT_ROOT=" + filepath.Dir(rem.bare),
+			"GIT_HTTP_EXPORT_ALL=1",
+			"GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
+		},
+		InheritEnv: []string{"PATH"},
+		Stderr:     io.Discard,
+	}
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		user, pass, ok := r.BasicAuth()
+		if !ok || user != "git" || subtle.ConstantTimeCompare([]byte(pass), []byte(testToken)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Basic realm="git"`)
+			http.Error(w, "bad credentials", http.StatusUnauthorized)
+			return
+		}
+		backend.ServeHTTP(w, r)
+	}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // handshakes the untrusted-certificate case fails
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	caFile = filepath.Join(t.TempDir(), "ca.pem")
+	write(t, caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}))
+	return srv.URL + "/" + filepath.Base(rem.bare), caFile
+}
+
+func TestFetchHTTPS(t *testing.T) {
+	rem := newRemote(t, map[string]string{"a.yaml": "v1"})
+	url, ca := httpsRemote(t, rem)
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	write(t, tokenFile, []byte(testToken+"\n"))
+	wrongFile := filepath.Join(t.TempDir(), "wrong")
+	write(t, wrongFile, []byte(wrongToken))
+	withToken := envOf(map[string]string{EnvPassword: testToken})
+	withWrong := envOf(map[string]string{EnvPassword: wrongToken})
+
+	tests := []struct {
+		name     string
+		opts     Options
+		getenv   func(string) string
+		wantErr  func(error) bool
+		wantText string
+	}{
+		{name: "token from the environment", opts: Options{URL: url, CAFile: ca}, getenv: withToken},
+		{name: "token from a file", opts: Options{URL: url, CAFile: ca, PasswordFile: tokenFile}, getenv: noEnv},
+		{name: "file from the environment", opts: Options{CAFile: ca}, getenv: envOf(map[string]string{
+			"KGITOPS_GIT_REPO": url, "KGITOPS_GIT_PASSWORD_FILE": tokenFile})},
+		{name: "credentials in the URL", opts: Options{URL: strings.Replace(url, "https://", "https://git:"+testToken+"@", 1), CAFile: ca}, getenv: noEnv},
+		{name: "token as the URL's user", opts: Options{URL: strings.Replace(url, "https://", "https://"+testToken+"@", 1), CAFile: ca}, getenv: noEnv},
+		{name: "wrong token", opts: Options{URL: url, CAFile: ca}, getenv: withWrong,
+			wantErr: IsAuth, wantText: "the server refused the credentials"},
+		{name: "wrong token from a file", opts: Options{URL: url, CAFile: ca, PasswordFile: wrongFile}, getenv: noEnv,
+			wantErr: IsAuth, wantText: "the server refused the credentials"},
+		{name: "wrong user", opts: Options{URL: url, CAFile: ca, Username: "alice"}, getenv: withToken,
+			wantErr: IsAuth, wantText: "--git-username"},
+		{name: "no token", opts: Options{URL: url, CAFile: ca}, getenv: noEnv,
+			wantErr: IsAuth, wantText: "the server wants credentials: set KGITOPS_GIT_PASSWORD"},
+		{name: "untrusted certificate", opts: Options{URL: url}, getenv: withToken,
+			wantErr: IsAuth, wantText: "pass --git-ca-file"},
+		{name: "no such repository", opts: Options{URL: url + "-nope", CAFile: ca}, getenv: withToken,
+			wantErr: IsNotFound, wantText: "repository not found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := completed(t, tt.opts, tt.getenv)
+			r, log := open(t, o)
+			if tt.wantErr == nil {
+				if rev := fetch(t, r); rev.SHA != rem.head() {
+					t.Fatalf("Fetch = %s, want %s", rev.SHA, rem.head())
+				}
+			} else {
+				err := fetchErr(t, r)
+				if !tt.wantErr(err) || !strings.Contains(err.Error(), tt.wantText) {
+					t.Fatalf("Fetch error = %v (Reason %q), want one saying %q", err, Reason(err), tt.wantText)
+				}
+				assertNoSecret(t, "error", err.Error())
+				assertNoSecret(t, "wrapped error", fmt.Sprintf("%+v", err))
+			}
+			assertNoSecret(t, "log", log.String())
+			assertNoSecret(t, "Describe", r.Describe())
+			assertNoSecret(t, "options", fmt.Sprintf("%v %+v %s", o, o, o.String()))
+		})
+	}
+}
+
+// TestFetchHTTPSRereadsTokenFile pins that a rotated token file is read on
+// the next fetch, without a restart.
+func TestFetchHTTPSRereadsTokenFile(t *testing.T) {
+	rem := newRemote(t, map[string]string{"a.yaml": "v1"})
+	url, ca := httpsRemote(t, rem)
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	write(t, tokenFile, []byte(wrongToken))
+	r, _ := open(t, completed(t, Options{URL: url, CAFile: ca, PasswordFile: tokenFile}, noEnv))
+	if err := fetchErr(t, r); !IsAuth(err) {
+		t.Fatalf("Fetch with the old token: error = %v, want IsAuth", err)
+	}
+	write(t, tokenFile, []byte(testToken))
+	fetch(t, r)
+	if err := os.Remove(tokenFile); err != nil {
+		t.Fatal(err)
+	}
+	if err := fetchErr(t, r); !IsAuth(err) || !strings.Contains(err.Error(), "--git-password-file") {
+		t.Fatalf("Fetch with the token file gone: error = %v, want IsAuth naming --git-password-file", err)
+	}
+}
+
+// assertNoSecret fails the test if s holds either test token.
+func assertNoSecret(t *testing.T, what, s string) {
+	t.Helper()
+	for _, tok := range []string{testToken, wrongToken} {
+		if strings.Contains(s, tok) {
+			t.Errorf("%s holds a token: %s", what, s)
+		}
+	}
+}
