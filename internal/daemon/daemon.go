@@ -110,7 +110,7 @@ func (d *Daemon) Status() Status {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	s := d.status
-	s.Drift = append([]DriftItem(nil), s.Drift...)
+	s.Drift = append([]DriftItem{}, s.Drift...)
 	s.Leader = d.leading()
 	return s
 }
@@ -182,4 +182,7 @@ const (
 	classApply   errorClass = "apply"
 )
 
-var errPartial = errors.New("some changes failed")
+var (
+	errPartial   = errors.New("some changes failed")
+	errPasswords = errors.New("a declared user's password cannot be read")
+)

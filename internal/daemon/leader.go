@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -90,4 +91,54 @@ func (e *KafkaElector) IsLeader() bool { return e.leader.Load() }
 func (e *KafkaElector) Close() {
 	e.leader.Store(false)
 	e.cl.Close()
+}
+
+// LazyElector campaigns once Kafka can be reached: StartElection is retried
+// in the background, and until it succeeds this replica does not lead.
+type LazyElector struct {
+	mu     sync.Mutex
+	e      *KafkaElector
+	cancel context.CancelFunc
+}
+
+// NewLazyElector starts campaigning in the background.
+func NewLazyElector(parent context.Context, base *kgo.Client, opts ElectionOptions, log *slog.Logger) *LazyElector {
+	ctx, cancel := context.WithCancel(parent)
+	l := &LazyElector{cancel: cancel}
+	go func() {
+		delay := time.Second
+		for ctx.Err() == nil {
+			e, err := StartElection(ctx, base, opts, log)
+			if err == nil {
+				l.mu.Lock()
+				l.e = e
+				l.mu.Unlock()
+				return
+			}
+			log.Warn("leader election not started yet; retrying", "err", err, "in", delay)
+			select {
+			case <-ctx.Done():
+			case <-time.After(delay):
+			}
+			delay = min(2*delay, 30*time.Second)
+		}
+	}()
+	return l
+}
+
+// IsLeader implements Elector.
+func (l *LazyElector) IsLeader() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.e != nil && l.e.IsLeader()
+}
+
+// Close stops campaigning and leaves the group.
+func (l *LazyElector) Close() {
+	l.cancel()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.e != nil {
+		l.e.Close()
+	}
 }

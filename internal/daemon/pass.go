@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path"
 	"time"
 
 	"github.com/kgitops/kgitops/reconcile"
@@ -50,11 +51,12 @@ func (d *Daemon) pass(parent context.Context) outcome {
 // reconcile does the work of a pass and says how it ended.
 func (d *Daemon) reconcile(ctx context.Context) (outcome, errorClass, error) {
 	m := d.cfg.Metrics
+	m.leader.Set(boolFloat(d.leading()))
 	rev, files, err := d.cfg.Source.Sync(ctx)
 	m.gitFetches.WithLabelValues(result(err == nil)).Inc()
 	d.update(func(s *Status) { s.GitReachable = err == nil })
 	if err != nil {
-		return passTransient, classGit, fmt.Errorf("fetch %s: %w", d.cfg.Source.Describe(), err)
+		return passTransient, classGit, fmt.Errorf("sync the desired state: %w", err)
 	}
 	d.update(func(s *Status) {
 		s.LastFetchedRevision, s.LastFetchedAt, s.LastFetchedSubject = rev.ID, d.cfg.Now(), rev.Subject
@@ -64,10 +66,20 @@ func (d *Daemon) reconcile(ctx context.Context) (outcome, errorClass, error) {
 	// newer one arrives, and meanwhile the last good one is reconciled.
 	var loadErr error
 	if d.good == nil || (rev.ID != d.good.rev.ID && rev.ID != d.badRev) {
-		st, err := d.load(files)
-		if err != nil {
+		st, err := d.load(files, rev.Root)
+		var specErrs spec.Errors
+		switch {
+		case errors.Is(err, errPasswords):
+			// The environment, not the commit, lacks a password: retry,
+			// and load the revision again once the secret is there.
+			return passTransient, classSpec, err
+		case err != nil && !errors.As(err, &specErrs):
+			// The files could not be read (a damaged cache, a folder
+			// being replaced): not the commit's fault, try again.
+			return passTransient, classGit, fmt.Errorf("read revision %s: %w", rev.ID, err)
+		case err != nil:
 			d.badRev, loadErr = rev.ID, fmt.Errorf("revision %s does not load; nothing of it is applied: %w", rev.ID, err)
-		} else {
+		default:
 			d.good, d.badRev = &goodState{rev: rev, state: st}, ""
 		}
 	} else if rev.ID == d.badRev {
@@ -88,13 +100,20 @@ func (d *Daemon) reconcile(ctx context.Context) (outcome, errorClass, error) {
 
 // load turns a revision's files into a validated desired state, and
 // checks that every declared user's password can be read.
-func (d *Daemon) load(files fs.FS) (*spec.State, error) {
+func (d *Daemon) load(files fs.FS, root string) (*spec.State, error) {
 	st, err := spec.LoadFS(files)
+	var errs spec.Errors
+	if errors.As(err, &errs) && root != "" && root != "." {
+		for i := range errs {
+			errs[i].Pos.File = path.Join(root, errs[i].Pos.File)
+		}
+		return nil, errs
+	}
 	if err != nil {
 		return nil, err
 	}
 	if _, err := d.cfg.Passwords(st); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", errPasswords, err)
 	}
 	return st, nil
 }
@@ -122,7 +141,6 @@ func (d *Daemon) plan(ctx context.Context, g *goodState) (outcome, errorClass, e
 	}
 
 	applying := d.cfg.Mode == ModeApply && d.leading()
-	d.cfg.Metrics.leader.Set(boolFloat(d.leading()))
 	if !applying || !plan.HasChanges() {
 		d.recordDrift(plan, nil)
 		if applying {

@@ -15,6 +15,9 @@ type Revision struct {
 	ID      string    // a full commit SHA, or a content hash for a plain folder
 	Time    time.Time // the commit's time; zero for a folder
 	Subject string    // the commit's subject line, if any
+	// Root is where the files come from inside the source (a repo's
+	// --path, or the folder), so that errors name files as users see them.
+	Root string
 }
 
 // Source is where the desired state comes from: a git repository or a
@@ -62,5 +65,5 @@ func (s DirSource) Sync(context.Context) (Revision, fs.FS, error) {
 		h.Write(data)
 		h.Write([]byte{0})
 	}
-	return Revision{ID: "dir-sha256:" + hex.EncodeToString(h.Sum(nil))[:16]}, fsys, nil
+	return Revision{ID: "dir-sha256:" + hex.EncodeToString(h.Sum(nil))[:16], Root: s.Dir}, fsys, nil
 }

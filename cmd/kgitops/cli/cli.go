@@ -98,6 +98,7 @@ func newRoot(e *env) *cobra.Command {
 		newPlan(e),
 		newApply(e),
 		newExport(e),
+		newRun(e),
 		newDemo(e),
 		newVersion(e),
 	)

@@ -72,25 +72,37 @@ func (f *clusterFlags) observe(ctx context.Context, cl *kgo.Client, opts reconci
 }
 
 // readPasswords reads every declared User's password from the environment
-// variable or file its passwordFrom names. Errors name the source, never a
-// password; all of them are printed, and nothing is applied.
+// variable or file its passwordFrom names, before any connection is made.
+// Errors name the source, never a password; all of them are printed, and
+// nothing is applied.
 func (e *env) readPasswords(dir string, st *spec.State) (map[string]reconcile.Secret, error) {
+	out, errs := passwordsOf(dir, st, e.getenv)
+	for _, err := range errs {
+		fmt.Fprintln(e.stderr, err)
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%d password(s) could not be read; nothing was applied", len(errs))
+	}
+	return out, nil
+}
+
+// passwordsOf reads every declared user's password; each error starts with
+// the User's file:line, the file under dir.
+func passwordsOf(dir string, st *spec.State, getenv func(string) string) (map[string]reconcile.Secret, []error) {
 	out := make(map[string]reconcile.Secret, len(st.Users))
-	failed := 0
+	var errs []error
 	for _, u := range st.Users {
-		pw, err := u.ReadPassword(e.getenv, os.ReadFile)
+		pw, err := u.ReadPassword(getenv, os.ReadFile)
 		if err != nil {
-			u.Pos.File = filepath.ToSlash(filepath.Join(dir, u.Pos.File))
-			fmt.Fprintf(e.stderr, "%s: %v\n", u.Pos, err)
-			failed++
+			if dir != "" {
+				u.Pos.File = filepath.ToSlash(filepath.Join(dir, u.Pos.File))
+			}
+			errs = append(errs, fmt.Errorf("%s: %w", u.Pos, err))
 			continue
 		}
 		out[u.Name] = reconcile.NewSecret(pw)
 	}
-	if failed > 0 {
-		return nil, fmt.Errorf("%d password(s) could not be read; nothing was applied", failed)
-	}
-	return out, nil
+	return out, errs
 }
 
 // loadDir loads the repo. When it does not load, it prints every problem

@@ -1,0 +1,204 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/spf13/cobra"
+
+	"github.com/kgitops/kgitops/gitsync"
+	"github.com/kgitops/kgitops/internal/daemon"
+	"github.com/kgitops/kgitops/reconcile"
+	"github.com/kgitops/kgitops/spec"
+)
+
+// runFlags are the flags of kgitops run.
+type runFlags struct {
+	clusterFlags
+	git               gitsync.Options
+	path, dir         string
+	interval          time.Duration
+	passTimeout       time.Duration
+	mode              string
+	allowDelete       bool
+	ignoreConfigs     []string
+	listen            string
+	webhookSecretFile string
+	auditTopic        string
+	leaderElection    bool
+	leaderTopic       string
+	leaderSession     time.Duration
+}
+
+func newRun(e *env) *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Reconcile continuously from a git repo (or a folder): apply or detect drift, serve status and metrics",
+		Long: `run pulls the repo, plans against the cluster and, in apply mode, applies, on every
+pass, so that out-of-band drift is caught and reverted. It serves /healthz, /readyz,
+/status, /metrics and a status page on --listen. SIGHUP, POST /reconcile or a push
+webhook start a pass early; SIGTERM finishes cleanly and exits 0.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := runDaemon(cmd, e, &f); err != nil {
+				return &exitError{code: ExitError, err: err}
+			}
+			return nil
+		},
+	}
+	f.clusterFlags.add(cmd, e.getenv)
+	f.git.AddFlags(cmd.Flags())
+	fl := cmd.Flags()
+	fl.StringVar(&f.path, "path", envOr(e.getenv, "KGITOPS_GIT_PATH", "."), "folder of the repo that holds the desired state [$KGITOPS_GIT_PATH]")
+	fl.StringVar(&f.dir, "dir", "", "reconcile a plain local folder instead of a git repo")
+	fl.DurationVar(&f.interval, "interval", time.Minute, "time between passes after a success (plus up to 10% jitter)")
+	fl.DurationVar(&f.passTimeout, "pass-timeout", 5*time.Minute, "bound on one pass")
+	fl.StringVar(&f.mode, "mode", envOr(e.getenv, "KGITOPS_MODE", "apply"), "apply: revert drift and apply commits; detect: only report [$KGITOPS_MODE]")
+	fl.BoolVar(&f.allowDelete, "allow-delete", false, "delete resources kgitops created that the repo no longer declares")
+	fl.StringSliceVar(&f.ignoreConfigs, "ignore-config", nil, "topic config key to leave alone on every topic (repeatable)")
+	fl.StringVar(&f.listen, "listen", envOr(e.getenv, "KGITOPS_LISTEN", ":9090"), "address for /healthz, /readyz, /status, /metrics and / [$KGITOPS_LISTEN]")
+	fl.StringVar(&f.webhookSecretFile, "webhook-secret-file", "", "file holding the push webhook's shared secret (or set KGITOPS_WEBHOOK_SECRET); enables POST /webhook")
+	fl.StringVar(&f.auditTopic, "audit-topic", "", "publish every applied change as a CloudEvents JSON event to this Kafka topic")
+	fl.BoolVar(&f.leaderElection, "leader-election", true, "elect one applying replica through Kafka; the others detect only")
+	fl.StringVar(&f.leaderTopic, "leader-topic", "__kgitops_leader", "single-partition topic of the leader election")
+	fl.DurationVar(&f.leaderSession, "leader-session-timeout", 10*time.Second, "how long a leader that died keeps leading before another replica takes over")
+	return cmd
+}
+
+func runDaemon(cmd *cobra.Command, e *env, f *runFlags) error {
+	ctx := cmd.Context()
+	log := e.log
+	if !cmd.Flags().Changed("log-level") && e.getenv("KGITOPS_LOG_LEVEL") == "" {
+		// A daemon logs what it does: info, not the CLI's default of error.
+		if l, err := newLogger(e.stderr, "info", logFormatOf(cmd)); err == nil {
+			log = l
+		}
+	}
+	mode := daemon.Mode(f.mode)
+	if mode != daemon.ModeApply && mode != daemon.ModeDetect {
+		return fmt.Errorf("--mode %q: want apply or detect", f.mode)
+	}
+	source, err := f.source(e, log)
+	if err != nil {
+		return err
+	}
+	webhookSecret, err := readSecret(e.getenv, "KGITOPS_WEBHOOK_SECRET", f.webhookSecretFile)
+	if err != nil {
+		return err
+	}
+	if err := f.conn.Complete(e.getenv); err != nil {
+		return err
+	}
+	cl, err := f.conn.NewClient(log)
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	cfg := daemon.Config{
+		Source: source, Client: cl, Metrics: daemon.NewMetrics(reg), Log: log,
+		Mode: mode, Interval: f.interval, PassTimeout: f.passTimeout, AllowDelete: f.allowDelete,
+		IgnoreConfigs: f.ignoreConfigs, Inventory: f.inventory(),
+		Passwords: func(st *spec.State) (map[string]reconcile.Secret, error) {
+			pws, errs := passwordsOf("", st, e.getenv)
+			return pws, errors.Join(errs...)
+		},
+	}
+	if f.auditTopic != "" {
+		cfg.Audit = &daemon.Auditor{Client: cl, Topic: f.auditTopic, Source: source.Describe()}
+	}
+	if f.leaderElection {
+		el := daemon.NewLazyElector(ctx, cl, daemon.ElectionOptions{Topic: f.leaderTopic, Group: "kgitops-leader-" + f.inventoryName, SessionTimeout: f.leaderSession}, log)
+		defer el.Close()
+		cfg.Leader = el
+	}
+	d := daemon.New(cfg)
+
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return fmt.Errorf("--listen %s: %w", f.listen, err)
+	}
+	srv := &http.Server{Handler: d.Handler(daemon.HandlerOptions{Gatherer: reg, WebhookSecret: webhookSecret}), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("http server", "err", err)
+		}
+	}()
+	log.Info("kgitops run started", "version", Version, "source", source.Describe(), "kafka", f.conn.String(),
+		"mode", string(mode), "interval", f.interval.String(), "listen", ln.Addr().String())
+
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for range hup {
+			log.Info("SIGHUP: starting a pass")
+			d.Wake()
+		}
+	}()
+
+	runErr := d.Run(ctx)
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(shutdown)
+	log.Info("kgitops run stopped")
+	return runErr
+}
+
+// source is the git repo or the folder to reconcile from.
+func (f *runFlags) source(e *env, log *slog.Logger) (daemon.Source, error) {
+	switch {
+	case f.dir != "" && f.git.URL != "":
+		return nil, errors.New("give --repo or --dir, not both")
+	case f.dir != "":
+		if _, err := os.Stat(f.dir); err != nil {
+			return nil, fmt.Errorf("--dir: %w", err)
+		}
+		return daemon.DirSource{Dir: f.dir}, nil
+	}
+	if err := f.git.Complete(e.getenv); err != nil {
+		return nil, err
+	}
+	if f.git.URL == "" {
+		return nil, errors.New("no source given: pass --repo URL (or set KGITOPS_GIT_REPO), or --dir FOLDER")
+	}
+	repo, err := gitsync.Open(f.git, log)
+	if err != nil {
+		return nil, err
+	}
+	return daemon.GitSource{Repo: repo, URL: f.git.URL, Ref: f.git.Ref, Path: f.path}, nil
+}
+
+// readSecret reads a secret from a file, or else from an environment
+// variable; the error names the source, never the content.
+func readSecret(getenv func(string) string, env, file string) (string, error) {
+	if file != "" {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("read secret file: %w", err)
+		}
+		return strings.TrimRight(string(data), "\r\n"), nil
+	}
+	return getenv(env), nil
+}
+
+func logFormatOf(cmd *cobra.Command) string {
+	if f := cmd.Flags().Lookup("log-format"); f != nil {
+		return f.Value.String()
+	}
+	return "text"
+}
