@@ -111,6 +111,7 @@ func TestDeletesOnlyWhatItCreatedAndOnlyWhenAllowed(t *testing.T) {
 		st := state(topic(kept, 1, nil))
 		p, _ := r.plan(st, DiffOptions{})
 		want := []Change{{Action: ActionDelete, Kind: KindTopic, Name: removed, Pending: true}}
+		want[0].Risks = Risks(want[0])
 		if d := cmp.Diff(want, p.Changes); d != "" {
 			t.Fatalf("without --allow-delete (-want +got):\n%s", d)
 		}

@@ -89,7 +89,8 @@ func loadLive(t *testing.T, path string) *Live {
 
 // TestDiffGolden runs Diff over testdata/diff/<case>: desired/ is the repo,
 // live.json the cluster, options.json the DiffOptions (optional). The
-// rendered text and JSON plans must equal want.txt and want.json.
+// rendered text, JSON and markdown plans must equal want.txt, want.json
+// and want.md.
 func TestDiffGolden(t *testing.T) {
 	cases, err := filepath.Glob("testdata/diff/*")
 	if err != nil || len(cases) == 0 {
@@ -113,17 +114,21 @@ func TestDiffGolden(t *testing.T) {
 				opts.Passwords[u] = NewSecret(pw)
 			}
 			plan := Diff(desired, live, opts)
-			var text, js bytes.Buffer
+			var text, js, md bytes.Buffer
 			if err := RenderText(&text, plan); err != nil {
 				t.Fatal(err)
 			}
 			if err := RenderJSON(&js, plan); err != nil {
 				t.Fatal(err)
 			}
+			if err := RenderMarkdown(&md, plan, MarkdownOptions{Revision: "0123456789abcdef0123456789abcdef01234567"}); err != nil {
+				t.Fatal(err)
+			}
 			golden(t, filepath.Join(dir, "want.txt"), text.String())
 			golden(t, filepath.Join(dir, "want.json"), js.String())
+			golden(t, filepath.Join(dir, "want.md"), md.String())
 			for _, pw := range of.Passwords {
-				if strings.Contains(text.String()+js.String(), pw) {
+				if strings.Contains(text.String()+js.String()+md.String(), pw) {
 					t.Errorf("the plan shows a password")
 				}
 			}

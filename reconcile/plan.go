@@ -46,6 +46,8 @@ type Change struct {
 	// Drift marks the deletion of something a managed principal or entity
 	// has in the cluster but the repo does not declare. It needs no flag.
 	Drift bool `json:"drift,omitempty"`
+	// Risks flags what a reviewer should look at twice (see Risks).
+	Risks []Risk `json:"risks,omitempty"`
 
 	// What Apply needs, per kind. Never rendered: a UserChange holds a
 	// password.
@@ -97,7 +99,12 @@ func (p *Plan) HasChanges() bool {
 	return p.Summary.Create+p.Summary.Update+p.Summary.Delete+p.Summary.PendingDelete > 0
 }
 
+// summarize counts the changes and flags their risks; every plan maker
+// calls it last.
 func (p *Plan) summarize() {
+	for i := range p.Changes {
+		p.Changes[i].Risks = Risks(p.Changes[i])
+	}
 	s := Summary{Errors: len(p.Errors)}
 	for _, c := range p.Changes {
 		switch {

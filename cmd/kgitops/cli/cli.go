@@ -25,6 +25,9 @@ const (
 	ExitOK      = 0 // success; for plan: no changes
 	ExitError   = 1 // invalid input, refused plan, failed change, unreachable cluster
 	ExitChanges = 2 // plan --detailed-exitcode: there are changes
+	// ExitDestructive is --fail-on destructive: the changes include
+	// destructive ones. It wins over ExitChanges.
+	ExitDestructive = 3
 )
 
 // exitError carries an exit code through cobra. A nil err means the command
@@ -99,6 +102,7 @@ func newRoot(e *env) *cobra.Command {
 		newApply(e),
 		newExport(e),
 		newRun(e),
+		newDiff(e),
 		newDemo(e),
 		newVersion(e),
 	)

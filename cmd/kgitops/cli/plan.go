@@ -2,12 +2,11 @@ package cli
 
 import (
 	"context"
-	"fmt"
-	"io"
 
 	"github.com/spf13/cobra"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/kgitops/kgitops/gitsync"
 	"github.com/kgitops/kgitops/reconcile"
 )
 
@@ -59,15 +58,13 @@ func (f *planFlags) prepare(ctx context.Context, e *env) (*prepared, error) {
 
 func newPlan(e *env) *cobra.Command {
 	var f planFlags
-	var output string
-	var detailed bool
+	var rf reportFlags
 	cmd := &cobra.Command{
 		Use:   "plan",
 		Short: "Show what apply would change; exit 0 no changes, 1 error, 2 changes (with --detailed-exitcode)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			render, err := renderer(output)
-			if err != nil {
+			if err := rf.check(); err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
 			p, err := f.prepare(cmd.Context(), e)
@@ -75,30 +72,28 @@ func newPlan(e *env) *cobra.Command {
 				return &exitError{code: ExitError, err: err}
 			}
 			defer p.cl.Close()
-			if err := render(e.stdout, p.plan); err != nil {
-				return &exitError{code: ExitError, err: err}
-			}
-			switch {
-			case len(p.plan.Errors) > 0:
-				return silentExit(ExitError)
-			case detailed && p.plan.HasChanges():
-				return silentExit(ExitChanges)
-			}
-			return nil
+			return rf.finish(e, p.plan, revisionOf(f.dir, rf.revision))
 		},
 	}
 	f.add(cmd, e.getenv)
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
-	cmd.Flags().BoolVar(&detailed, "detailed-exitcode", false, "exit 2 when there are changes (0: none, 1: error)")
+	rf.add(cmd)
+	cmd.Flags().StringVar(&rf.revision, "revision", "", "the commit the plan is for, shown by -o markdown (default: HEAD of the git work tree holding --dir, if any)")
 	return cmd
 }
 
-func renderer(format string) (func(io.Writer, *reconcile.Plan) error, error) {
-	switch format {
-	case "text":
-		return reconcile.RenderText, nil
-	case "json":
-		return reconcile.RenderJSON, nil
+// revisionOf is the commit a plan is computed for: the one given, or the
+// HEAD of the work tree that holds dir, or nothing outside git.
+func revisionOf(dir, given string) string {
+	if given != "" {
+		return given
 	}
-	return nil, fmt.Errorf("-o %q: want text or json", format)
+	repo, err := gitsync.OpenLocal(dir)
+	if err != nil {
+		return ""
+	}
+	rev, err := repo.Resolve("HEAD")
+	if err != nil {
+		return ""
+	}
+	return rev.SHA
 }
