@@ -103,6 +103,7 @@ func newRoot(e *env) *cobra.Command {
 		newExport(e),
 		newRun(e),
 		newDiff(e),
+		newSchema(e),
 		newDemo(e),
 		newVersion(e),
 	)

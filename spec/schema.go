@@ -1,0 +1,805 @@
+package spec
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"math"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// This file describes the documents the loader reads as one JSON Schema
+// (draft 2020-12), so that an editor running the YAML language server
+// validates and completes kgitops files while they are typed. It is built
+// from the loader's own tables: the kinds, the topic config keys with their
+// types and ranges, the operations of each resource type, the built-in
+// roles, the quota keys and the SCRAM bounds.
+//
+// The loader stays the judge. The schema accepts every document the loader
+// accepts on its own, and rejects what one document shows to be wrong,
+// except what only `kgitops validate` can tell:
+//
+//   - anything that spans documents: a name declared twice, topic names that
+//     collide, whether a RoleBinding's Role exists and what it needs, config
+//     keys that Settings.extraConfigKeys allows (so any key is allowed, and
+//     the two keys Kafka 4.0 removed are only marked deprecated), quota
+//     entities with two quotas;
+//   - the range of a number written in quotes ("0" for partitions), and a
+//     whole number written as 1e3, 1_000 or 0x10, which JSON cannot tell
+//     from 1000 or 16;
+//   - duplicates written in two spellings ([read, READ]), and a config key
+//     both set and ignored on one topic;
+//   - a principal type in the wrong case (user:alice), an IPv4 address
+//     written as IPv6 in an ACL's host, a quota's IPv6 address (only its
+//     characters are checked), and "*" among the items of a replica list;
+//   - non-ASCII letters that Go's case folding equates with ASCII ones
+//     (the Kelvin sign K for k): the schema's patterns spell ASCII only.
+//
+// Words the loader reads in any case (operations, resource types, pattern
+// types, permissions, SCRAM mechanisms, booleans) are an anyOf: an enum of
+// the usual spellings, which editors offer as completions, or a pattern that
+// spells the words letter by letter in both cases, [Rr][Ee][Aa][Dd], with
+// [_-]* wherever the loader ignores '_' and '-'. JSON Schema patterns are
+// ECMA-262 regular expressions, which have no (?i); every pattern here is
+// also valid RE2, so Go validators compile it too.
+//
+// Scalars the loader reads as the text written (names, labels) accept
+// strings, numbers and booleans alike; whole numbers accept a YAML integer
+// or a quoted decimal, as the loader does.
+
+// schema is one JSON Schema object. Its fields are in the order a person
+// reads a schema; never makes it the schema false, which nothing matches.
+type schema struct {
+	Schema           string             `json:"$schema,omitempty"`
+	Ref              string             `json:"$ref,omitempty"`
+	Title            string             `json:"title,omitempty"`
+	Description      string             `json:"description,omitempty"`
+	Deprecated       bool               `json:"deprecated,omitempty"`
+	Type             any                `json:"type,omitempty"` // a name or a list of names
+	Const            any                `json:"const,omitempty"`
+	Enum             []any              `json:"enum,omitempty"`
+	Examples         []string           `json:"examples,omitempty"`
+	Pattern          string             `json:"pattern,omitempty"`
+	MinLength        int                `json:"minLength,omitempty"`
+	MaxLength        int                `json:"maxLength,omitempty"`
+	Minimum          json.Number        `json:"minimum,omitempty"`
+	ExclusiveMinimum json.Number        `json:"exclusiveMinimum,omitempty"`
+	Maximum          json.Number        `json:"maximum,omitempty"`
+	Required         []string           `json:"required,omitempty"`
+	Properties       props              `json:"properties,omitempty"`
+	PropertyNames    *schema            `json:"propertyNames,omitempty"`
+	AdditionalProps  *schema            `json:"additionalProperties,omitempty"`
+	MinProperties    int                `json:"minProperties,omitempty"`
+	MaxProperties    int                `json:"maxProperties,omitempty"`
+	Items            *schema            `json:"items,omitempty"`
+	MinItems         int                `json:"minItems,omitempty"`
+	UniqueItems      bool               `json:"uniqueItems,omitempty"`
+	AnyOf            []*schema          `json:"anyOf,omitempty"`
+	OneOf            []*schema          `json:"oneOf,omitempty"`
+	AllOf            []*schema          `json:"allOf,omitempty"`
+	Not              *schema            `json:"not,omitempty"`
+	If               *schema            `json:"if,omitempty"`
+	Then             *schema            `json:"then,omitempty"`
+	Else             *schema            `json:"else,omitempty"`
+	Defs             map[string]*schema `json:"$defs,omitempty"`
+
+	never bool
+}
+
+// prop is one entry of properties; props keeps them in declaration order.
+type prop struct {
+	name string
+	s    *schema
+}
+
+type props []prop
+
+// never is the schema false: a property that must not be given.
+func never() *schema { return &schema{never: true} }
+
+func (s *schema) MarshalJSON() ([]byte, error) {
+	if s.never {
+		return []byte("false"), nil
+	}
+	type plain schema
+	return marshal((*plain)(s))
+}
+
+func (ps props) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, p := range ps {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, err := marshal(p.name)
+		if err != nil {
+			return nil, err
+		}
+		v, err := p.s.MarshalJSON()
+		if err != nil {
+			return nil, err
+		}
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// marshal is json.Marshal without HTML escaping, so that "<default>"
+// stays readable.
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// JSONSchemaDialect is the JSON Schema draft JSONSchema writes.
+const JSONSchemaDialect = "https://json-schema.org/draft/2020-12/schema"
+
+// Kinds returns the kinds the loader reads, sorted.
+func Kinds() []string { return kindNames() }
+
+// JSONSchema returns the JSON Schema (draft 2020-12) of the documents
+// kgitops reads, indented, ending in a newline. With kind "" its root is a
+// oneOf over every kind, told apart by "kind"; with a kind, such as Topic,
+// it is that kind's schema alone. See the top of schema.go for what the
+// schema checks and what only the loader does.
+func JSONSchema(kind string) ([]byte, error) {
+	defs := schemaDefs()
+	var root *schema
+	if kind == "" {
+		root = &schema{
+			Title: "kgitops document",
+			Description: "A document of a kgitops repo: " + strings.Join(kindNames(), ", ") +
+				". `kgitops validate` also checks what spans documents, such as names declared twice.",
+			// An empty document, between two "---" or in an empty file, is
+			// null: kgitops skips it, and the editor should not flag it.
+			Type:     []string{"object", "null"},
+			Required: []string{"apiVersion", "kind", "metadata"},
+			Properties: props{
+				{"apiVersion", ref("apiVersion", "")},
+				{"kind", &schema{Description: "What the document declares.", Enum: strs(kindNames())}},
+			},
+		}
+		root.OneOf = []*schema{{Description: "An empty document, which kgitops skips.", Type: "null"}}
+		for _, k := range kindNames() {
+			root.OneOf = append(root.OneOf, ref(k, ""))
+		}
+	} else {
+		d, ok := defs[kind]
+		if _, isKind := kinds[kind]; !ok || !isKind {
+			hint := "kinds: " + strings.Join(kindNames(), ", ")
+			if s := suggestHint(kind, kindNames(), ""); s != "" {
+				hint = s + " " + hint
+			}
+			return nil, fmt.Errorf("unknown kind %q (%s)", kind, hint)
+		}
+		c := *d
+		root = &c
+		delete(defs, kind)
+	}
+	root.Schema = JSONSchemaDialect
+	root.Defs = reachable(root, defs)
+	out, err := marshal(root)
+	if err != nil {
+		return nil, fmt.Errorf("encode the schema: %w", err)
+	}
+	var b bytes.Buffer
+	if err := json.Indent(&b, out, "", "  "); err != nil {
+		return nil, fmt.Errorf("indent the schema: %w", err)
+	}
+	b.WriteByte('\n')
+	return b.Bytes(), nil
+}
+
+// reachable returns the definitions root refers to, directly or not.
+func reachable(root *schema, defs map[string]*schema) map[string]*schema {
+	out := map[string]*schema{}
+	var walk func(s *schema)
+	walk = func(s *schema) {
+		if s == nil {
+			return
+		}
+		if name, ok := strings.CutPrefix(s.Ref, "#/$defs/"); ok {
+			if _, seen := out[name]; !seen {
+				out[name] = defs[name]
+				walk(defs[name])
+			}
+		}
+		for _, p := range s.Properties {
+			walk(p.s)
+		}
+		for _, c := range slices.Concat(s.AnyOf, s.OneOf, s.AllOf,
+			[]*schema{s.PropertyNames, s.AdditionalProps, s.Items, s.Not, s.If, s.Then, s.Else}) {
+			walk(c)
+		}
+	}
+	walk(root)
+	return out
+}
+
+func ref(name, desc string) *schema { return &schema{Ref: "#/$defs/" + name, Description: desc} }
+
+// object is a mapping with the given fields only, as the loader's fields
+// reads it.
+func object(desc string, required []string, ps ...prop) *schema {
+	return &schema{Description: desc, Type: "object", Required: required, Properties: ps, AdditionalProps: never()}
+}
+
+func strs(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// textTypes are the JSON types of a YAML scalar that the loader reads as
+// the text written, such as a name: `name: 2024` is the name "2024".
+var textTypes = []string{"string", "number", "boolean"}
+
+func text(desc string) *schema { return &schema{Description: desc, Type: textTypes, MinLength: 1} }
+
+// anyCase spells word for a pattern in any case, one ASCII letter at a
+// time: read is [Rr][Ee][Aa][Dd]. With squashed, '_' and '-' may come
+// anywhere, as squash ignores them.
+func anyCase(word string, squashed bool) string {
+	var b strings.Builder
+	gap := ""
+	if squashed {
+		word, gap = squash(word), "[_-]*"
+	}
+	for i, r := range word {
+		if i > 0 {
+			b.WriteString(gap)
+		}
+		lo, up := strings.ToLower(string(r)), strings.ToUpper(string(r))
+		if lo != up && r < 128 {
+			b.WriteString("[" + up + lo + "]")
+		} else {
+			b.WriteString(regexp.QuoteMeta(string(r)))
+		}
+	}
+	return b.String()
+}
+
+// wordsPattern matches one of words in any case, and with squashed in any
+// of the spellings squash folds together.
+func wordsPattern(words []string, squashed bool) string {
+	alts := make([]string, len(words))
+	for i, w := range words {
+		alts[i] = anyCase(w, squashed)
+	}
+	if squashed {
+		return "^[_-]*(" + strings.Join(alts, "|") + ")[_-]*$"
+	}
+	return "^(" + strings.Join(alts, "|") + ")$"
+}
+
+// keyword is a word the loader reads in several spellings: one of the
+// usual ones, which editors offer, or any other that pattern matches.
+func keyword(desc string, usual []string, pattern string) *schema {
+	return &schema{Description: desc, AnyOf: []*schema{{Enum: strs(usual)}, {Type: "string", Pattern: pattern}}}
+}
+
+// spellings lists Kafka's name of each word, then how the README writes
+// it (describeConfigs), then kebab case (describe-configs), without repeats.
+func spellings(kafka []string) []string {
+	var out []string
+	for _, like := range []string{"X_X", "x", "x-x"} {
+		for _, w := range kafka {
+			if s := spellLike(w, like); !slices.Contains(out, s) {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// boolean is true or false, as a YAML boolean or as text in any case.
+func boolean(desc string, trim bool) *schema {
+	p := wordsPattern([]string{"true", "false"}, false)
+	if trim {
+		p = `^\s*` + strings.TrimSuffix(strings.TrimPrefix(p, "^"), "$") + `\s*$`
+	}
+	return &schema{Description: desc, Type: []string{"boolean", "string"}, Pattern: p}
+}
+
+// inner returns the pattern of re without its anchors, to build on it.
+func inner(re *regexp.Regexp) string {
+	return strings.TrimSuffix(strings.TrimPrefix(re.String(), "^"), "$")
+}
+
+// wholeNumber is a YAML integer within r, or one written in quotes (with
+// spaces around it when trim, as config values may have).
+func wholeNumber(desc string, r intRange, trim bool) *schema {
+	p := `^[+-]?[0-9]+$`
+	if trim {
+		p = `^\s*[+-]?[0-9]+\s*$`
+	}
+	s := &schema{Description: desc, Type: []string{"integer", "string"}, Pattern: p}
+	bounds := &schema{Minimum: num(r.lo), Maximum: num(r.hi)}
+	if len(r.also) == 0 {
+		s.Minimum, s.Maximum = bounds.Minimum, bounds.Maximum
+		return s
+	}
+	s.AnyOf = []*schema{bounds, {Enum: ints(r.also)}}
+	return s
+}
+
+func num(n int64) json.Number { return json.Number(strconv.FormatInt(n, 10)) }
+
+func ints(ns []int64) []any {
+	out := make([]any, len(ns))
+	for i, n := range ns {
+		out[i] = n
+	}
+	return out
+}
+
+// rangeText says which whole numbers r allows, in words.
+func rangeText(r intRange) string {
+	typeLo, typeHi := -int64(1)<<(r.bits-1), int64(1)<<(r.bits-1)-1
+	text := fmt.Sprintf("from %d to %d", r.lo, r.hi)
+	switch {
+	case r.lo == typeLo && r.hi == typeHi:
+		text = "any"
+	case r.hi == typeHi:
+		text = fmt.Sprintf("at least %d", r.lo)
+	}
+	for _, v := range slices.Backward(r.also) {
+		text = fmt.Sprintf("%d or %s", v, text)
+	}
+	return text
+}
+
+// Patterns of the values the loader checks by hand (aclvalues.go,
+// names.go). The tests hold each against the function it mirrors.
+const (
+	topicChar = `[a-zA-Z0-9._-]`
+	// topicName is ValidTopicName but for the length: not "." or "..".
+	topicName = topicChar + `{3,}|[a-zA-Z0-9_-]` + topicChar + `?|\.[a-zA-Z0-9_-]`
+	// reservedTopic is what Reserved reports.
+	reservedTopic = `^(__|\.|_confluent-)|^_schemas$|(^|\.)heartbeats$|\.internal$|-(changelog|repartition)$|(^|-)connect-(offsets|configs|status)$`
+	ipv4Octet     = `(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])`
+	ipv4          = ipv4Octet + `(\.` + ipv4Octet + `){3}`
+	// javaIPv6 is an IPv6 address as Java writes it: eight groups of
+	// lower-case hex digits without leading zeros.
+	javaIPv6Group = `(0|[1-9a-f][0-9a-f]{0,3})`
+	javaIPv6      = javaIPv6Group + `(:` + javaIPv6Group + `){7}`
+	// principal is a type and a name, neither empty nor padded with spaces.
+	principal = `^[^:\s]([^:]*[^:\s])?:\S([\s\S]*\S)?$`
+)
+
+// configDocs says what each topic config key does, for an editor's hover;
+// the schema adds what Kafka accepts from topicConfigs.
+var configDocs = map[string]string{
+	"cleanup.policy":                          "What happens to old segments: delete them after the retention, compact them to the latest value per key, or both.",
+	"compression.type":                        "The compression of the topic's data on the broker; producer keeps what the producer sent.",
+	"compression.gzip.level":                  "The gzip level, when compression.type is gzip.",
+	"compression.lz4.level":                   "The lz4 level, when compression.type is lz4.",
+	"compression.zstd.level":                  "The zstd level, when compression.type is zstd.",
+	"delete.retention.ms":                     "How long delete markers (tombstones) stay on a compacted topic.",
+	"file.delete.delay.ms":                    "How long to wait before a deleted segment's file is removed from disk.",
+	"flush.messages":                          "Force an fsync after this many messages; normally left to the operating system.",
+	"flush.ms":                                "Force an fsync after this many milliseconds; normally left to the operating system.",
+	"follower.replication.throttled.replicas": `Replicas whose follower replication is throttled: partition:broker pairs, or "*" for all.`,
+	"index.interval.bytes":                    "How many bytes apart the entries of the offset index are.",
+	"leader.replication.throttled.replicas":   `Replicas whose leader replication is throttled: partition:broker pairs, or "*" for all.`,
+	"local.retention.bytes":                   "With tiered storage: bytes a partition keeps on local disk (-2: as retention.bytes).",
+	"local.retention.ms":                      "With tiered storage: how long segments stay on local disk (-2: as retention.ms).",
+	"max.compaction.lag.ms":                   "The longest a message stays uncompacted.",
+	"max.message.bytes":                       "The largest record batch the topic accepts.",
+	"message.downconversion.enable":           "Whether the broker converts messages for old consumers (deprecated; Kafka 4 still accepts it).",
+	"message.timestamp.after.max.ms":          "How far ahead of the broker's clock a message's timestamp may be.",
+	"message.timestamp.before.max.ms":         "How far behind the broker's clock a message's timestamp may be.",
+	"message.timestamp.type":                  "Whether a message's timestamp is the producer's (CreateTime) or the broker's (LogAppendTime).",
+	"min.cleanable.dirty.ratio":               "How much of the log must be uncompacted before the cleaner compacts it.",
+	"min.compaction.lag.ms":                   "The least time a message stays uncompacted.",
+	"min.insync.replicas":                     "How many replicas must have a write for a producer with acks=all to succeed.",
+	"preallocate":                             "Whether to preallocate the file of a new segment.",
+	"remote.log.copy.disable":                 "With tiered storage: stop copying segments to remote storage.",
+	"remote.log.delete.on.disable":            "With tiered storage: delete the remote data when remote storage is disabled.",
+	"remote.storage.enable":                   "Whether the topic uses tiered storage.",
+	"retention.bytes":                         "The most bytes a partition keeps before old segments are deleted (negative: no limit).",
+	"retention.ms":                            "How long messages are kept before they are deleted (-1: no time limit).",
+	"segment.bytes":                           "The size of a segment file (at least 1 MiB since Kafka 4.0).",
+	"segment.index.bytes":                     "The size of a segment's offset index.",
+	"segment.jitter.ms":                       "The most random time taken off segment.ms, so that segments do not all roll at once.",
+	"segment.ms":                              "After how long a segment is rolled, even when it is not full.",
+	"unclean.leader.election.enable":          "Whether a replica that is not in sync may become leader, losing messages.",
+}
+
+// quotaDocs says what each quota key limits.
+var quotaDocs = map[string]string{
+	"producer_byte_rate":       "Bytes per second the entity may produce, per broker.",
+	"consumer_byte_rate":       "Bytes per second the entity may fetch, per broker.",
+	"request_percentage":       "Percentage of a broker's network and I/O thread time the entity may use.",
+	"controller_mutation_rate": "Partitions per second the entity may create or delete.",
+	"connection_creation_rate": "New connections per second from the IP address.",
+}
+
+// schemaDefs returns the definitions of the schema, the kinds by name
+// among them.
+func schemaDefs() map[string]*schema {
+	defs := map[string]*schema{
+		"apiVersion": {Description: "The version of kgitops' document format.", Const: APIVersion},
+		"name":       text("The document's name: unique among the documents of its kind."),
+		"labels": {
+			Description:     "Labels: names to strings, for people and tools; kgitops does not use them.",
+			Type:            []string{"object", "null"},
+			PropertyNames:   &schema{MinLength: 1},
+			AdditionalProps: &schema{Type: textTypes},
+		},
+		"topicName": {
+			Description: "A topic name, by Kafka's rules: 1 to 249 characters from [a-zA-Z0-9._-], not \".\" or \"..\".",
+			Type:        textTypes, Pattern: "^(" + topicName + ")$", MaxLength: MaxTopicNameLen,
+		},
+		"principal": {
+			Description: "A principal with its type, such as User:alice; User:* matches every user. Kafka's types are case-sensitive: User, Group.",
+			Type:        "string", Pattern: principal,
+		},
+		"host": {
+			Description: `"*" (the default) or an IP address, IPv6 as Java prints it (0:0:0:0:0:0:0:1); never a hostname.`,
+			Type:        "string", Pattern: `^(\*|` + ipv4 + `|` + javaIPv6 + `)$`,
+		},
+		"permission":  keyword("allow (the default) or deny, in any case; deny beats allow in Kafka.", []string{"allow", "deny", PermissionAllow, PermissionDeny}, wordsPattern([]string{"allow", "deny"}, false)),
+		"patternType": keyword("literal (the default): the name itself, \"*\" for all; prefixed: every name that starts with it. In any case.", []string{PatternLiteral, PatternPrefixed}, wordsPattern([]string{PatternLiteral, PatternPrefixed}, false)),
+		"resourceType": keyword("A resource type, in any case, snake or kebab case too: "+strings.Join(resourceTypes, ", ")+".",
+			resourceTypes, wordsPattern(resourceTypes, true)),
+		"roleResourceType": keyword("The resources of the binding the rule applies to: topic (its topics), group (its groups), transactionalId (its transactionalIds), or cluster (kafka-cluster).",
+			roleResourceTypes, wordsPattern(roleResourceTypes, true)),
+	}
+	defs["operation"] = keyword("One of Kafka's operations, in any case: "+strings.Join(operationNames, ", ")+".",
+		spellings(operationNames), wordsPattern(operationNames, true))
+	for _, rt := range resourceTypes {
+		ops := Operations(rt)
+		defs[rt+"Operation"] = keyword(
+			"An operation "+article(rt)+" takes: "+strings.Join(ops, ", ")+"; in any case, snake, kebab or camel case (DESCRIBE_CONFIGS, describe-configs, describeConfigs).",
+			spellings(ops), wordsPattern(ops, true))
+	}
+	defs["topicRef"] = resourceRef(ResourceTopic)
+	defs["nameRef"] = resourceRef(ResourceGroup)
+	defs["configs"] = configsSchema()
+	defs["ignoreConfigs"] = &schema{
+		Type: []string{"array", "null"}, UniqueItems: true,
+		Items: &schema{Description: "A config key, or a key prefix ending in '*'.", Type: textTypes, MinLength: 1, Pattern: `^` + topicChar + `*\*?$`},
+	}
+	defs[KindTopic] = topicSchema()
+	defs[KindSettings] = settingsSchema()
+	defs[KindACL] = aclSchema()
+	defs[KindRole] = roleSchema()
+	defs[KindRoleBinding] = roleBindingSchema()
+	defs[KindQuota] = quotaSchema()
+	defs[KindUser] = userSchema()
+	return defs
+}
+
+// docSchema is the schema of one kind: the header every document has, and
+// its spec. A nil meta is metadata with any name.
+func docSchema(kind, desc string, meta, spec *schema, specRequired bool) *schema {
+	if meta == nil {
+		meta = ref("name", "")
+	}
+	required := []string{"apiVersion", "kind", "metadata"}
+	if specRequired {
+		required = append(required, "spec")
+	}
+	s := object(desc, required,
+		prop{"apiVersion", ref("apiVersion", "Always "+APIVersion+".")},
+		prop{"kind", &schema{Description: "What the document declares.", Const: kind}},
+		prop{"metadata", object("The document's name, and optional labels.", []string{"name"},
+			prop{"name", meta},
+			prop{"labels", ref("labels", "")})},
+		prop{"spec", spec})
+	s.Title = kind
+	return s
+}
+
+func topicSchema() *schema {
+	meta := ref("topicName", "The topic's name in Kafka. Names of Kafka's and well-known tools' internal topics (__*, .*, _schemas, connect-offsets, *-changelog, ...) are reserved.")
+	meta.Not = &schema{Description: "a reserved topic name", Type: "string", Pattern: reservedTopic}
+	spec := object("The topic's partitions, replication factor and config overrides.", []string{"partitions", "replicationFactor"},
+		prop{"partitions", wholeNumber("The number of partitions: at least 1; it can grow, never shrink.", intRange{lo: 1, hi: maxInt, bits: 32}, false)},
+		prop{"replicationFactor", wholeNumber("How many replicas each partition has: at least 1; it cannot change yet.", intRange{lo: 1, hi: 1<<15 - 1, bits: 16}, false)},
+		prop{"configs", ref("configs", "")},
+		prop{"ignoreConfigs", ref("ignoreConfigs", "Config keys kgitops neither sets nor removes on this topic; a trailing * matches a prefix.")})
+	return docSchema(KindTopic, "A Kafka topic.", meta, spec, true)
+}
+
+// configsSchema describes a topic's config overrides from topicConfigs:
+// each known key with its type and range. Other keys are allowed, since
+// Settings.extraConfigKeys may list them.
+func configsSchema() *schema {
+	s := &schema{
+		Description: "Topic-level overrides: any Kafka topic config key. Numbers and booleans are compared as Kafka's strings. " +
+			"A key kgitops does not know must be listed in extraConfigKeys of the Settings document.",
+		Type:            []string{"object", "null"},
+		PropertyNames:   &schema{Pattern: "^" + topicChar + "+$"},
+		AdditionalProps: &schema{Description: "A config key listed in Settings.extraConfigKeys; its value is passed through unchecked.", Type: textTypes},
+	}
+	for _, key := range slices.Sorted(maps.Keys(topicConfigs)) {
+		s.Properties = append(s.Properties, prop{key, configValue(key, topicConfigs[key])})
+	}
+	return s
+}
+
+// configValue is the schema of one topic config key's value.
+func configValue(key string, c configKey) *schema {
+	if c.removed != "" {
+		return &schema{
+			Description: key + " was removed in Kafka 4.0 (" + c.removed + "); kgitops refuses it unless Settings.extraConfigKeys lists it.",
+			Deprecated:  true, Type: textTypes,
+		}
+	}
+	doc := configDocs[key] + " "
+	switch c.typ {
+	case typeBoolean:
+		return boolean(doc+"true or false.", true)
+	case typeInt, typeLong:
+		return wholeNumber(doc+"A whole number, "+rangeText(c.ints)+".", c.ints, true)
+	case typeDouble:
+		return &schema{
+			Description: doc + fmt.Sprintf("A number from %g to %g.", c.lo, c.hi),
+			Type:        []string{"number", "string"}, Minimum: float(c.lo), Maximum: float(c.hi),
+			Pattern: `^\s*` + inner(decimalNumber) + `\s*$`,
+		}
+	case typeString:
+		return keyword(doc+"One of "+strings.Join(c.enum, ", ")+".", c.enum, `^\s*(`+strings.Join(quoteAll(c.enum), "|")+`)\s*$`)
+	}
+	item := `(\*|` + inner(replicaPair) + `(\s*,\s*` + inner(replicaPair) + `)*)`
+	if c.enum == nil { // partition:broker pairs
+		return &schema{Description: doc + `A list as "0:1,1:2", or as [0:1, 1:2].`, AnyOf: []*schema{
+			{Type: "string", Pattern: `^\s*` + item + `?\s*$`},
+			{Type: "array", Items: &schema{Type: "string", Pattern: `^\s*` + item + `\s*$`}},
+		}}
+	}
+	word := `(` + strings.Join(quoteAll(c.enum), "|") + `)`
+	list := `^\s*` + word + `\s*(,\s*` + word + `\s*)*$`
+	return &schema{Description: doc + "A list of " + orList(c.enum) + `, as [a, b] or "a,b".`, AnyOf: []*schema{
+		{Enum: strs(c.enum)},
+		{Type: "string", Pattern: list},
+		{Type: "array", MinItems: 1, UniqueItems: true, Items: &schema{AnyOf: []*schema{{Enum: strs(c.enum)}, {Type: "string", Pattern: list}}}},
+	}}
+}
+
+func float(f float64) json.Number { return json.Number(strconv.FormatFloat(f, 'g', -1, 64)) }
+
+func quoteAll(words []string) []string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		out[i] = regexp.QuoteMeta(w)
+	}
+	return out
+}
+
+func settingsSchema() *schema {
+	spec := object("Repo-wide options.", nil,
+		prop{"ignoreConfigs", ref("ignoreConfigs", "Config keys kgitops leaves alone on every topic; a trailing * matches a prefix.")},
+		prop{"extraConfigKeys", &schema{
+			Description: "Topic config keys to accept beyond Kafka 4.1's, such as a vendor's: their values are passed through unchecked.",
+			Type:        []string{"array", "null"}, UniqueItems: true,
+			Items: &schema{
+				Description: "A topic config key kgitops does not know.",
+				Type:        textTypes, MinLength: 1, Pattern: "^" + topicChar + "+$",
+				Not: &schema{Enum: strs(topicConfigNames)},
+			},
+		}})
+	spec.Type = []string{"object", "null"}
+	return docSchema(KindSettings, "Repo-wide options; at most one per repo.", nil, spec, false)
+}
+
+// resourceNames returns the schemas of a literal resource name and of a
+// prefix, for resource type rt, as checkResourceName checks them.
+func resourceNames(rt string) (literal, prefix *schema) {
+	literal = &schema{Description: `a name, or "*" for all`, Type: textTypes, MinLength: 1}
+	prefix = &schema{Description: "the start of the names", Type: textTypes, MinLength: 1, Not: &schema{Const: Wildcard}}
+	if rt == ResourceTopic {
+		literal.Description, literal.Pattern, literal.MaxLength = `a topic name, or "*" for all`, `^(\*|`+topicName+`)$`, MaxTopicNameLen
+		prefix.Pattern, prefix.MaxLength = "^"+topicChar+"+$", MaxTopicNameLen
+	}
+	return literal, prefix
+}
+
+// isPrefixed holds for a mapping whose patternType is prefixed.
+func isPrefixed() *schema {
+	return &schema{
+		Properties: props{{"patternType", &schema{Type: "string", Pattern: wordsPattern([]string{PatternPrefixed}, false)}}},
+		Required:   []string{"patternType"},
+	}
+}
+
+// resourceRef is an entry of a RoleBinding's list of resources of type rt.
+func resourceRef(rt string) *schema {
+	literal, prefix := resourceNames(rt)
+	long := object("A name and its patternType.", []string{"name"},
+		prop{"name", &schema{Description: "The name, or with patternType prefixed the start of the names."}},
+		prop{"patternType", ref("patternType", "")})
+	long.If, long.Then, long.Else = isPrefixed(), &schema{Properties: props{{"name", prefix}}}, &schema{Properties: props{{"name", literal}}}
+	short := *literal
+	short.Description = "A literal name: " + literal.Description + "."
+	return &schema{Description: "A resource: its name, or {name: ..., patternType: literal|prefixed}.", AnyOf: []*schema{&short, long}}
+}
+
+// operations is a non-empty list of operations, narrowed to one resource
+// type's by the rule that holds it.
+func operations() *schema {
+	return &schema{
+		Description: "Kafka's operations, in any case: read, READ, describeConfigs, DESCRIBE_CONFIGS, describe-configs. ALL grants every one.",
+		Type:        "array", MinItems: 1, UniqueItems: true, Items: ref("operation", ""),
+	}
+}
+
+// forType holds for a rule whose field (resourceType, or resource.type
+// when nested) names resource type rt, in any spelling.
+func forType(rt string, nested bool) *schema {
+	is := &schema{Properties: props{{"type", &schema{Pattern: wordsPattern([]string{rt}, true)}}}, Required: []string{"type"}}
+	if nested {
+		return &schema{Properties: props{{"resource", is}}, Required: []string{"resource"}}
+	}
+	return &schema{Properties: props{{"resourceType", is.Properties[0].s}}, Required: []string{"resourceType"}}
+}
+
+func aclSchema() *schema {
+	resource := object("The resource, or the resources, the rule applies to.", []string{"type"},
+		prop{"type", ref("resourceType", "")},
+		prop{"name", &schema{Description: `The resource's name, "*" (literal) for all; with patternType prefixed, the start of the names. The cluster's is kafka-cluster, and may be left out.`}},
+		prop{"patternType", ref("patternType", "")})
+	rule := object("Operations allowed, or denied, on one resource pattern.", []string{"resource", "operations"},
+		prop{"resource", resource},
+		prop{"operations", operations()},
+		prop{"permission", ref("permission", "")},
+		prop{"host", ref("host", "")})
+	for _, rt := range resourceTypes {
+		res := &schema{Required: []string{"name"}, If: isPrefixed()}
+		literal, prefix := resourceNames(rt)
+		res.Then, res.Else = &schema{Properties: props{{"name", prefix}}}, &schema{Properties: props{{"name", literal}}}
+		if rt == ResourceCluster {
+			res = &schema{Properties: props{
+				{"name", &schema{Const: ClusterResourceName}},
+				{"patternType", &schema{Type: "string", Pattern: wordsPattern([]string{PatternLiteral}, false)}},
+			}}
+		}
+		rule.AllOf = append(rule.AllOf, &schema{If: forType(rt, true), Then: &schema{Properties: props{
+			{"operations", &schema{Items: ref(rt+"Operation", "")}},
+			{"resource", res},
+		}}})
+	}
+	spec := object("The raw ACLs of one principal. Several ACL documents may name the same principal: their rules add up.", []string{"principal", "rules"},
+		prop{"principal", ref("principal", "")},
+		prop{"rules", &schema{Description: "The rules: at least one.", Type: "array", MinItems: 1, Items: rule}})
+	return docSchema(KindACL, "Raw ACLs of one principal.", nil, spec, true)
+}
+
+func roleSchema() *schema {
+	rule := object("Operations on every resource of one type that a binding names.", []string{"resourceType", "operations"},
+		prop{"resourceType", ref("roleResourceType", "")},
+		prop{"operations", operations()})
+	for _, rt := range roleResourceTypes {
+		rule.AllOf = append(rule.AllOf, &schema{If: forType(rt, false), Then: &schema{Properties: props{
+			{"operations", &schema{Items: ref(rt+"Operation", "")}},
+		}}})
+	}
+	meta := ref("name", "The role's name, which RoleBindings give as their role. The built-in roles' names are taken.")
+	meta.Not = &schema{Enum: strs(builtinRoleNames())}
+	spec := object("The role's permissions, per resource type.", []string{"rules"},
+		prop{"description", &schema{Description: "What the role is for.", Type: textTypes}},
+		prop{"rules", &schema{Description: "The rules: at least one, and one per resource type.", Type: "array", MinItems: 1, Items: rule}})
+	return docSchema(KindRole, "A reusable set of permissions, without resource names.", meta, spec, true)
+}
+
+func roleBindingSchema() *schema {
+	var roles []string
+	for _, b := range builtins {
+		roles = append(roles, b.name+": "+b.description)
+	}
+	slices.Sort(roles)
+	list := func(desc, def string) *schema {
+		return &schema{Description: desc, Type: []string{"array", "null"}, UniqueItems: true, Items: ref(def, "")}
+	}
+	spec := object("Grants a role to principals on the resources it names.", []string{"role", "principals"},
+		prop{"role", &schema{
+			Description: "A built-in role or a Role of the repo. The built-in roles are " + strings.Join(roles, "; ") + ".",
+			Type:        textTypes, MinLength: 1, Examples: builtinRoleNames(),
+		}},
+		prop{"principals", &schema{Description: "Who gets the role: at least one principal, such as User:billing.", Type: "array", MinItems: 1, UniqueItems: true, Items: ref("principal", "")}},
+		prop{fieldTopics, list("The topics the role applies to: a name, or {name, patternType}.", "topicRef")},
+		prop{fieldGroups, list("The consumer groups the role applies to: a name, or {name, patternType}.", "nameRef")},
+		prop{fieldTransactionalIDs, list("The transactional ids the role applies to: a name, or {name, patternType}.", "nameRef")},
+		prop{fieldApplicationID, &schema{
+			Description: "streams-app: the application.id of the Kafka Streams application, which prefixes its topics, group and transactional ids.",
+			Type:        textTypes, MinLength: 1, Pattern: "^" + topicChar + "+$",
+		}},
+		prop{fieldInputTopics, list("streams-app: the topics the application reads.", "topicRef")},
+		prop{fieldOutputTopics, list("streams-app: the topics the application writes.", "topicRef")},
+		prop{fieldExactlyOnce, boolean("streams-app: whether the application uses exactly-once, which needs its transactional ids.", false)},
+		prop{"host", ref("host", "")},
+		prop{"permission", ref("permission", "")})
+	// A built-in role says which resource fields a binding must and may give.
+	for _, b := range builtins {
+		then := &schema{Required: b.requires}
+		for _, f := range roleFields {
+			switch {
+			case slices.Contains(b.requires, f) && f != fieldApplicationID:
+				then.Properties = append(then.Properties, prop{f, &schema{Type: "array", MinItems: 1}})
+			case !slices.Contains(b.requires, f) && !slices.Contains(b.optional, f):
+				then.Properties = append(then.Properties, prop{f, never()})
+			}
+		}
+		spec.AllOf = append(spec.AllOf, &schema{
+			If:   &schema{Properties: props{{"role", &schema{Const: b.name}}}, Required: []string{"role"}},
+			Then: then,
+		})
+	}
+	return docSchema(KindRoleBinding, "Grants a role, built in or a Role of the repo, to principals on the resources it names.", nil, spec, true)
+}
+
+func quotaSchema() *schema {
+	values := object("The quota keys to set: at least one.", nil)
+	values.MinProperties = 1
+	var ipKeys, otherKeys props
+	for _, key := range slices.Sorted(maps.Keys(quotaKeys)) {
+		k := quotaKeys[key]
+		v := &schema{Type: []string{"integer", "string"}, ExclusiveMinimum: "0", Pattern: decimalNumber.String()}
+		switch k.typ {
+		case typeInt:
+			v.Description, v.Maximum = quotaDocs[key]+" A whole number, more than 0.", num(math.MaxInt32)
+		case typeLong:
+			v.Description, v.Maximum = quotaDocs[key]+" A whole number, more than 0.", num(math.MaxInt64)
+		default:
+			v.Description, v.Type = quotaDocs[key]+" A number, more than 0.", []string{"number", "string"}
+		}
+		if k.ip {
+			v.Description += " For an ip quota only."
+			ipKeys = append(ipKeys, prop{key, never()})
+		} else {
+			otherKeys = append(otherKeys, prop{key, never()})
+		}
+		values.Properties = append(values.Properties, prop{key, v})
+	}
+	entity := func(what string) *schema {
+		return text(fmt.Sprintf("The %s the quota applies to; %q for the default %s.", what, DefaultEntity, what))
+	}
+	spec := object("A client quota on one entity: a user, a client id, both, or an IP address alone.", []string{"values"},
+		prop{"user", entity("user")},
+		prop{"clientId", entity("client id")},
+		prop{"ip", &schema{
+			Description: fmt.Sprintf("The IP address the quota applies to, %q for the default; not with user or clientId.", DefaultEntity),
+			Type:        "string", Pattern: `^(` + regexp.QuoteMeta(DefaultEntity) + `|` + ipv4 + `|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)$`,
+		}},
+		prop{"values", values})
+	spec.AnyOf = []*schema{{Required: []string{"user"}}, {Required: []string{"clientId"}}, {Required: []string{"ip"}}}
+	spec.If = &schema{Required: []string{"ip"}}
+	spec.Then = &schema{Properties: props{{"user", never()}, {"clientId", never()}, {"values", &schema{Properties: otherKeys}}}}
+	spec.Else = &schema{Properties: props{{"values", &schema{Properties: ipKeys}}}}
+	return docSchema(KindQuota, "A client quota.", nil, spec, true)
+}
+
+func userSchema() *schema {
+	from := object("Where the password is: {env: NAME} or {file: PATH}. A password is never written in the repo.", nil,
+		// env is a string or a boolean: the loader reads `env: true` as "true".
+		prop{"env", &schema{Description: "The environment variable that holds the password.", Type: []string{"string", "boolean"}, Pattern: envName.String()}},
+		prop{"file", text("The file that holds the password, relative to kgitops' working directory; one trailing newline is dropped.")})
+	from.MinProperties, from.MaxProperties = 1, 1 // env or file, not both
+
+	mechanisms := []string{MechanismSCRAMSHA512, MechanismSCRAMSHA256}
+	scram := object("The SCRAM credential kgitops sets for the user.", []string{"mechanism", "passwordFrom"},
+		prop{"mechanism", keyword("SCRAM-SHA-512 or SCRAM-SHA-256, in any case.", mechanisms, wordsPattern(mechanisms, false))},
+		prop{"iterations", wholeNumber(fmt.Sprintf("The SCRAM iteration count: %d to %d; %d when left out.", MinIterations, MaxIterations, DefaultIterations),
+			intRange{lo: MinIterations, hi: MaxIterations, bits: 32}, false)},
+		prop{"passwordFrom", from})
+	spec := object("The user's credentials.", []string{"scram"}, prop{"scram", scram})
+	meta := ref("name", "The SCRAM user name; the user's principal is User:<name>.")
+	return docSchema(KindUser, "A SCRAM user.", meta, spec, true)
+}
