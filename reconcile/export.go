@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -8,6 +9,9 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/kgitops/kgitops/spec"
 )
@@ -19,24 +23,29 @@ type ExportedFile struct {
 	Data []byte
 }
 
-// Export turns the live cluster into repo files: one Topic document per
-// file, with only the topic's own overrides; one ACL document per
-// principal; one Quota document per entity; and the SCRAM user names,
-// commented out (see exportUsers). Internal and reserved topics are left
-// out. Config keys that kgitops' table does not know are listed in a
-// Settings document so that the export loads as it is. It is pure.
-func Export(live *Live) []ExportedFile {
-	names := make([]string, 0, len(live.Topics))
-	for name, t := range live.Topics {
-		if _, reserved := spec.Reserved(name); reserved || t.Internal {
-			continue
-		}
-		names = append(names, name)
-	}
-	sort.Strings(names)
+// ExportOptions shape an export.
+type ExportOptions struct {
+	// Layout is "topic" (one file per topic, the default) or "team" (one
+	// file per team prefix: the part of the name before its first '.',
+	// '-' or '_'; names without one go to topics/other.yaml).
+	Layout string
+	// Filter keeps only the topics whose names it matches; nil keeps all.
+	// Internal and reserved topics are never exported.
+	Filter *regexp.Regexp
+	// Roles writes ACL sets that match a built-in role as RoleBindings.
+	Roles bool
+}
+
+// Export turns the live cluster into repo files: Topic documents with only
+// the topics' own overrides; ACL documents grouped per principal (or
+// RoleBindings, with Roles); one Quota document per entity; and the SCRAM
+// user names, commented out (see exportUsers). Config keys that kgitops'
+// table does not know are listed in a Settings document so that the export
+// loads as it is. It is pure.
+func Export(live *Live, opts ExportOptions) []ExportedFile {
 	unknown := map[string]bool{}
-	var files []ExportedFile
-	for _, name := range names {
+	byFile := map[string][]string{}
+	for _, name := range ExportedTopics(live, opts) {
 		t := live.Topics[name]
 		var b strings.Builder
 		fmt.Fprintf(&b, "apiVersion: %s\nkind: Topic\nmetadata:\n  name: %s\nspec:\n", spec.APIVersion, yamlString(name))
@@ -50,9 +59,21 @@ func Export(live *Live) []ExportedFile {
 				}
 			}
 		}
-		files = append(files, ExportedFile{Path: filepath.Join("topics", name+".yaml"), Data: []byte(b.String())})
+		file := filepath.Join("topics", name+".yaml")
+		if opts.Layout == "team" {
+			file = filepath.Join("topics", teamOf(name)+".yaml")
+		}
+		byFile[file] = append(byFile[file], b.String())
 	}
-	files = append(files, exportACLs(live.ACLs)...)
+	var files []ExportedFile
+	for _, file := range sortedKeys(byFile) {
+		files = append(files, ExportedFile{Path: file, Data: []byte(strings.Join(byFile[file], "---\n"))})
+	}
+	if opts.Roles {
+		files = append(files, ExportRoles(live.ACLs)...)
+	} else {
+		files = append(files, exportACLs(live.ACLs)...)
+	}
 	files = append(files, exportQuotas(live.Quotas)...)
 	files = append(files, exportUsers(live.Users)...)
 	if len(unknown) > 0 {
@@ -66,6 +87,65 @@ func Export(live *Live) []ExportedFile {
 		files = append(files, ExportedFile{Path: "settings.yaml", Data: []byte(b.String())})
 	}
 	return files
+}
+
+// ExportedTopics lists, sorted, the topics an export writes.
+func ExportedTopics(live *Live, opts ExportOptions) []string {
+	var names []string
+	for name, t := range live.Topics {
+		if _, reserved := spec.Reserved(name); reserved || t.Internal {
+			continue
+		}
+		if opts.Filter != nil && !opts.Filter.MatchString(name) {
+			continue
+		}
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// teamOf is a topic name's team prefix: the part before its first '.',
+// '-' or '_'.
+func teamOf(name string) string {
+	if i := strings.IndexAny(name, ".-_"); i > 0 {
+		return name[:i]
+	}
+	return "other"
+}
+
+// AdoptionKeys lists what an export makes kgitops manage, for the
+// inventory: the exported topics, every principal with ACLs and every
+// quota entity. SCRAM users are not adopted: their passwords are unknown.
+func AdoptionKeys(live *Live, opts ExportOptions) []ResourceKey {
+	var keys []ResourceKey
+	for _, name := range ExportedTopics(live, opts) {
+		keys = append(keys, ResourceKey{KindTopic, name})
+	}
+	principals := map[string]bool{}
+	for e := range live.ACLs {
+		principals[e.Principal] = true
+	}
+	for _, p := range sortedKeys(principals) {
+		keys = append(keys, ResourceKey{KindACL, p})
+	}
+	for _, q := range sortedKeys(live.Quotas) {
+		if len(live.Quotas[q].Values) > 0 {
+			keys = append(keys, ResourceKey{KindQuota, q})
+		}
+	}
+	return keys
+}
+
+// Adopt records keys in the inventory as created by kgitops: from then on,
+// removing one from the repo deletes it with --allow-delete.
+func Adopt(ctx context.Context, cl *kgo.Client, ref InventoryRef, brokers int, keys []ResourceKey, now time.Time) error {
+	ref = ref.withDefaults()
+	set := make(map[ResourceKey]InventoryEntry, len(keys))
+	for _, k := range keys {
+		set[k] = InventoryEntry{CreatedAt: now.UTC(), Revision: "adopted"}
+	}
+	return inventoryWriter{cl: cl, ref: ref, brokers: brokers}.record(ctx, set, nil)
 }
 
 // WriteExport writes files under dir, creating folders as needed.
