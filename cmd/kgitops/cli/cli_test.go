@@ -291,3 +291,12 @@ func TestVersion(t *testing.T) {
 		t.Fatalf("version:\n%s", r)
 	}
 }
+
+func TestCompletion(t *testing.T) {
+	for _, shell := range []string{"bash", "zsh", "fish"} {
+		r := kgitops(t, nil, "completion", shell)
+		if r.code != 0 || !strings.Contains(r.stdout, "kgitops") || len(r.stdout) < 1000 {
+			t.Errorf("completion %s: exit %d, %d bytes", shell, r.code, len(r.stdout))
+		}
+	}
+}
