@@ -20,9 +20,10 @@ import (
 // leads. When the leader leaves (SIGTERM) the others take over at once;
 // when it dies, after the group's session timeout.
 type KafkaElector struct {
-	leader atomic.Bool
-	cl     *kgo.Client
-	log    *slog.Logger
+	leader   atomic.Bool
+	cl       *kgo.Client
+	log      *slog.Logger
+	onChange func(bool)
 }
 
 // ElectionOptions name the group and topic of an election.
@@ -30,6 +31,9 @@ type ElectionOptions struct {
 	Topic          string        // default "__kgitops_leader"
 	Group          string        // default "kgitops-leader-<inventory name>"
 	SessionTimeout time.Duration // how long a dead leader keeps leading; default 10s
+	// OnChange, if set, is called when this replica gains or loses the
+	// lead, for example to start a pass at once.
+	OnChange func(leader bool)
 }
 
 // StartElection creates the election topic if needed and joins the group
@@ -49,7 +53,7 @@ func StartElection(ctx context.Context, base *kgo.Client, opts ElectionOptions, 
 	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
 		return nil, fmt.Errorf("create leader election topic %q: %w", opts.Topic, err)
 	}
-	e := &KafkaElector{log: log}
+	e := &KafkaElector{log: log, onChange: opts.OnChange}
 	cl, err := kgo.NewClient(append(base.Opts(),
 		kgo.ConsumerGroup(opts.Group),
 		kgo.ConsumeTopics(opts.Topic),
@@ -80,6 +84,9 @@ func (e *KafkaElector) set(parts []int32, gained bool) {
 	for _, p := range parts {
 		if p == 0 && e.leader.Swap(gained) != gained {
 			e.log.Info("leadership changed", "leader", gained)
+			if e.onChange != nil {
+				e.onChange(gained)
+			}
 		}
 	}
 }

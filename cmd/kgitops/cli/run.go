@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -121,12 +122,22 @@ func runDaemon(cmd *cobra.Command, e *env, f *runFlags) error {
 	if f.auditTopic != "" {
 		cfg.Audit = &daemon.Auditor{Client: cl, Topic: f.auditTopic, Source: source.Describe()}
 	}
+	var wake atomic.Pointer[daemon.Daemon] // set below; the elector may call before
 	if f.leaderElection {
-		el := daemon.NewLazyElector(ctx, cl, daemon.ElectionOptions{Topic: f.leaderTopic, Group: "kgitops-leader-" + f.inventoryName, SessionTimeout: f.leaderSession}, log)
+		el := daemon.NewLazyElector(ctx, cl, daemon.ElectionOptions{
+			Topic: f.leaderTopic, Group: "kgitops-leader-" + f.inventoryName, SessionTimeout: f.leaderSession,
+			// A new leader applies at once instead of after an interval.
+			OnChange: func(bool) {
+				if d := wake.Load(); d != nil {
+					d.Wake()
+				}
+			},
+		}, log)
 		defer el.Close()
 		cfg.Leader = el
 	}
 	d := daemon.New(cfg)
+	wake.Store(d)
 
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
