@@ -31,37 +31,6 @@ func accessState(user, other, topicName, group string) *spec.State {
 	}
 }
 
-func (r *rig) applyWith(st *spec.State, opts DiffOptions) *Plan {
-	r.t.Helper()
-	live, err := Observe(r.ctx(), r.cl, ObserveOptions{Inventory: r.inv, Desired: st})
-	if err != nil {
-		r.t.Fatalf("observe: %v", err)
-	}
-	p := Diff(st, live, opts)
-	if len(p.Errors) > 0 {
-		r.t.Fatalf("plan errors: %v", p.Errors)
-	}
-	results, err := Apply(r.ctx(), r.cl, p, ApplyOptions{Inventory: r.inv, Brokers: live.Brokers, Known: live.Inventory})
-	if err != nil {
-		r.t.Fatalf("apply: %v", err)
-	}
-	for _, res := range results {
-		if res.Err != nil {
-			r.t.Fatalf("apply %s %s: %v", res.Change.Kind, res.Change.Name, res.Err)
-		}
-	}
-	return p
-}
-
-func (r *rig) planWith(st *spec.State, opts DiffOptions) (*Plan, *Live) {
-	r.t.Helper()
-	live, err := Observe(r.ctx(), r.cl, ObserveOptions{Inventory: r.inv, Desired: st})
-	if err != nil {
-		r.t.Fatalf("observe: %v", err)
-	}
-	return Diff(st, live, opts), live
-}
-
 func changeNames(p *Plan) []string {
 	var out []string
 	for _, c := range p.Changes {
@@ -85,11 +54,11 @@ func TestAccessControlLifecycle(t *testing.T) {
 		st := accessState(user, other, topicName, group)
 		pw := func(s string) DiffOptions { return DiffOptions{Passwords: map[string]Secret{user: NewSecret(s)}} }
 
-		p := r.applyWith(st, pw("first-password"))
+		p, _ := r.applyPlan(st, pw("first-password"))
 		if p.Summary.Create != 6 { // user, quota, 3 consumer ACLs, 1 deny ACL
 			t.Fatalf("first plan: %v", changeNames(p))
 		}
-		if p, _ := r.planWith(st, pw("first-password")); p.HasChanges() {
+		if p, _ := r.plan(st, pw("first-password")); p.HasChanges() {
 			t.Fatalf("plan after apply is not empty: %v", changeNames(p))
 		}
 
@@ -101,32 +70,32 @@ func TestAccessControlLifecycle(t *testing.T) {
 		if res, err := adm.CreateACLs(ctx, b); err != nil || res[0].Err != nil {
 			t.Fatalf("create drift ACL: %v %v", err, res)
 		}
-		p, _ = r.planWith(st, pw("first-password"))
+		p, _ = r.plan(st, pw("first-password"))
 		want := []string{"delete ACL ALLOW User:" + user + " ALTER topic:" + topicName + " (literal) from * (drift)"}
 		if d := cmp.Diff(want, changeNames(p)); d != "" {
 			t.Fatalf("drift plan (-want +got):\n%s", d)
 		}
-		r.applyWith(st, pw("first-password"))
+		r.apply(st, pw("first-password"))
 
 		// A new password shows as a change, and only as one.
-		p, _ = r.planWith(st, pw("second-password"))
+		p, _ = r.plan(st, pw("second-password"))
 		if d := cmp.Diff([]string{"update User " + user}, changeNames(p)); d != "" {
 			t.Fatalf("password change plan (-want +got):\n%s", d)
 		}
-		r.applyWith(st, pw("second-password"))
-		if p, _ := r.planWith(st, pw("second-password")); p.HasChanges() {
+		r.apply(st, pw("second-password"))
+		if p, _ := r.plan(st, pw("second-password")); p.HasChanges() {
 			t.Fatalf("plan after the password change: %v", changeNames(p))
 		}
 
 		// Everything removed from the repo: pending without AllowDelete,
 		// gone with it.
 		empty := &spec.State{}
-		p, _ = r.planWith(empty, DiffOptions{})
+		p, _ = r.plan(empty, DiffOptions{})
 		if p.Summary.PendingDelete != 6 || p.Summary.Delete != 0 {
 			t.Fatalf("removed from the repo, want 6 pending deletions: %v", changeNames(p))
 		}
-		r.applyWith(empty, DiffOptions{AllowDelete: true})
-		p, live := r.planWith(empty, DiffOptions{})
+		r.apply(empty, DiffOptions{AllowDelete: true})
+		p, live := r.plan(empty, DiffOptions{})
 		if p.HasChanges() {
 			t.Fatalf("after apply --allow-delete: %v", changeNames(p))
 		}

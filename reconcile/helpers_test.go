@@ -32,9 +32,13 @@ func (r *rig) ctx() context.Context {
 	return ctx
 }
 
-func (r *rig) observe() *Live {
+func (r *rig) observe() *Live { return r.observeFor(nil) }
+
+// observeFor reads the cluster as a plan of st does: the access-control
+// parts only when st or the inventory mentions them.
+func (r *rig) observeFor(st *spec.State) *Live {
 	r.t.Helper()
-	live, err := Observe(r.ctx(), r.cl, ObserveOptions{Inventory: r.inv})
+	live, err := Observe(r.ctx(), r.cl, ObserveOptions{Inventory: r.inv, Desired: st})
 	if err != nil {
 		r.t.Fatalf("observe: %v", err)
 	}
@@ -43,12 +47,18 @@ func (r *rig) observe() *Live {
 
 func (r *rig) plan(st *spec.State, opts DiffOptions) (*Plan, *Live) {
 	r.t.Helper()
-	live := r.observe()
+	live := r.observeFor(st)
 	return Diff(st, live, opts), live
 }
 
 // apply plans and applies, failing the test on any error.
 func (r *rig) apply(st *spec.State, opts DiffOptions) []Result {
+	_, results := r.applyPlan(st, opts)
+	return results
+}
+
+// applyPlan is apply that also returns the plan it applied.
+func (r *rig) applyPlan(st *spec.State, opts DiffOptions) (*Plan, []Result) {
 	r.t.Helper()
 	p, live := r.plan(st, opts)
 	if len(p.Errors) > 0 {
@@ -63,7 +73,7 @@ func (r *rig) apply(st *spec.State, opts DiffOptions) []Result {
 			r.t.Fatalf("apply %s %s: %v", res.Change.Kind, res.Change.Name, res.Err)
 		}
 	}
-	return results
+	return p, results
 }
 
 // assertNoChanges fails unless a fresh plan is empty.
