@@ -44,7 +44,7 @@ func (o *Options) readPassword() (string, error) {
 	}
 	pass, err := readSecretFile(o.PasswordFile, "password")
 	if err != nil {
-		return "", configError(o, fmt.Errorf("read %s: %w", o.source(flagPasswordFile), err))
+		return "", configError(o, fmt.Errorf("read %s: %w", o.env.Source(flagPasswordFile), err))
 	}
 	return pass, nil
 }
@@ -78,12 +78,12 @@ func (o *Options) sshAuth() (transport.AuthMethod, error) {
 	var passphrase string
 	if o.SSHKeyPassphraseFile != "" {
 		if passphrase, err = readSecretFile(o.SSHKeyPassphraseFile, "passphrase"); err != nil {
-			return nil, configError(o, fmt.Errorf("read %s: %w", o.source(flagPassphraseFile), err))
+			return nil, configError(o, fmt.Errorf("read %s: %w", o.env.Source(flagPassphraseFile), err))
 		}
 	}
 	pem, err := os.ReadFile(o.SSHKeyFile)
 	if err != nil {
-		return nil, configError(o, fmt.Errorf("read %s: %w", o.source(flagSSHKeyFile), err))
+		return nil, configError(o, fmt.Errorf("read %s: %w", o.env.Source(flagSSHKeyFile), err))
 	}
 	var signer ssh.Signer
 	if passphrase == "" {
@@ -128,10 +128,10 @@ func (o *Options) caBundle() ([]byte, error) {
 	}
 	pem, err := os.ReadFile(o.CAFile)
 	if err != nil {
-		return nil, configError(o, fmt.Errorf("read %s: %w", o.source(flagCAFile), err))
+		return nil, configError(o, fmt.Errorf("read %s: %w", o.env.Source(flagCAFile), err))
 	}
 	if !x509.NewCertPool().AppendCertsFromPEM(pem) {
-		return nil, configError(o, fmt.Errorf("%s %s holds no PEM certificate", o.source(flagCAFile), o.CAFile))
+		return nil, configError(o, fmt.Errorf("%s %s holds no PEM certificate", o.env.Source(flagCAFile), o.CAFile))
 	}
 	return pem, nil
 }

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 )
 
 // Complete fills each field the user did not give as a flag from its
@@ -28,7 +27,7 @@ func (o *Options) Complete(getenv func(string) string) error {
 	if err := o.fromEnv(getenv); err != nil {
 		return err
 	}
-	u, err := parseRepoURL(o.URL, o.source(flagRepo))
+	u, err := parseRepoURL(o.URL, o.env.Source(flagRepo))
 	if err != nil {
 		return err
 	}
@@ -70,55 +69,17 @@ func (o *Options) Complete(getenv func(string) string) error {
 	return nil
 }
 
-// given reports whether the user gave flag, so that the environment must
-// not override it. set says whether the field holds a non-zero value, which
-// is all there is to go by for Options built without AddFlags.
-func (o *Options) given(flag string, set bool) bool {
-	if o.flags != nil && o.flags.Lookup(flag) != nil {
-		return o.flags.Changed(flag)
-	}
-	return set
-}
-
-// source names where a flag's value came from, for error messages.
-func (o *Options) source(flag string) string {
-	if env, ok := o.from[flag]; ok {
-		return env
-	}
-	return "--" + flag
-}
-
 func (o *Options) fromEnv(getenv func(string) string) error {
-	o.from = map[string]string{}
-	str := func(flag string, p *string) {
-		if o.given(flag, *p != "") {
-			return
-		}
-		if v := getenv(envFor(flag)); v != "" {
-			o.from[flag] = envFor(flag)
-			*p = v
-		}
+	o.env.EnvFor = envFor
+	o.env.Reset()
+	for flag, p := range map[string]*string{
+		flagRepo: &o.URL, flagRef: &o.Ref, flagCacheDir: &o.CacheDir, flagUsername: &o.Username,
+		flagPasswordFile: &o.PasswordFile, flagCAFile: &o.CAFile, flagSSHKeyFile: &o.SSHKeyFile,
+		flagPassphraseFile: &o.SSHKeyPassphraseFile, flagKnownHosts: &o.KnownHostsFile,
+	} {
+		o.env.String(getenv, flag, p)
 	}
-	str(flagRepo, &o.URL)
-	str(flagRef, &o.Ref)
-	str(flagCacheDir, &o.CacheDir)
-	str(flagUsername, &o.Username)
-	str(flagPasswordFile, &o.PasswordFile)
-	str(flagCAFile, &o.CAFile)
-	str(flagSSHKeyFile, &o.SSHKeyFile)
-	str(flagPassphraseFile, &o.SSHKeyPassphraseFile)
-	str(flagKnownHosts, &o.KnownHostsFile)
-	if !o.given(flagTimeout, o.Timeout != 0) {
-		if v := getenv(envFor(flagTimeout)); v != "" {
-			d, err := time.ParseDuration(v)
-			if err != nil {
-				return fmt.Errorf("%s: want a duration such as 30s or 2m: %w", envFor(flagTimeout), err)
-			}
-			o.from[flagTimeout] = envFor(flagTimeout)
-			o.Timeout = d
-		}
-	}
-	return nil
+	return o.env.Duration(getenv, flagTimeout, &o.Timeout)
 }
 
 // defaults fills what the user left empty, and takes the user name out of
@@ -133,7 +94,7 @@ func (o *Options) defaults(u repoURL) error {
 	}
 	if u.user != "" && (o.proto == "https" || o.proto == "http") {
 		if o.Username != "" && o.Username != u.user {
-			return fmt.Errorf("%s names user %q but %s says %q: give the user name once", o.source(flagRepo), u.user, o.source(flagUsername), o.Username)
+			return fmt.Errorf("%s names user %q but %s says %q: give the user name once", o.env.Source(flagRepo), u.user, o.env.Source(flagUsername), o.Username)
 		}
 		o.Username = u.user
 	}
@@ -162,16 +123,16 @@ func (o *Options) defaults(u repoURL) error {
 // reading any file.
 func (o *Options) validate() error {
 	if strings.HasPrefix(o.Ref, "-") || strings.ContainsAny(o.Ref, " \t\n~^:?*[\\") || strings.Contains(o.Ref, "..") {
-		return fmt.Errorf("%s: %q is not a branch, tag or commit SHA", o.source(flagRef), o.Ref)
+		return fmt.Errorf("%s: %q is not a branch, tag or commit SHA", o.env.Source(flagRef), o.Ref)
 	}
 	if o.Timeout < 0 {
-		return fmt.Errorf("%s: %v is negative; want a duration such as 60s", o.source(flagTimeout), o.Timeout)
+		return fmt.Errorf("%s: %v is negative; want a duration such as 60s", o.env.Source(flagTimeout), o.Timeout)
 	}
 	notFor := func(flag string, set bool, want string) error {
 		if !set {
 			return nil
 		}
-		return fmt.Errorf("%s is for %s URLs, but %s is a %s URL: drop it or fix the URL", o.source(flag), want, o.redacted, o.proto)
+		return fmt.Errorf("%s is for %s URLs, but %s is a %s URL: drop it or fix the URL", o.env.Source(flag), want, o.redacted, o.proto)
 	}
 	ssh, web := o.proto == "ssh", o.proto == "https" || o.proto == "http"
 	for _, c := range []struct {
@@ -210,10 +171,10 @@ func (o *Options) loadPassword(getenv func(string) string, u *repoURL) error {
 		}
 		return nil
 	}
-	_, fileFromEnv := o.from[flagPasswordFile]
+	fileFromEnv := o.env.FromEnv(flagPasswordFile)
 	switch {
 	case inURL != "" && (envPass != "" || o.PasswordFile != ""):
-		return fmt.Errorf("%s holds a password and %s is set too: keep only one, preferably not the URL", o.source(flagRepo), firstSet(envPass != "", EnvPassword, o.source(flagPasswordFile)))
+		return fmt.Errorf("%s holds a password and %s is set too: keep only one, preferably not the URL", o.env.Source(flagRepo), firstSet(envPass != "", EnvPassword, o.env.Source(flagPasswordFile)))
 	case inURL != "":
 		o.password = &secret{s: inURL}
 	case o.PasswordFile != "" && envPass != "" && fileFromEnv:

@@ -40,7 +40,7 @@ func envFor(flag string) string {
 // flag for the password: command lines end up in shell history and process
 // lists, so it comes from KGITOPS_GIT_PASSWORD or --git-password-file.
 func (o *Options) AddFlags(fs *pflag.FlagSet) {
-	o.flags = fs
+	o.env.Flags = fs
 	ref := o.Ref
 	if ref == "" {
 		ref = DefaultRef

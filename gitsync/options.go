@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spf13/pflag"
+	"github.com/kgitops/kgitops/internal/envflag"
 )
 
 // DefaultRef is the ref fetched unless --ref or KGITOPS_GIT_REF says
@@ -71,8 +71,7 @@ type Options struct {
 	proto     string  // "file", "https", "http", "ssh" or "git"
 	redacted  string  // Redact(URL), for logs and errors
 	completed bool
-	flags     *pflag.FlagSet    // set by AddFlags, to tell a given flag from its default
-	from      map[string]string // flag name -> environment variable it was filled from
+	env       envflag.Fallbacks // flags given vs defaults, and where values came from
 }
 
 // secret holds a password (and, in urlCreds, its user name). Options keeps

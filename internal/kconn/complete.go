@@ -7,7 +7,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // Complete fills each field the user did not give as a flag from its
@@ -47,54 +46,18 @@ func (o *Options) Complete(getenv func(string) string) error {
 	return nil
 }
 
-// given reports whether the user gave flag, so that the environment must
-// not override it. set says whether the field holds a non-zero value, which
-// is all there is to go by for Options built without AddFlags.
-func (o *Options) given(flag string, set bool) bool {
-	if o.flags != nil && o.flags.Lookup(flag) != nil {
-		return o.flags.Changed(flag)
-	}
-	return set
-}
-
-// source names where a flag's value came from, for error messages.
-func (o *Options) source(flag string) string {
-	if env, ok := o.from[flag]; ok {
-		return env
-	}
-	return "--" + flag
-}
-
 func (o *Options) fromEnv(getenv func(string) string) error {
-	o.from = map[string]string{}
-	lookup := func(flag string, set bool) (string, bool) {
-		if o.given(flag, set) {
-			return "", false
-		}
-		v := getenv(envFor(flag))
-		if v == "" {
-			return "", false
-		}
-		o.from[flag] = envFor(flag)
-		return v, true
-	}
-	str := func(flag string, p *string) {
-		if v, ok := lookup(flag, *p != ""); ok {
-			*p = v
-		}
-	}
-	if v, ok := lookup(flagBootstrap, len(o.Bootstrap) > 0); ok {
+	o.env.EnvFor = envFor
+	o.env.Reset()
+	str := func(flag string, p *string) { o.env.String(getenv, flag, p) }
+	if v, ok := o.env.Lookup(getenv, flagBootstrap, len(o.Bootstrap) > 0); ok {
 		o.Bootstrap = strings.Split(v, ",")
 	}
-	if v, ok := lookup(flagTimeout, o.Timeout != 0); ok {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			return fmt.Errorf("%s: want a duration such as 30s or 2m: %w", envFor(flagTimeout), err)
-		}
-		o.Timeout = d
+	if err := o.env.Duration(getenv, flagTimeout, &o.Timeout); err != nil {
+		return err
 	}
 	str(flagClientID, &o.ClientID)
-	if v, ok := lookup(flagTLS, o.TLS); ok {
+	if v, ok := o.env.Lookup(getenv, flagTLS, o.TLS); ok {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
 			return fmt.Errorf("%s: want true or false: %w", envFor(flagTLS), err)
@@ -125,34 +88,34 @@ func (o *Options) validate() error {
 	}
 	for _, s := range seeds {
 		if err := checkHostPort(s); err != nil {
-			return fmt.Errorf("%s: %w", o.source(flagBootstrap), err)
+			return fmt.Errorf("%s: %w", o.env.Source(flagBootstrap), err)
 		}
 	}
 	if o.Timeout < 0 {
-		return fmt.Errorf("%s: %v is negative; want a duration such as 30s", o.source(flagTimeout), o.Timeout)
+		return fmt.Errorf("%s: %v is negative; want a duration such as 30s", o.env.Source(flagTimeout), o.Timeout)
 	}
 
 	switch o.SASLMechanism {
 	case "":
 		if o.SASLUsername != "" {
-			return fmt.Errorf("%s given without a SASL mechanism: pass --%s %s", o.source(flagSASLUsername), flagSASLMechanism, mechanismList)
+			return fmt.Errorf("%s given without a SASL mechanism: pass --%s %s", o.env.Source(flagSASLUsername), flagSASLMechanism, mechanismList)
 		}
 		if o.SASLPasswordFile != "" {
-			return fmt.Errorf("%s given without a SASL mechanism: pass --%s %s", o.source(flagSASLPassFile), flagSASLMechanism, mechanismList)
+			return fmt.Errorf("%s given without a SASL mechanism: pass --%s %s", o.env.Source(flagSASLPassFile), flagSASLMechanism, mechanismList)
 		}
 	case MechanismPlain, MechanismSCRAMSHA256, MechanismSCRAMSHA512:
 		if o.SASLUsername == "" {
 			return fmt.Errorf("SASL %s needs a user name: pass --%s or set %s", o.SASLMechanism, flagSASLUsername, envFor(flagSASLUsername))
 		}
 	default:
-		return fmt.Errorf("%s: unknown SASL mechanism %q; want %s", o.source(flagSASLMechanism), o.SASLMechanism, mechanismList)
+		return fmt.Errorf("%s: unknown SASL mechanism %q; want %s", o.env.Source(flagSASLMechanism), o.SASLMechanism, mechanismList)
 	}
 
 	switch {
 	case o.TLSCertFile != "" && o.TLSKeyFile == "":
-		return fmt.Errorf("%s given without its key: pass --%s or set %s", o.source(flagTLSCert), flagTLSKey, envFor(flagTLSKey))
+		return fmt.Errorf("%s given without its key: pass --%s or set %s", o.env.Source(flagTLSCert), flagTLSKey, envFor(flagTLSKey))
 	case o.TLSKeyFile != "" && o.TLSCertFile == "":
-		return fmt.Errorf("%s given without its certificate: pass --%s or set %s", o.source(flagTLSKey), flagTLSCert, envFor(flagTLSCert))
+		return fmt.Errorf("%s given without its certificate: pass --%s or set %s", o.env.Source(flagTLSKey), flagTLSCert, envFor(flagTLSCert))
 	}
 	return nil
 }
@@ -183,7 +146,7 @@ func (o *Options) loadPassword(getenv func(string) string) error {
 		return nil
 	}
 	envPass := getenv(EnvPassword)
-	_, fileFromEnv := o.from[flagSASLPassFile]
+	fileFromEnv := o.env.FromEnv(flagSASLPassFile)
 	switch {
 	case o.SASLPasswordFile != "" && (envPass == "" || !fileFromEnv):
 		return o.readPasswordFile()

@@ -37,7 +37,7 @@ func envFor(flag string) string {
 // lists, so the password comes from KGITOPS_SASL_PASSWORD or
 // --sasl-password-file.
 func (o *Options) AddFlags(fs *pflag.FlagSet) {
-	o.flags = fs
+	o.env.Flags = fs
 	timeout := o.Timeout
 	if timeout == 0 {
 		timeout = DefaultTimeout

@@ -25,7 +25,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spf13/pflag"
+	"github.com/kgitops/kgitops/internal/envflag"
 )
 
 // DefaultTimeout bounds connecting, and each command's Kafka work, unless
@@ -73,8 +73,7 @@ type Options struct {
 	tlsConfig *tls.Config // built by Complete when TLS is on
 	completed bool
 
-	flags *pflag.FlagSet    // set by AddFlags, to tell a given flag from its default
-	from  map[string]string // flag name -> environment variable it was filled from
+	env envflag.Fallbacks // flags given vs defaults, and where values came from
 }
 
 // secret holds a password. Options keeps a pointer to it, so that printing an
