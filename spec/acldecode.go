@@ -118,33 +118,10 @@ func (d *decoder) operations(f field, rt string) []string {
 		d.errorf(v, "list at least one, such as [read, describe]", "%s is empty", f.Name)
 		return nil
 	}
-	if v.Kind != yaml.SequenceNode {
-		d.errorf(v, fmt.Sprintf("write %s: [read, describe]", f.Name), "%s must be a list, got %s", f.Name, describe(v))
-		return nil
-	}
-	var out []string
-	seen := map[string]int{}
-	for _, item := range v.Content {
-		item = resolve(item)
-		if item == nil {
-			continue
-		}
-		s, ok := d.name(field{Name: "an entry of " + f.Name, Value: item})
-		if !ok {
-			continue
-		}
-		op, ok := d.operation(item, s, rt)
-		if !ok {
-			continue
-		}
-		if line, dup := seen[op]; dup {
-			d.errorf(item, "remove one of them", "%s lists %s twice: also at line %d", f.Name, op, line)
-			continue
-		}
-		seen[op] = item.Line
-		out = append(out, op)
-	}
-	return out
+	ops, _ := d.textList(f, "[read, describe]", func(n *yaml.Node, s string) (string, bool) {
+		return d.operation(n, s, rt)
+	})
+	return ops
 }
 
 // operation checks one operation s, written at n, against resource type rt.

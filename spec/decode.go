@@ -166,12 +166,20 @@ func decimalHint(n *yaml.Node) string {
 // stringList returns a list of non-empty strings. Entries given twice are
 // reported. Each entry's node is returned alongside for later messages.
 func (d *decoder) stringList(f field) ([]string, []*yaml.Node) {
+	return d.textList(f, "[a, b]", nil)
+}
+
+// textList reads a list of non-empty texts. canon, when not nil, checks
+// each entry and returns its canonical form (entries it rejects are left
+// out); entries with the same canonical form are reported as given twice.
+// example is what a list looks like, for the hint when f is not a list.
+func (d *decoder) textList(f field, example string, canon func(n *yaml.Node, s string) (string, bool)) ([]string, []*yaml.Node) {
 	v := f.Value
 	if isNull(v) {
 		return nil, nil
 	}
 	if v.Kind != yaml.SequenceNode {
-		d.errorf(v, fmt.Sprintf("write %s: [a, b]", f.Name), "%s must be a list, got %s", f.Name, describe(v))
+		d.errorf(v, fmt.Sprintf("write %s: %s", f.Name, example), "%s must be a list, got %s", f.Name, describe(v))
 		return nil, nil
 	}
 	var out []string
@@ -186,8 +194,15 @@ func (d *decoder) stringList(f field) ([]string, []*yaml.Node) {
 		if !ok {
 			continue
 		}
+		shown := strconv.Quote(s)
+		if canon != nil {
+			if s, ok = canon(item, s); !ok {
+				continue
+			}
+			shown = s
+		}
 		if line, dup := seen[s]; dup {
-			d.errorf(item, "remove one of them", "%s lists %q twice: also at line %d", f.Name, s, line)
+			d.errorf(item, "remove one of them", "%s lists %s twice: also at line %d", f.Name, shown, line)
 			continue
 		}
 		seen[s] = item.Line

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"flag"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -165,21 +164,7 @@ func TestLoadBad(t *testing.T) {
 			if !errors.As(err, &es) {
 				t.Fatalf("Load(%s) error is %T, want Errors: %v", dir, err, err)
 			}
-			got := err.Error() + "\n"
-			golden := filepath.Join(dir, "errors.txt")
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./spec -run TestLoadBad -update to create it)", err)
-			}
-			if diff := cmp.Diff(string(want), got); diff != "" {
-				t.Errorf("errors of %s mismatch (-want +got):\n%s", dir, diff)
-			}
+			golden(t, filepath.Join(dir, "errors.txt"), err.Error()+"\n")
 		})
 	}
 }
