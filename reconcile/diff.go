@@ -21,6 +21,13 @@ type DiffOptions struct {
 	// passwordFrom says. Diff only compares them with the inventory's
 	// salted hashes; they never reach the plan's output.
 	Passwords map[string]Secret
+	// Baseline is the desired state that was last accepted (the daemon's
+	// enforced revision), or nil. It tells who caused a refusal: when the
+	// baseline already asked for the same value, the live cluster moved,
+	// so only that resource is blocked (Plan.Blocked) and the rest of the
+	// plan applies. Otherwise the repo asks for something kgitops refuses,
+	// and the whole plan is refused (Plan.Errors).
+	Baseline *spec.State
 }
 
 // Diff computes the plan that brings live to desired. It is pure: the same
@@ -38,6 +45,22 @@ func Diff(desired *spec.State, live *Live, opts DiffOptions) *Plan {
 
 func (p *Plan) refuse(kind, name, msg string) {
 	p.Errors = append(p.Errors, Refusal{Kind: kind, Name: name, Message: msg})
+}
+
+// block holds one resource back because of the live cluster.
+func (p *Plan) block(kind, name, msg string) {
+	p.Blocked = append(p.Blocked, Refusal{Kind: kind, Name: name, Message: msg})
+}
+
+// refuseOrBlock refuses the plan when the repo caused the problem, and
+// blocks only the resource when the accepted baseline already asked for
+// the same thing (so the cluster changed under it).
+func (p *Plan) refuseOrBlock(kind, name, msg string, baselineAgrees bool) {
+	if baselineAgrees {
+		p.block(kind, name, msg+"; the repo asked for this before the cluster changed, so only this resource waits for a person")
+		return
+	}
+	p.refuse(kind, name, msg)
 }
 
 // ignored says whether key is one kgitops leaves alone.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/kgitops/kgitops/spec"
 )
@@ -19,24 +20,37 @@ func (p *Plan) diffTopics(desired *spec.State, live *Live, opts DiffOptions) {
 		liveByCollision[spec.CollisionKey(name)] = name
 	}
 
+	base := map[string]spec.Topic{}
+	if opts.Baseline != nil {
+		for _, t := range opts.Baseline.Topics {
+			base[t.Name] = t
+		}
+	}
+
 	declared := make(map[string]bool, len(desired.Topics))
 	for _, t := range desired.Topics {
 		declared[t.Name] = true
 		ignore := append(slices.Clone(globalIgnore), t.IgnoreConfigs...)
 		lt, exists := live.Topics[t.Name]
 		if !exists {
+			b, inBase := base[t.Name]
 			if other, ok := liveByCollision[spec.CollisionKey(t.Name)]; ok {
-				p.refuse(KindTopic, t.Name, fmt.Sprintf("collides with existing topic %q: Kafka treats '.' and '_' as the same in topic names; rename one of them", other))
+				p.refuseOrBlock(KindTopic, t.Name, fmt.Sprintf("collides with existing topic %q: Kafka treats '.' and '_' as the same in topic names; rename one of them", other), inBase)
 				continue
 			}
-			if live.Brokers > 0 && int(t.ReplicationFactor) > live.Brokers {
-				p.refuse(KindTopic, t.Name, fmt.Sprintf("replicationFactor %d is more than the %d broker(s) the cluster has; set replicationFactor: %d or less", t.ReplicationFactor, live.Brokers, live.Brokers))
+			if msg, wait := brokerShortage(t.ReplicationFactor, live); msg != "" {
+				if wait {
+					p.block(KindTopic, t.Name, msg)
+				} else {
+					p.refuseOrBlock(KindTopic, t.Name, msg, inBase && b.ReplicationFactor == t.ReplicationFactor)
+				}
 				continue
 			}
 			p.Changes = append(p.Changes, createTopic(t, ignore))
 			continue
 		}
-		if c, ok := p.updateTopic(t, lt, ignore); ok {
+		b, inBase := base[t.Name]
+		if c, ok := p.updateTopic(t, lt, ignore, b, inBase); ok {
 			p.Changes = append(p.Changes, c)
 		}
 	}
@@ -90,14 +104,20 @@ func createTopic(t spec.Topic, ignore []string) Change {
 // updateTopic compares a declared topic with its live self. Git is the
 // truth: declared keys that differ are set, undeclared overrides are
 // removed, ignored keys are left alone.
-func (p *Plan) updateTopic(t spec.Topic, lt LiveTopic, ignore []string) (Change, bool) {
+//
+// A shrink or a replication-factor change is refused. When the baseline
+// (the accepted revision) already declared the same value, the cluster was
+// changed out of band: only this topic is blocked.
+func (p *Plan) updateTopic(t spec.Topic, lt LiveTopic, ignore []string, b spec.Topic, inBase bool) (Change, bool) {
 	refused := false
 	if t.Partitions < lt.Partitions {
-		p.refuse(KindTopic, t.Name, fmt.Sprintf("partitions cannot shrink from %d to %d: Kafka cannot remove partitions; set partitions: %d, or move the data to a new topic", lt.Partitions, t.Partitions, lt.Partitions))
+		p.refuseOrBlock(KindTopic, t.Name, fmt.Sprintf("partitions cannot shrink from %d to %d: Kafka cannot remove partitions; set partitions: %d, or move the data to a new topic", lt.Partitions, t.Partitions, lt.Partitions),
+			inBase && b.Partitions == t.Partitions)
 		refused = true
 	}
 	if t.ReplicationFactor != lt.ReplicationFactor {
-		p.refuse(KindTopic, t.Name, fmt.Sprintf("replicationFactor cannot change from %d to %d yet: kgitops does not reassign replicas; set replicationFactor: %d", lt.ReplicationFactor, t.ReplicationFactor, lt.ReplicationFactor))
+		p.refuseOrBlock(KindTopic, t.Name, fmt.Sprintf("replicationFactor cannot change from %d to %d yet: kgitops does not reassign replicas; set replicationFactor: %d", lt.ReplicationFactor, t.ReplicationFactor, lt.ReplicationFactor),
+			inBase && b.ReplicationFactor == t.ReplicationFactor)
 		refused = true
 	}
 	if refused {
@@ -138,4 +158,32 @@ func (p *Plan) updateTopic(t spec.Topic, lt LiveTopic, ignore []string) (Change,
 		return Change{}, false
 	}
 	return Change{Action: ActionUpdate, Kind: KindTopic, Name: t.Name, Fields: fields, Topic: tc}, true
+}
+
+// brokerShortage says why a topic with replication factor rf cannot be
+// created now, or "" when it can. It counts registered brokers, not live
+// ones: more replicas than registered brokers is the repo's problem
+// (wait=false); enough registered brokers of which too few are up is a
+// wait for the cluster (wait=true), never a reason to lower rf.
+func brokerShortage(rf int16, live *Live) (msg string, wait bool) {
+	registered := max(live.RegisteredBrokers, live.Brokers)
+	switch {
+	case registered == 0 || int(rf) <= live.Brokers:
+		return "", false
+	case int(rf) > registered:
+		return fmt.Sprintf("replicationFactor %d needs %d brokers, and the cluster has %d registered; add brokers before creating this topic", rf, rf, registered), false
+	}
+	return fmt.Sprintf("waiting for brokers: replicationFactor %d needs %d live brokers, and %d of the cluster's %d registered brokers are down (%s); the topic is created once they are back",
+		rf, rf, registered-live.Brokers, registered, brokerList(live.DownBrokers)), true
+}
+
+func brokerList(ids []int32) string {
+	if len(ids) == 0 {
+		return "ids unknown"
+	}
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = fmt.Sprintf("broker %d", id)
+	}
+	return strings.Join(parts, ", ")
 }

@@ -63,6 +63,11 @@ type InventoryEntry struct {
 // Inventory is the set of resources kgitops applied under one inventory name.
 type Inventory struct {
 	Entries map[ResourceKey]InventoryEntry
+	// Accepted is the revision a daemon last accepted and enforced under
+	// this inventory name, or "" (see RecordAccepted). After a restart the
+	// daemon compares the newest revision with it, to tell a refusal the
+	// repo caused from one the cluster caused.
+	Accepted string
 }
 
 // Has says whether kgitops created the resource, and so may delete it.
@@ -94,6 +99,16 @@ func (inv Inventory) created(kind string) []string {
 // Inventory names, kinds and topic names never contain '/'.
 func recordKey(ref InventoryRef, k ResourceKey) string {
 	return ref.Name + "/" + k.Kind + "/" + k.Name
+}
+
+// acceptedKey is the record key of the accepted revision. It holds no
+// second '/', so versions that do not know it skip it.
+func acceptedKey(ref InventoryRef) string { return ref.Name + "/@accepted" }
+
+// acceptedRecord is the value of the accepted revision's record.
+type acceptedRecord struct {
+	Revision string    `json:"revision"`
+	At       time.Time `json:"at"`
 }
 
 func parseRecordKey(ref InventoryRef, key string) (ResourceKey, bool) {
@@ -153,6 +168,13 @@ func ReadInventory(ctx context.Context, cl *kgo.Client, ref InventoryRef) (Inven
 		fs.EachRecord(func(r *kgo.Record) {
 			if r.Offset+1 >= end.Offset {
 				done = true
+			}
+			if string(r.Key) == acceptedKey(ref) {
+				var a acceptedRecord
+				if r.Value != nil && json.Unmarshal(r.Value, &a) == nil {
+					inv.Accepted = a.Revision
+				}
+				return
 			}
 			k, ok := parseRecordKey(ref, string(r.Key))
 			if !ok {
@@ -220,6 +242,26 @@ func (w inventoryWriter) record(ctx context.Context, set map[ResourceKey]Invento
 	}
 	if err := w.cl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
 		return fmt.Errorf("write inventory %q: %w", w.ref.Topic, err)
+	}
+	return nil
+}
+
+// RecordAccepted notes in the inventory that revision is the one the
+// daemon enforces. It is one small record, written only when the revision
+// changes.
+func RecordAccepted(ctx context.Context, cl *kgo.Client, ref InventoryRef, brokers int, revision string, now time.Time) error {
+	ref = ref.withDefaults()
+	w := inventoryWriter{cl: cl, ref: ref, brokers: brokers}
+	if err := w.ensureTopic(ctx); err != nil {
+		return err
+	}
+	v, err := json.Marshal(acceptedRecord{Revision: revision, At: now.UTC()})
+	if err != nil {
+		return fmt.Errorf("encode accepted revision: %w", err)
+	}
+	rec := &kgo.Record{Topic: ref.Topic, Partition: 0, Key: []byte(acceptedKey(ref)), Value: v}
+	if err := cl.ProduceSync(ctx, rec).FirstErr(); err != nil {
+		return fmt.Errorf("write inventory %q: %w", ref.Topic, err)
 	}
 	return nil
 }

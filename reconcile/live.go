@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -15,7 +16,14 @@ import (
 
 // Live is what kgitops knows of the cluster at one moment.
 type Live struct {
+	// Brokers counts the live brokers, those the cluster's metadata lists.
 	Brokers int
+	// RegisteredBrokers counts the brokers registered with the cluster,
+	// live or down; DownBrokers lists the registered ones that are down
+	// (fenced), sorted. Checks of replication factors use these, so that a
+	// broker being down makes a change wait instead of being refused.
+	RegisteredBrokers int
+	DownBrokers       []int32
 	// Topics holds every topic the cluster reports, internal ones included;
 	// Diff decides what to leave alone.
 	Topics map[string]LiveTopic
@@ -91,6 +99,8 @@ func Observe(ctx context.Context, cl *kgo.Client, opts ObserveOptions) (*Live, e
 		return nil, err
 	}
 	live := &Live{Brokers: len(md.Brokers), Topics: make(map[string]LiveTopic, len(md.Topics))}
+	live.RegisteredBrokers, live.DownBrokers = registeredBrokers(ctx, cl, md)
+	live.Brokers = min(live.Brokers, live.RegisteredBrokers-len(live.DownBrokers))
 	names := make([]string, 0, len(md.Topics))
 	for _, t := range md.Topics {
 		if t.Topic == nil {
@@ -197,4 +207,46 @@ func errWithMessage(err error, msg *string) error {
 		return err
 	}
 	return fmt.Errorf("%w: %s", err, *msg)
+}
+
+// registeredBrokers counts the brokers registered with the cluster and
+// lists those that are down. It asks DescribeCluster for fenced brokers
+// too (Kafka 4.0+); where that is not answered, it falls back to the live
+// brokers plus every broker a partition names as a replica, which finds a
+// down broker as long as it holds a replica.
+func registeredBrokers(ctx context.Context, cl *kgo.Client, md *kmsg.MetadataResponse) (int, []int32) {
+	live := map[int32]bool{}
+	for _, b := range md.Brokers {
+		live[b.NodeID] = true
+	}
+	known := map[int32]bool{}
+	req := kmsg.NewPtrDescribeClusterRequest()
+	req.IncludeFencedBrokers = true
+	if resp, err := req.RequestWith(ctx, cl); err == nil && resp.ErrorCode == 0 && resp.GetVersion() >= 2 {
+		for _, b := range resp.Brokers {
+			known[b.NodeID] = true
+			if b.IsFenced {
+				live[b.NodeID] = false
+			}
+		}
+	} else {
+		for id := range live {
+			known[id] = true
+		}
+		for _, t := range md.Topics {
+			for _, p := range t.Partitions {
+				for _, r := range p.Replicas {
+					known[r] = true
+				}
+			}
+		}
+	}
+	var down []int32
+	for id := range known {
+		if !live[id] {
+			down = append(down, id)
+		}
+	}
+	slices.Sort(down)
+	return len(known), down
 }

@@ -25,7 +25,12 @@ type Plan struct {
 	Changes []Change `json:"changes"`
 	// Errors are changes the repo asks for that kgitops refuses to make,
 	// such as shrinking partitions. A plan with errors is never applied.
-	Errors  []Refusal `json:"errors,omitempty"`
+	Errors []Refusal `json:"errors,omitempty"`
+	// Blocked are resources the plan leaves alone because the live cluster,
+	// not the repo, stands in the way: a broker that is down, a topic
+	// raised out of band past what the repo already asked for. They need a
+	// person or a wait; every other change of the plan still applies.
+	Blocked []Refusal `json:"blocked,omitempty"`
 	Summary Summary   `json:"summary"`
 }
 
@@ -91,6 +96,8 @@ type Summary struct {
 	// PendingDelete counts deletions that will not run without --allow-delete.
 	PendingDelete int `json:"pendingDelete"`
 	Errors        int `json:"errors"`
+	// Blocked counts resources held back by the live cluster (Plan.Blocked).
+	Blocked int `json:"blocked,omitempty"`
 }
 
 // HasChanges says whether applying the plan would change the cluster.
@@ -105,7 +112,7 @@ func (p *Plan) summarize() {
 	for i := range p.Changes {
 		p.Changes[i].Risks = Risks(p.Changes[i])
 	}
-	s := Summary{Errors: len(p.Errors)}
+	s := Summary{Errors: len(p.Errors), Blocked: len(p.Blocked)}
 	for _, c := range p.Changes {
 		switch {
 		case c.Action == ActionCreate:

@@ -22,7 +22,7 @@ var actionSymbol = map[Action]string{ActionCreate: "+", ActionUpdate: "~", Actio
 // "- delete", then a summary line.
 func RenderText(w io.Writer, p *Plan) error {
 	var b strings.Builder
-	if len(p.Changes) == 0 && len(p.Errors) == 0 {
+	if len(p.Changes) == 0 && len(p.Errors) == 0 && len(p.Blocked) == 0 {
 		b.WriteString("No changes. The cluster matches the repo.\n")
 		_, err := io.WriteString(w, b.String())
 		return err
@@ -53,6 +53,12 @@ func RenderText(w io.Writer, p *Plan) error {
 		fmt.Fprintf(&b, "Error: %s %s: %s\n", e.Kind, e.Name, e.Message)
 	}
 	if len(p.Errors) > 0 {
+		b.WriteString("\n")
+	}
+	for _, e := range p.Blocked {
+		fmt.Fprintf(&b, "Blocked: %s %s: %s\n", e.Kind, e.Name, e.Message)
+	}
+	if len(p.Blocked) > 0 {
 		b.WriteString("\n")
 	}
 	b.WriteString(SummaryLine(p))
@@ -100,6 +106,9 @@ func SummaryLine(p *Plan) string {
 	line := fmt.Sprintf("Plan: %d to create, %d to update, %d to delete", s.Create, s.Update, s.Delete)
 	if s.PendingDelete > 0 {
 		line += fmt.Sprintf(", %d deletion(s) pending --allow-delete", s.PendingDelete)
+	}
+	if s.Blocked > 0 {
+		line += fmt.Sprintf(", %d blocked by the cluster", s.Blocked)
 	}
 	line += "."
 	if s.Errors > 0 {

@@ -32,12 +32,13 @@ func RenderMarkdown(w io.Writer, p *Plan, opts MarkdownOptions) error {
 	var b strings.Builder
 	b.WriteString(MarkdownMarker + "\n")
 	writeMarkdownHeading(&b, opts)
-	if len(p.Changes) == 0 && len(p.Errors) == 0 {
+	if len(p.Changes) == 0 && len(p.Errors) == 0 && len(p.Blocked) == 0 {
 		b.WriteString("No changes. The cluster matches the repo.\n")
 	} else {
 		b.WriteString(mdText(SummaryLine(p)) + "\n\n")
 		writeMarkdownRisks(&b, p)
 		writeMarkdownErrors(&b, p)
+		writeMarkdownBlocked(&b, p)
 		kinds := planKinds(p)
 		writeMarkdownTable(&b, p, kinds)
 		for _, kind := range kinds {
@@ -115,6 +116,17 @@ func writeMarkdownErrors(b *strings.Builder, p *Plan) {
 	b.WriteString("### ⛔ Refused changes\n\nkgitops refuses these changes, so it applies nothing until they are fixed:\n\n")
 	for _, e := range p.Errors {
 		fmt.Fprintf(b, "- ⛔ %s %s: %s\n", mdText(e.Kind), codeSpan(e.Name), mdText(e.Message))
+	}
+	b.WriteString("\n")
+}
+
+func writeMarkdownBlocked(b *strings.Builder, p *Plan) {
+	if len(p.Blocked) == 0 {
+		return
+	}
+	b.WriteString("### ⏸ Blocked by the cluster\n\nThe live cluster stands in the way of these resources; kgitops leaves them alone and applies the rest:\n\n")
+	for _, e := range p.Blocked {
+		fmt.Fprintf(b, "- ⏸ %s %s: %s\n", mdText(e.Kind), codeSpan(e.Name), mdText(e.Message))
 	}
 	b.WriteString("\n")
 }

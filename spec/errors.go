@@ -34,6 +34,17 @@ func (es Errors) Error() string {
 	return strings.Join(lines, "\n")
 }
 
+// Rebase returns the errors with every file named under root (see
+// Pos.Under).
+func (es Errors) Rebase(root string) Errors {
+	out := make(Errors, len(es))
+	for i, e := range es {
+		e.Pos = e.Pos.Under(root)
+		out[i] = e
+	}
+	return out
+}
+
 // sorted orders errors by file, then line, then message, so output is stable.
 func (es Errors) sorted() Errors {
 	slices.SortStableFunc(es, func(a, b Error) int {

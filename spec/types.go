@@ -22,6 +22,8 @@ package spec
 
 import (
 	"fmt"
+	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -44,6 +46,15 @@ const (
 type Pos struct {
 	File string // path relative to the loaded directory, slash-separated
 	Line int
+}
+
+// Under returns p with its file named under root (a folder or a path
+// inside a repo), as a user would open it; "" and "." leave it as it is.
+func (p Pos) Under(root string) Pos {
+	if root != "" && root != "." && p.File != "" {
+		p.File = path.Join(filepath.ToSlash(root), p.File)
+	}
+	return p
 }
 
 func (p Pos) String() string {

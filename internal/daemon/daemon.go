@@ -60,15 +60,26 @@ type Daemon struct {
 	status Status
 
 	// Between passes, only the loop goroutine touches these.
-	good     *goodState // the newest revision that loaded and planned cleanly
-	badRev   string     // a revision that failed to load: not loaded again
+	enforced *goodState // the revision being enforced: loaded, secrets read, plan not refused
+	newest   *loaded    // the newest fetched revision, while it is not enforced
+	heldBack *heldBack  // why the newest revision is not enforced
 	failures int        // consecutive transient failures, for backoff
 }
 
-// goodState is a validated desired state and the revision it came from.
+// goodState is a validated desired state, the revision it came from, and
+// the passwords its users name (read on the pass that accepted it, and
+// kept, so that a secret that disappears later does not stop enforcing).
 type goodState struct {
+	rev       Revision
+	state     *spec.State
+	passwords map[string]reconcile.Secret
+}
+
+// heldBack is why the newest revision is not enforced.
+type heldBack struct {
 	rev   Revision
-	state *spec.State
+	class ErrorClass
+	err   error
 }
 
 // New returns a Daemon; Run starts it.
@@ -122,12 +133,12 @@ func (d *Daemon) leading() bool { return d.cfg.Leader == nil || d.cfg.Leader.IsL
 // applied.
 func (d *Daemon) Run(ctx context.Context) error {
 	for {
-		o := d.pass(ctx)
+		r := d.pass(ctx)
 		if ctx.Err() != nil {
 			d.cfg.Log.Info("stopping", "reason", context.Cause(ctx))
 			return nil
 		}
-		wait := d.nextWait(o)
+		wait := d.nextWait(r)
 		d.update(func(s *Status) { s.NextPassAt = d.cfg.Now().Add(wait) })
 		t := time.NewTimer(wait)
 		select {
@@ -143,26 +154,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 }
 
-// outcome is how a pass ended, which decides when the next one runs.
-type outcome int
-
-const (
-	passOK        outcome = iota // wait the interval, plus jitter
-	passTransient                // git or Kafka unreachable, or some changes failed: back off
-	passTerminal                 // the repo's content is invalid or refused: wait for a new commit
-)
-
-// nextWait is the interval plus up to 10% jitter after a success or a
-// terminal failure, and an exponential backoff (1s, 2s, 4s ... up to the
-// interval) after transient failures.
-func (d *Daemon) nextWait(o outcome) time.Duration {
-	if o != passTransient {
-		d.failures = 0
-		return d.cfg.Interval + time.Duration(rand.Int64N(int64(d.cfg.Interval)/10+1))
-	}
-	d.failures++
-	backoff := time.Second << min(d.failures-1, 20)
-	return min(backoff, d.cfg.Interval)
+// jittered is the interval plus up to 10% jitter.
+func (d *Daemon) jittered() time.Duration {
+	return d.cfg.Interval + time.Duration(rand.Int64N(int64(d.cfg.Interval)/10+1))
 }
 
 func (d *Daemon) update(fn func(*Status)) {
@@ -171,18 +165,4 @@ func (d *Daemon) update(fn func(*Status)) {
 	fn(&d.status)
 }
 
-// errorClass names what failed, for status and logs.
-type errorClass string
-
-const (
-	classGit     errorClass = "git"
-	classSpec    errorClass = "spec"
-	classKafka   errorClass = "kafka"
-	classRefused errorClass = "refused"
-	classApply   errorClass = "apply"
-)
-
-var (
-	errPartial   = errors.New("some changes failed")
-	errPasswords = errors.New("a declared user's password cannot be read")
-)
+var errPartial = errors.New("some changes failed")

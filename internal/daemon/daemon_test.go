@@ -90,7 +90,7 @@ func TestDetectModeOnlyReports(t *testing.T) {
 		h.src.push(map[string]string{"t.yaml": topicYAML(name, 1)})
 		h.start()
 		s := h.waitFor("drift reported", func(s Status) bool { return len(s.Drift) == 1 })
-		if s.Drift[0] != (DriftItem{Kind: "Topic", Name: name, Action: "create"}) || s.LastAppliedRevision != "" {
+		if d := s.Drift[0]; d.Kind != "Topic" || d.Name != name || d.Action != "create" || len(d.Fields) == 0 || s.LastAppliedRevision != "" {
 			t.Fatalf("detect mode status: %+v", s)
 		}
 		h.passesAfter(2)
@@ -160,7 +160,7 @@ func TestUnreachableRepoKeepsLastGoodAndBacksOff(t *testing.T) {
 	h.start()
 	h.waitFor("applied", func(s Status) bool { return s.LastAppliedRevision == good })
 	h.src.fail(errors.New("dial tcp: connection refused"))
-	s := h.waitFor("git failure reported", func(s Status) bool { return s.ErrorClass == "git" })
+	s := h.waitFor("git failure reported", func(s Status) bool { return s.ErrorClass == "git_unreachable" })
 	if s.Ready() || s.GitReachable || s.LastAppliedRevision != good {
 		t.Fatalf("status with git down: %+v", s)
 	}
@@ -173,9 +173,10 @@ func TestUnreachableRepoKeepsLastGoodAndBacksOff(t *testing.T) {
 
 func TestBackoff(t *testing.T) {
 	d := New(Config{Source: &memSource{}, Interval: time.Minute})
+	transientResult := passResult{problems: []problem{{class: ClassKafkaUnreachable, err: errors.New("down")}}}
 	var got []time.Duration
 	for range 8 {
-		got = append(got, d.nextWait(passTransient))
+		got = append(got, d.nextWait(transientResult))
 	}
 	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second, 32 * time.Second, time.Minute, time.Minute}
 	for i := range want {
@@ -183,10 +184,10 @@ func TestBackoff(t *testing.T) {
 			t.Fatalf("backoff %v, want %v", got, want)
 		}
 	}
-	if w := d.nextWait(passOK); w < time.Minute || w > time.Minute+6*time.Second {
+	if w := d.nextWait(passResult{}); w < time.Minute || w > time.Minute+6*time.Second {
 		t.Errorf("after success: %v, want the interval plus up to 10%%", w)
 	}
-	if w := d.nextWait(passTransient); w != time.Second {
+	if w := d.nextWait(transientResult); w != time.Second {
 		t.Errorf("backoff did not reset after a success: %v", w)
 	}
 }
@@ -211,7 +212,7 @@ func TestBrokerDownAndBack(t *testing.T) {
 	h.waitFor("applied", func(s Status) bool { return s.LastAppliedRevision == first })
 
 	down.Store(true)
-	s := h.waitFor("outage reported", func(s Status) bool { return s.ErrorClass == "kafka" })
+	s := h.waitFor("outage reported", func(s Status) bool { return s.ErrorClass == "kafka_unreachable" })
 	if s.Ready() || s.KafkaReachable {
 		t.Fatalf("ready while Kafka is down: %+v", s)
 	}

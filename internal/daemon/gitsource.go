@@ -37,3 +37,16 @@ func (g GitSource) Sync(ctx context.Context) (Revision, fs.FS, error) {
 	}
 	return Revision{ID: rev.SHA, Time: rev.CommitTime, Subject: rev.Subject, Root: g.Path}, files, nil
 }
+
+// ReadRevision implements RevisionReader from the cache, without a fetch.
+func (g GitSource) ReadRevision(_ context.Context, id string) (Revision, fs.FS, error) {
+	rev, err := g.Repo.Resolve(id)
+	if err != nil {
+		return Revision{}, nil, err
+	}
+	files, err := g.Repo.Files(rev.SHA, g.Path)
+	if err != nil {
+		return Revision{}, nil, err
+	}
+	return Revision{ID: rev.SHA, Time: rev.CommitTime, Subject: rev.Subject, Root: g.Path}, files, nil
+}

@@ -20,6 +20,9 @@ type Metrics struct {
 	gitFetches  *prometheus.CounterVec // result
 	lastSuccess prometheus.Gauge       //
 	leader      prometheus.Gauge       //
+	errors      *prometheus.CounterVec // class
+	enforcedRev *prometheus.GaugeVec   // revision
+	newestRev   *prometheus.GaugeVec   // revision, held_back
 }
 
 var (
@@ -49,6 +52,15 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Unix time of the last successful reconcile pass."}),
 		leader: f.NewGauge(prometheus.GaugeOpts{Name: "kgitops_leader",
 			Help: "1 on the replica that applies changes, 0 on standbys."}),
+		errors: f.NewCounterVec(prometheus.CounterOpts{Name: "kgitops_reconcile_errors_total",
+			Help: "Problems met by reconcile passes, by class: git_auth, git_unreachable, kafka_auth, kafka_unreachable, spec, refused, apply."}, []string{"class"}),
+		enforcedRev: f.NewGaugeVec(prometheus.GaugeOpts{Name: "kgitops_enforced_revision_info",
+			Help: "The revision the daemon enforces; the value is always 1."}, []string{"revision"}),
+		newestRev: f.NewGaugeVec(prometheus.GaugeOpts{Name: "kgitops_newest_revision_info",
+			Help: "The newest revision fetched, and why it is held back (none, spec or refused); the value is always 1."}, []string{"revision", "held_back"}),
+	}
+	for _, c := range ErrorClasses {
+		m.errors.WithLabelValues(string(c))
 	}
 	// Every series exists from the start, so that rate() and absent()
 	// behave before the first failure.
@@ -90,4 +102,17 @@ func (m *Metrics) recordPlan(p *reconcile.Plan, notApplied map[string]int) {
 func (m *Metrics) recordApplied(revision string) {
 	m.appliedRev.Reset()
 	m.appliedRev.WithLabelValues(revision).Set(1)
+}
+
+// recordRevisions shows the enforced and the newest revision; heldBack is
+// "none" or the class that holds the newest back.
+func (m *Metrics) recordRevisions(enforced, newest, heldBack string) {
+	m.enforcedRev.Reset()
+	if enforced != "" {
+		m.enforcedRev.WithLabelValues(enforced).Set(1)
+	}
+	m.newestRev.Reset()
+	if newest != "" {
+		m.newestRev.WithLabelValues(newest, heldBack).Set(1)
+	}
 }

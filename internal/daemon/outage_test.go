@@ -72,7 +72,7 @@ func TestRealBrokerDownAndBack(t *testing.T) {
 	h.waitFor("applied", func(s Status) bool { return s.LastAppliedRevision == first })
 
 	b.script("stop")
-	s := h.waitFor("outage reported", func(s Status) bool { return s.ErrorClass == "kafka" })
+	s := h.waitFor("outage reported", func(s Status) bool { return s.ErrorClass == "kafka_unreachable" })
 	if s.Ready() {
 		t.Fatalf("ready while the broker is down: %+v", s)
 	}

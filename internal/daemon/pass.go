@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path"
 	"time"
 
 	"github.com/kgitops/kgitops/reconcile"
@@ -13,140 +12,251 @@ import (
 )
 
 // pass runs one reconcile: sync → load → observe → diff → apply or
-// report → record. It never applies a revision that failed to load or
-// whose plan was refused; while the newest revision is bad, it keeps
-// reconciling the last good one, so drift is still caught and reverted.
-func (d *Daemon) pass(parent context.Context) outcome {
+// report → record. It never stops enforcing: whatever happens to the
+// newest revision (it does not load, a secret it needs is missing, its
+// plan is refused, git cannot be reached), the enforced revision is still
+// observed, diffed and applied.
+func (d *Daemon) pass(parent context.Context) passResult {
 	ctx, cancel := context.WithTimeout(parent, d.cfg.PassTimeout)
 	defer cancel()
 	start := d.cfg.Now()
 	log := d.cfg.Log
-	o, class, err := d.reconcile(ctx)
+	r := d.reconcile(ctx)
 	if parent.Err() != nil {
-		return o // shutting down: record nothing about a cancelled pass
+		return r // shutting down: record nothing about a cancelled pass
 	}
 	elapsed := d.cfg.Now().Sub(start)
 	m := d.cfg.Metrics
 	m.duration.Observe(elapsed.Seconds())
-	m.reconciles.WithLabelValues(result(err == nil)).Inc()
+	m.reconciles.WithLabelValues(result(r.ok())).Inc()
+	statusErrs := make([]PassError, len(r.problems))
+	for i, p := range r.problems {
+		m.errors.WithLabelValues(string(p.class)).Inc()
+		statusErrs[i] = PassError{Class: string(p.class), Error: p.err.Error()}
+	}
 	d.update(func(s *Status) {
 		s.Passes++
 		s.LastPassAt = start
+		s.Errors = statusErrs
 		s.LastError, s.ErrorClass = "", ""
-		if err != nil {
-			s.LastError, s.ErrorClass = err.Error(), string(class)
+		if !r.ok() {
+			s.LastError, s.ErrorClass = r.err().Error(), string(r.class())
 			return
 		}
 		s.LastSuccessAt = d.cfg.Now()
 	})
-	if err != nil {
-		log.Warn("reconcile failed", "class", string(class), "err", err, "duration", elapsed.Round(time.Millisecond))
-		return o
+	if !r.ok() {
+		for _, p := range r.problems {
+			log.Warn("reconcile problem", "class", string(p.class), "err", p.err, "duration", elapsed.Round(time.Millisecond))
+		}
+		return r
 	}
 	m.lastSuccess.Set(float64(d.cfg.Now().Unix()))
 	log.Info("reconciled", "duration", elapsed.Round(time.Millisecond))
-	return o
+	return r
 }
 
 // reconcile does the work of a pass and says how it ended.
-func (d *Daemon) reconcile(ctx context.Context) (outcome, errorClass, error) {
+func (d *Daemon) reconcile(ctx context.Context) passResult {
+	var r passResult
 	m := d.cfg.Metrics
 	m.leader.Set(boolFloat(d.leading()))
+
+	d.sync(ctx, &r)
+	cand := d.candidate(&r)
+	if cand == nil && d.enforced == nil {
+		d.publishRevisions()
+		return r // nothing was ever accepted: nothing to enforce yet
+	}
+
+	live, err := reconcile.Observe(ctx, d.cfg.Client, reconcile.ObserveOptions{Inventory: d.cfg.Inventory, Desired: observed(cand, d.enforced)})
+	d.update(func(s *Status) { s.KafkaReachable = err == nil })
+	if err != nil {
+		r.addProblem(kafkaProblem("observe the cluster", err))
+		d.publishRevisions()
+		return r
+	}
+
+	// The newest revision is accepted only when its plan is not refused.
+	// Refusals are judged against the enforced revision: one the enforced
+	// revision already asked for was caused by the cluster, and blocks
+	// only its resource.
+	var plan *reconcile.Plan
+	if cand != nil {
+		p := d.diff(cand, live, d.baseline(ctx, cand, live))
+		if len(p.Errors) > 0 {
+			d.holdBack(cand.rev, ClassRefused, fmt.Errorf("revision %s is refused, so none of it is applied: %w", cand.rev.ID, refusals(p)))
+		} else {
+			d.accept(ctx, cand, live)
+			plan = p
+		}
+	}
+	if held := d.heldBack; held != nil {
+		r.add(held.class, held.err)
+	}
+	d.publishRevisions()
+	if d.enforced == nil {
+		return r // the first revision is refused: nothing to enforce yet
+	}
+	if plan == nil {
+		plan = d.diff(d.enforced, live, d.enforced.state)
+	}
+	d.enforce(ctx, &r, d.enforced, live, plan)
+	return r
+}
+
+// sync fetches the source. A new revision becomes the candidate, loaded
+// once; a failure to fetch leaves the enforced revision (the cache) in
+// force.
+func (d *Daemon) sync(ctx context.Context, r *passResult) {
 	rev, files, err := d.cfg.Source.Sync(ctx)
-	m.gitFetches.WithLabelValues(result(err == nil)).Inc()
+	d.cfg.Metrics.gitFetches.WithLabelValues(result(err == nil)).Inc()
 	d.update(func(s *Status) { s.GitReachable = err == nil })
 	if err != nil {
-		return passTransient, classGit, fmt.Errorf("sync the desired state: %w", err)
+		r.addProblem(gitProblem(err))
+		return
 	}
 	d.update(func(s *Status) {
 		s.LastFetchedRevision, s.LastFetchedAt, s.LastFetchedSubject = rev.ID, d.cfg.Now(), rev.Subject
 	})
-
-	// A new revision is loaded once; a bad one is not loaded again until a
-	// newer one arrives, and meanwhile the last good one is reconciled.
-	var loadErr error
-	if d.good == nil || (rev.ID != d.good.rev.ID && rev.ID != d.badRev) {
-		st, err := d.load(files, rev.Root)
-		var specErrs spec.Errors
-		switch {
-		case errors.Is(err, errPasswords):
-			// The environment, not the commit, lacks a password: retry,
-			// and load the revision again once the secret is there.
-			return passTransient, classSpec, err
-		case err != nil && !errors.As(err, &specErrs):
-			// The files could not be read (a damaged cache, a folder
-			// being replaced): not the commit's fault, try again.
-			return passTransient, classGit, fmt.Errorf("read revision %s: %w", rev.ID, err)
-		case err != nil:
-			d.badRev, loadErr = rev.ID, fmt.Errorf("revision %s does not load; nothing of it is applied: %w", rev.ID, err)
-		default:
-			d.good, d.badRev = &goodState{rev: rev, state: st}, ""
-		}
-	} else if rev.ID == d.badRev {
-		loadErr = fmt.Errorf("revision %s does not load; waiting for a new commit (see the earlier error)", rev.ID)
+	if d.enforced != nil && rev.ID == d.enforced.rev.ID {
+		d.newest, d.heldBack = nil, nil
+		return
 	}
-	if d.good == nil {
-		return passTerminal, classSpec, loadErr
+	if d.newest != nil && d.newest.rev.ID == rev.ID {
+		return // loaded before
 	}
-
-	o, class, err := d.plan(ctx, d.good)
-	if loadErr != nil && err == nil {
-		// The cluster is kept at the last good revision, but the pass
-		// still failed: the newest commit is not applied.
-		return passTerminal, classSpec, loadErr
+	st, err := d.load(files, rev.Root)
+	var specErrs spec.Errors
+	switch {
+	case err != nil && !errors.As(err, &specErrs):
+		// The files could not be read (a damaged cache, a folder being
+		// replaced): not the commit's fault, try again.
+		r.add(ClassGitUnreachable, fmt.Errorf("read revision %s: %w", rev.ID, err))
+		return
+	case err != nil:
+		d.newest = &loaded{rev: rev, err: fmt.Errorf("revision %s does not load, so none of it is applied: %w", rev.ID, err)}
+	default:
+		d.newest = &loaded{rev: rev, state: st}
 	}
-	return o, class, err
 }
 
-// load turns a revision's files into a validated desired state, and
-// checks that every declared user's password can be read.
+// loaded is a fetched revision: its state, or why it does not load.
+type loaded struct {
+	rev   Revision
+	state *spec.State
+	err   error
+}
+
+// candidate returns the newest revision ready to plan (loaded, with every
+// password it names), or nil, holding the newest back with the reason.
+func (d *Daemon) candidate(r *passResult) *goodState {
+	n := d.newest
+	if n == nil {
+		return nil
+	}
+	if n.err != nil {
+		d.holdBack(n.rev, ClassSpec, n.err)
+		return nil
+	}
+	// Passwords are read on every pass: a secret that appears later (a
+	// mounted file) lets the revision through without a new commit.
+	passwords, err := d.cfg.Passwords(n.state)
+	if err != nil {
+		d.holdBack(n.rev, ClassSpec, fmt.Errorf("revision %s names a password that cannot be read, so none of it is applied: %w", n.rev.ID, err))
+		return nil
+	}
+	return &goodState{rev: n.rev, state: n.state, passwords: passwords}
+}
+
+// load turns a revision's files into a validated desired state. Errors
+// name files as users see them (under the source's root).
 func (d *Daemon) load(files fs.FS, root string) (*spec.State, error) {
 	st, err := spec.LoadFS(files)
 	var errs spec.Errors
-	if errors.As(err, &errs) && root != "" && root != "." {
-		for i := range errs {
-			errs[i].Pos.File = path.Join(root, errs[i].Pos.File)
-		}
-		return nil, errs
+	if errors.As(err, &errs) {
+		return nil, errs.Rebase(root)
 	}
-	if err != nil {
-		return nil, err
-	}
-	if _, err := d.cfg.Passwords(st); err != nil {
-		return nil, fmt.Errorf("%w: %w", errPasswords, err)
-	}
-	return st, nil
+	return st, err
 }
 
-// plan observes the cluster, diffs, applies when allowed, and records the
-// plan, the drift and what was applied.
-func (d *Daemon) plan(ctx context.Context, g *goodState) (outcome, errorClass, error) {
-	passwords, err := d.cfg.Passwords(g.state)
-	if err != nil {
-		return passTerminal, classSpec, err
+// holdBack records why the newest revision is not enforced.
+func (d *Daemon) holdBack(rev Revision, class ErrorClass, err error) {
+	d.heldBack = &heldBack{rev: rev, class: class, err: err}
+}
+
+// accept makes g the enforced revision, and notes it in the inventory so
+// that a restarted daemon knows which refusals the cluster caused.
+func (d *Daemon) accept(ctx context.Context, g *goodState, live *reconcile.Live) {
+	d.enforced, d.newest, d.heldBack = g, nil, nil
+	d.cfg.Log.Info("revision accepted", "revision", g.rev.ID)
+	if d.cfg.Mode != ModeApply || !d.leading() || live.Inventory.Accepted == g.rev.ID {
+		return
 	}
-	live, err := reconcile.Observe(ctx, d.cfg.Client, reconcile.ObserveOptions{Inventory: d.cfg.Inventory, Desired: g.state})
-	d.update(func(s *Status) { s.KafkaReachable = err == nil })
-	if err != nil {
-		return passTransient, classKafka, fmt.Errorf("observe the cluster: %w", err)
+	if err := reconcile.RecordAccepted(ctx, d.cfg.Client, d.cfg.Inventory, live.Brokers, g.rev.ID, d.cfg.Now()); err != nil {
+		d.cfg.Log.Warn("record the accepted revision", "err", err)
+		return
 	}
-	plan := reconcile.Diff(g.state, live, reconcile.DiffOptions{
-		AllowDelete: d.cfg.AllowDelete, IgnoreConfigs: d.cfg.IgnoreConfigs, Passwords: passwords,
+	live.Inventory.Accepted = g.rev.ID
+}
+
+// baseline is the state refusals of cand are judged against: the enforced
+// revision's; after a restart, the revision the inventory says was
+// accepted, when the source can still read it.
+func (d *Daemon) baseline(ctx context.Context, cand *goodState, live *reconcile.Live) *spec.State {
+	switch {
+	case d.enforced != nil:
+		return d.enforced.state
+	case live.Inventory.Accepted == "":
+		return nil
+	case live.Inventory.Accepted == cand.rev.ID:
+		return cand.state
+	}
+	old, ok := d.cfg.Source.(RevisionReader)
+	if !ok {
+		return nil
+	}
+	rev, files, err := old.ReadRevision(ctx, live.Inventory.Accepted)
+	if err != nil {
+		d.cfg.Log.Warn("read the last accepted revision", "revision", live.Inventory.Accepted, "err", err)
+		return nil
+	}
+	st, err := d.load(files, rev.Root)
+	if err != nil {
+		return nil
+	}
+	return st
+}
+
+// diff plans g against live.
+func (d *Daemon) diff(g *goodState, live *reconcile.Live, baseline *spec.State) *reconcile.Plan {
+	return reconcile.Diff(g.state, live, reconcile.DiffOptions{
+		AllowDelete: d.cfg.AllowDelete, IgnoreConfigs: d.cfg.IgnoreConfigs, Passwords: g.passwords, Baseline: baseline,
 	})
+}
+
+// enforce applies the enforced revision's plan when allowed, and records
+// the plan, the drift and what was applied.
+func (d *Daemon) enforce(ctx context.Context, r *passResult, g *goodState, live *reconcile.Live, plan *reconcile.Plan) {
 	summary := plan.Summary
 	d.update(func(s *Status) { s.LastPlan = &summary })
-	if len(plan.Errors) > 0 {
-		d.recordDrift(plan, nil)
-		return passTerminal, classRefused, fmt.Errorf("revision %s: %w: %v", g.rev.ID, reconcile.ErrPlanRefused, errors.Join(refusals(plan)...))
+	if len(plan.Blocked) > 0 {
+		r.add(ClassRefused, fmt.Errorf("revision %s: %d resource(s) blocked by the cluster, the rest is reconciled: %w", g.rev.ID, len(plan.Blocked), blocked(plan)))
 	}
-
+	if len(plan.Errors) > 0 {
+		// Only refusals that no baseline explains reach here, such as a
+		// part of the cluster that could not be read.
+		d.recordDrift(plan, nil)
+		r.add(ClassRefused, fmt.Errorf("revision %s: %w: %w", g.rev.ID, reconcile.ErrPlanRefused, refusals(plan)))
+		return
+	}
 	applying := d.cfg.Mode == ModeApply && d.leading()
 	if !applying || !plan.HasChanges() {
 		d.recordDrift(plan, nil)
 		if applying {
 			d.recordApplied(g.rev)
 		}
-		return passOK, "", nil
+		return
 	}
 	results, err := reconcile.Apply(ctx, d.cfg.Client, plan, reconcile.ApplyOptions{
 		Inventory: d.cfg.Inventory, Revision: g.rev.ID, Brokers: live.Brokers, Known: live.Inventory,
@@ -155,20 +265,39 @@ func (d *Daemon) plan(ctx context.Context, g *goodState) (outcome, errorClass, e
 	failed := d.recordResults(ctx, g.rev, results)
 	switch {
 	case err != nil:
-		return passTransient, classApply, fmt.Errorf("apply revision %s: %w", g.rev.ID, err)
+		r.addProblem(kafkaProblem(fmt.Sprintf("apply revision %s", g.rev.ID), err))
 	case failed > 0:
-		return passTransient, classApply, fmt.Errorf("apply revision %s: %w: %d of %d", g.rev.ID, errPartial, failed, len(results))
+		r.add(ClassApply, fmt.Errorf("apply revision %s: %w: %d of %d", g.rev.ID, errPartial, failed, len(results)))
+	default:
+		d.recordApplied(g.rev)
 	}
-	d.recordApplied(g.rev)
-	return passOK, "", nil
 }
 
-func refusals(p *reconcile.Plan) []error {
-	out := make([]error, len(p.Errors))
-	for i, r := range p.Errors {
+// observed is what Observe must read for: both revisions a pass may plan.
+func observed(cand, enforced *goodState) *spec.State {
+	switch {
+	case cand == nil:
+		return enforced.state
+	case enforced == nil:
+		return cand.state
+	}
+	both := *cand.state
+	both.ACLs = append(both.ACLs[:len(both.ACLs):len(both.ACLs)], enforced.state.ACLs...)
+	both.RoleBindings = append(both.RoleBindings[:len(both.RoleBindings):len(both.RoleBindings)], enforced.state.RoleBindings...)
+	both.Quotas = append(both.Quotas[:len(both.Quotas):len(both.Quotas)], enforced.state.Quotas...)
+	both.Users = append(both.Users[:len(both.Users):len(both.Users)], enforced.state.Users...)
+	return &both
+}
+
+func refusals(p *reconcile.Plan) error { return joinRefusals(p.Errors) }
+func blocked(p *reconcile.Plan) error  { return joinRefusals(p.Blocked) }
+
+func joinRefusals(rs []reconcile.Refusal) error {
+	out := make([]error, len(rs))
+	for i, r := range rs {
 		out[i] = r
 	}
-	return out
+	return errors.Join(out...)
 }
 
 func boolFloat(b bool) float64 {
@@ -179,7 +308,8 @@ func boolFloat(b bool) float64 {
 }
 
 // recordDrift sets the drift status and gauges: every change of the plan
-// that did not take effect (all of them when nothing was applied).
+// that did not take effect (all of them when nothing was applied), and
+// every resource the cluster blocks, which needs a person.
 func (d *Daemon) recordDrift(p *reconcile.Plan, results []reconcile.Result) {
 	applied := map[string]bool{}
 	errs := map[string]string{}
@@ -200,7 +330,11 @@ func (d *Daemon) recordDrift(p *reconcile.Plan, results []reconcile.Result) {
 			continue
 		}
 		perKind[c.Kind]++
-		items = append(items, DriftItem{Kind: c.Kind, Name: c.Name, Action: string(c.Action), Pending: c.Pending, Error: errs[key]})
+		items = append(items, DriftItem{Kind: c.Kind, Name: c.Name, Action: string(c.Action), Pending: c.Pending, Error: errs[key], Fields: c.Fields})
+	}
+	for _, b := range p.Blocked {
+		perKind[b.Kind]++
+		items = append(items, DriftItem{Kind: b.Kind, Name: b.Name, Action: "blocked", Blocked: b.Message})
 	}
 	d.cfg.Metrics.recordPlan(p, perKind)
 	d.update(func(s *Status) { s.Drift = items })
@@ -238,6 +372,25 @@ func (d *Daemon) recordApplied(rev Revision) {
 			s.LastAppliedAt = d.cfg.Now()
 		}
 		s.LastAppliedRevision = rev.ID
-		s.LastGoodRevision = rev.ID
+	})
+}
+
+// publishRevisions shows the enforced and the newest revision, and why
+// the newest is held back, in the status and the metrics.
+func (d *Daemon) publishRevisions() {
+	var enforced, newest string
+	var held *HeldBack
+	if d.enforced != nil {
+		enforced, newest = d.enforced.rev.ID, d.enforced.rev.ID
+	}
+	reason := "none"
+	if h := d.heldBack; h != nil {
+		newest, reason = h.rev.ID, string(h.class)
+		held = &HeldBack{Revision: h.rev.ID, Subject: h.rev.Subject, Class: string(h.class), Error: h.err.Error()}
+	}
+	d.cfg.Metrics.recordRevisions(enforced, newest, reason)
+	d.update(func(s *Status) {
+		s.EnforcedRevision, s.NewestRevision, s.HeldBack = enforced, newest, held
+		s.LastGoodRevision = enforced
 	})
 }

@@ -30,6 +30,13 @@ type Source interface {
 	Describe() string
 }
 
+// RevisionReader is a Source that can still read an older revision by its
+// ID, as git can. After a restart the daemon reads the revision it last
+// accepted, to judge the newest one's refusals against it.
+type RevisionReader interface {
+	ReadRevision(ctx context.Context, id string) (Revision, fs.FS, error)
+}
+
 // DirSource reads a plain local folder. Its revision is a hash of the
 // YAML files' names and contents, so that an edit shows as a new revision.
 type DirSource struct{ Dir string }

@@ -17,9 +17,16 @@ type Status struct {
 	LastFetchedRevision string    `json:"lastFetchedRevision,omitempty"`
 	LastFetchedAt       time.Time `json:"lastFetchedAt,omitzero"`
 	LastFetchedSubject  string    `json:"lastFetchedSubject,omitempty"`
-	// LastGoodRevision is the newest revision that loaded and planned
-	// without errors; the daemon keeps reconciling it while a newer one is
-	// invalid.
+	// EnforcedRevision is the revision the daemon reconciles the cluster
+	// to: the newest one that loaded, whose secrets resolved and whose
+	// plan was not refused. It stays in force while a newer one is held
+	// back and while git cannot be reached.
+	EnforcedRevision string `json:"enforcedRevision,omitempty"`
+	// NewestRevision is the newest revision fetched: the enforced one, or
+	// the held-back one (HeldBack says why).
+	NewestRevision string    `json:"newestRevision,omitempty"`
+	HeldBack       *HeldBack `json:"heldBack,omitempty"`
+	// LastGoodRevision is EnforcedRevision, under its older name.
 	LastGoodRevision    string    `json:"lastGoodRevision,omitempty"`
 	LastAppliedRevision string    `json:"lastAppliedRevision,omitempty"`
 	LastAppliedAt       time.Time `json:"lastAppliedAt,omitzero"`
@@ -35,20 +42,42 @@ type Status struct {
 
 	GitReachable   bool `json:"gitReachable"`
 	KafkaReachable bool `json:"kafkaReachable"`
-	// LastError is the last pass's failure, if it failed; ErrorClass says
-	// what kind: git, spec, kafka, refused or apply.
-	LastError  string    `json:"lastError,omitempty"`
-	ErrorClass string    `json:"errorClass,omitempty"`
-	NextPassAt time.Time `json:"nextPassAt,omitzero"`
+	// LastError is the last pass's failure, if it failed, in full (every
+	// problem, with file:line where the repo is at fault); ErrorClass is
+	// the first problem's class (see ErrorClass). Errors lists each
+	// problem with its class.
+	LastError  string      `json:"lastError,omitempty"`
+	ErrorClass string      `json:"errorClass,omitempty"`
+	Errors     []PassError `json:"errors,omitempty"`
+	NextPassAt time.Time   `json:"nextPassAt,omitzero"`
 }
 
 // DriftItem is one resource that differs from git.
 type DriftItem struct {
 	Kind    string `json:"kind"`
 	Name    string `json:"name"`
-	Action  string `json:"action"`
+	Action  string `json:"action"`            // create, update, delete, or blocked
 	Pending bool   `json:"pending,omitempty"` // a deletion waiting for --allow-delete
 	Error   string `json:"error,omitempty"`   // why applying it failed
+	// Fields are the values that differ, as the plan shows them.
+	Fields []reconcile.Field `json:"fields,omitempty"`
+	// Blocked says why the live cluster stops kgitops from changing the
+	// resource (Action "blocked"); it needs a person, or a broker back.
+	Blocked string `json:"blocked,omitempty"`
+}
+
+// HeldBack is the newest revision when it is not the enforced one, and why.
+type HeldBack struct {
+	Revision string `json:"revision"`
+	Subject  string `json:"subject,omitempty"`
+	Class    string `json:"class"` // spec or refused
+	Error    string `json:"error"` // in full, with file:line
+}
+
+// PassError is one problem of the last pass.
+type PassError struct {
+	Class string `json:"class"` // one of ErrorClasses
+	Error string `json:"error"`
 }
 
 // Ready says whether the last pass reached both git and Kafka.

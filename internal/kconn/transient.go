@@ -56,6 +56,12 @@ func Transient(err error) bool {
 // configProblem reports whether err comes from TLS, SASL or a listener that
 // hangs up on new connections: retrying will not help.
 func configProblem(err error) bool {
+	return errors.As(err, new(*kgo.ErrFirstReadEOF)) || tlsOrSASLProblem(err)
+}
+
+// tlsOrSASLProblem reports whether err is a certificate or TLS failure, or
+// a connection failure that Connect diagnosed as a TLS or SASL mismatch.
+func tlsOrSASLProblem(err error) bool {
 	var (
 		opErr  *net.OpError
 		hdrErr tls.RecordHeaderError
@@ -66,8 +72,7 @@ func configProblem(err error) bool {
 		errors.As(err, new(x509.HostnameError)),
 		errors.As(err, new(x509.CertificateInvalidError)),
 		errors.As(err, &hdrErr),
-		errors.As(err, &opErr) && opErr.Op == "remote error", // a TLS alert
-		errors.As(err, new(*kgo.ErrFirstReadEOF)):
+		errors.As(err, &opErr) && opErr.Op == "remote error": // a TLS alert
 		return true
 	}
 	if e, ok := errors.AsType[*explained](err); ok && e.config {

@@ -30,8 +30,14 @@ func newApply(e *env) *cobra.Command {
 			if len(p.plan.Errors) > 0 {
 				return &exitError{code: ExitError, err: reconcile.ErrPlanRefused}
 			}
-			if !p.plan.HasChanges() {
+			blocked := func() error {
+				if n := len(p.plan.Blocked); n > 0 {
+					return &exitError{code: ExitError, err: fmt.Errorf("%d resource(s) blocked by the cluster were left as they are (see Blocked above); the rest was applied", n)}
+				}
 				return nil
+			}
+			if !p.plan.HasChanges() {
+				return blocked()
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), f.conn.Timeout)
 			defer cancel()
@@ -48,7 +54,7 @@ func newApply(e *env) *cobra.Command {
 			if failed > 0 {
 				return &exitError{code: ExitError, err: fmt.Errorf("%d change(s) failed", failed)}
 			}
-			return nil
+			return blocked()
 		},
 	}
 	f.add(cmd, e.getenv)

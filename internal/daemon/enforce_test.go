@@ -1,0 +1,329 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kgitops/kgitops/internal/kafkatest"
+	"github.com/kgitops/kgitops/reconcile"
+	"github.com/kgitops/kgitops/spec"
+)
+
+// The tests in this file pin the five ways the daemon used to stop
+// enforcing (issue: "a daemon that never stops enforcing"): in each, the
+// newest revision or the cluster is in a state kgitops cannot or must not
+// apply, and a hand-made change to an unrelated topic must still be
+// reverted within two intervals.
+
+const enforceInterval = time.Second
+
+// enforcer is a harness with two topics already applied: unrelated, whose
+// retention.ms is the drift the tests make, and target, which each case
+// gets into trouble.
+type enforcer struct {
+	*harness
+	unrelated, target string
+	good              string // the applied revision
+	files             map[string]string
+}
+
+func newEnforcer(t *testing.T, c *kafkatest.Cluster, tweak ...func(*Config)) *enforcer {
+	t.Helper()
+	h := newHarness(t, c, ModeApply, append([]func(*Config){func(cfg *Config) { cfg.Interval = enforceInterval }}, tweak...)...)
+	e := &enforcer{harness: h, unrelated: kafkatest.Unique("unrelated"), target: kafkatest.Unique("target")}
+	e.files = map[string]string{
+		"unrelated.yaml": topicYAML(e.unrelated, 1, "retention.ms: 3600000"),
+		"target.yaml":    topicYAML(e.target, 3),
+	}
+	e.good = h.src.push(e.files)
+	h.start()
+	h.waitFor("the good revision applied", func(s Status) bool { return s.LastAppliedRevision == e.good && s.LastError == "" })
+	return e
+}
+
+// push commits the good files with some replaced or added.
+func (e *enforcer) push(changes map[string]string) string {
+	files := map[string]string{}
+	for k, v := range e.files {
+		files[k] = v
+	}
+	for k, v := range changes {
+		files[k] = v
+	}
+	return e.src.push(files)
+}
+
+// driftIsReverted changes the unrelated topic by hand and checks that the
+// daemon puts it back within two intervals.
+func (e *enforcer) driftIsReverted(t *testing.T) {
+	t.Helper()
+	setTopicConfig(t, e.c, e.unrelated, "retention.ms", "1000")
+	changed := time.Now()
+	deadline := changed.Add(2 * enforceInterval)
+	for {
+		if v, _ := topicConfig(t, e.c, e.unrelated, "retention.ms"); v == "3600000" {
+			t.Logf("drift reverted %v after the change", time.Since(changed).Round(10*time.Millisecond))
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("drift on %s not reverted within two intervals (%v); status: %+v", e.unrelated, 2*enforceInterval, e.d.Status())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// hasError says whether the status lists a problem of class whose text
+// holds want.
+func hasError(s Status, class ErrorClass, want string) bool {
+	for _, pe := range s.Errors {
+		if pe.Class == string(class) && strings.Contains(pe.Error, want) {
+			return true
+		}
+	}
+	return false
+}
+
+// Case 1: a commit whose plan is refused (it shrinks a topic's partitions)
+// is held back as a whole; the enforced revision is still enforced, and
+// the refusal is shown in full on every pass.
+func TestEnforcesWhileNewestIsRefused(t *testing.T) {
+	kafkatest.Each(t, func(t *testing.T, c *kafkatest.Cluster) {
+		e := newEnforcer(t, c)
+		other := kafkatest.Unique("other")
+		bad := e.push(map[string]string{"target.yaml": topicYAML(e.target, 1), "other.yaml": topicYAML(other, 1)})
+		s := e.waitFor("the refused revision held back", func(s Status) bool {
+			return s.HeldBack != nil && s.HeldBack.Revision == bad && s.HeldBack.Class == "refused"
+		})
+		if s.EnforcedRevision != e.good || s.NewestRevision != bad || !strings.Contains(s.HeldBack.Error, "partitions cannot shrink from 3 to 1") {
+			t.Fatalf("status with a refused head: %+v", s)
+		}
+		e.driftIsReverted(t)
+		// Passes later still show the whole refusal, not "see the earlier error".
+		s = e.passesAfter(2)
+		if !hasError(s, ClassRefused, "partitions cannot shrink from 3 to 1") || s.ErrorClass != "refused" {
+			t.Fatalf("a later pass does not show the refusal: %+v", s.Errors)
+		}
+		if got := e.metric("kgitops_newest_revision_info", map[string]string{"revision": bad, "held_back": "refused"}); got != 1 {
+			t.Errorf("kgitops_newest_revision_info{revision=%s,held_back=refused} = %v", bad, got)
+		}
+		if got := e.metric("kgitops_enforced_revision_info", map[string]string{"revision": e.good}); got != 1 {
+			t.Errorf("kgitops_enforced_revision_info{revision=%s} = %v", e.good, got)
+		}
+		if got := e.metric("kgitops_reconcile_errors_total", map[string]string{"class": "refused"}); got < 1 {
+			t.Errorf("kgitops_reconcile_errors_total{class=refused} = %v", got)
+		}
+		// A bad commit never partly applies: the other topic is not there.
+		if _, ok := topicConfig(t, c, other, "retention.ms"); ok || topicExists(t, c, other) {
+			t.Fatalf("topic %s of the refused revision was created", other)
+		}
+	})
+}
+
+// Case 2: a commit that names a password from an environment variable
+// that is not set yet is held back, not retried in a tight loop; the
+// enforced revision is still enforced; once the secret is there, the
+// revision goes through without a new commit.
+func TestEnforcesWhileASecretIsMissing(t *testing.T) {
+	kafkatest.Each(t, func(t *testing.T, c *kafkatest.Cluster) {
+		env := &fakeEnv{vars: map[string]string{}}
+		e := newEnforcer(t, c, func(cfg *Config) { cfg.Passwords = env.passwords })
+		user := kafkatest.Unique("app")
+		envVar := "KGITOPS_TEST_PW_" + strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(user))
+		withUser := e.push(map[string]string{"users.yaml": fmt.Sprintf(`apiVersion: kgitops.io/v1alpha1
+kind: User
+metadata:
+  name: %s
+spec:
+  scram:
+    mechanism: SCRAM-SHA-256
+    passwordFrom:
+      env: %s
+`, user, envVar)})
+		s := e.waitFor("the revision held back for its secret", func(s Status) bool {
+			return s.HeldBack != nil && s.HeldBack.Revision == withUser && s.HeldBack.Class == "spec"
+		})
+		if s.EnforcedRevision != e.good || !strings.Contains(s.HeldBack.Error, envVar) {
+			t.Fatalf("status with a missing secret: %+v", s.HeldBack)
+		}
+		e.driftIsReverted(t)
+		env.set(envVar, "s3cret-"+user)
+		e.waitFor("the revision accepted once the secret is there", func(s Status) bool {
+			return s.EnforcedRevision == withUser && s.HeldBack == nil && s.LastAppliedRevision == withUser
+		})
+		for _, pe := range e.d.Status().Errors {
+			if strings.Contains(pe.Error, "s3cret") {
+				t.Fatalf("a password reached the status: %q", pe.Error)
+			}
+		}
+	})
+}
+
+// Case 3: git cannot be reached (the repo moved, the ref was deleted): the
+// cached, enforced revision is still enforced.
+func TestEnforcesWhileGitIsUnreachable(t *testing.T) {
+	kafkatest.Each(t, func(t *testing.T, c *kafkatest.Cluster) {
+		e := newEnforcer(t, c)
+		e.src.fail(errors.New(`fetch https://git.example/platform/kafka.git: no branch, tag or commit "main"`))
+		s := e.waitFor("git failure reported", func(s Status) bool { return !s.GitReachable && s.ErrorClass == "git_unreachable" })
+		if s.EnforcedRevision != e.good {
+			t.Fatalf("enforced revision with git down: %+v", s)
+		}
+		e.driftIsReverted(t)
+		if got := e.metric("kgitops_reconcile_errors_total", map[string]string{"class": "git_unreachable"}); got < 1 {
+			t.Errorf("kgitops_reconcile_errors_total{class=git_unreachable} = %v", got)
+		}
+	})
+}
+
+// Case 4: someone raises a topic's partitions out of band, so the repo
+// asks for fewer than live. Only that topic is blocked and reported as
+// drift that needs a person; everything else is reconciled, and a new
+// commit that changes something else is accepted.
+func TestEnforcesAroundATopicRaisedOutOfBand(t *testing.T) {
+	kafkatest.Each(t, func(t *testing.T, c *kafkatest.Cluster) {
+		e := newEnforcer(t, c)
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if _, err := c.Admin(t).CreatePartitions(ctx, 3, e.target); err != nil {
+			t.Fatal(err)
+		}
+		s := e.waitFor("the raised topic blocked", func(s Status) bool {
+			for _, d := range s.Drift {
+				if d.Name == e.target && d.Action == "blocked" {
+					return true
+				}
+			}
+			return false
+		})
+		if s.HeldBack != nil || s.EnforcedRevision != e.good || !hasError(s, ClassRefused, "partitions cannot shrink from 6 to 3") {
+			t.Fatalf("status with a topic raised out of band: %+v", s)
+		}
+		e.driftIsReverted(t)
+		// A new commit that leaves the raised topic as it is goes through.
+		extra := kafkatest.Unique("extra")
+		next := e.push(map[string]string{"extra.yaml": topicYAML(extra, 1)})
+		e.waitFor("a commit that leaves the raised topic alone applied", func(s Status) bool {
+			return s.EnforcedRevision == next && s.LastAppliedRevision == next
+		})
+		if !topicExists(t, c, extra) {
+			t.Fatalf("topic %s of the new commit was not created", extra)
+		}
+		// Adopting the live count in git ends the block.
+		fixed := e.push(map[string]string{"extra.yaml": topicYAML(extra, 1), "target.yaml": topicYAML(e.target, 6)})
+		e.waitFor("the block ends once git agrees", func(s Status) bool {
+			return s.EnforcedRevision == fixed && s.LastError == "" && len(s.Drift) == 0
+		})
+	})
+}
+
+// Case 5 on kfake: one broker of three is down (fenced) while the repo
+// holds a new RF-3 topic. The topic waits, with a message that says so and
+// never suggests lowering the replication factor; the rest is enforced;
+// the topic is created once the broker is back. kfake has no fenced
+// brokers, so DescribeCluster is answered as Kafka answers it then.
+func TestEnforcesWhileABrokerIsDownFake(t *testing.T) {
+	c := kafkatest.NewFake(t)
+	var mu sync.Mutex
+	down := int32(-1)
+	c.Fake.ControlKey(int16(kmsg.DescribeCluster), func(req kmsg.Request) (kmsg.Response, error, bool) {
+		c.Fake.KeepControl()
+		mu.Lock()
+		defer mu.Unlock()
+		if down < 0 {
+			return nil, nil, false
+		}
+		resp := req.(*kmsg.DescribeClusterRequest).ResponseKind().(*kmsg.DescribeClusterResponse)
+		resp.ClusterID = "kfake"
+		for i := range int32(3) {
+			b := kmsg.NewDescribeClusterResponseBroker()
+			b.NodeID, b.Host, b.Port, b.IsFenced = i, "127.0.0.1", 1, i == down
+			resp.Brokers = append(resp.Brokers, b)
+		}
+		return resp, nil, true
+	})
+	e := newEnforcer(t, c)
+	mu.Lock()
+	down = 2
+	mu.Unlock()
+	brokerDownCase(t, e, func() {
+		mu.Lock()
+		down = -1
+		mu.Unlock()
+	})
+}
+
+func brokerDownCase(t *testing.T, e *enforcer, bringBack func()) {
+	t.Helper()
+	rf3 := kafkatest.Unique("rf3")
+	rev := e.push(map[string]string{"rf3.yaml": strings.Replace(topicYAML(rf3, 3), "replicationFactor: 1", "replicationFactor: 3", 1)})
+	s := e.waitFor("the RF-3 topic waits for the broker", func(s Status) bool {
+		for _, d := range s.Drift {
+			if d.Name == rf3 && d.Action == "blocked" {
+				return true
+			}
+		}
+		return false
+	})
+	if s.EnforcedRevision != rev || s.HeldBack != nil {
+		t.Fatalf("a revision whose topic waits for a broker is not enforced: %+v", s)
+	}
+	for _, d := range s.Drift {
+		if d.Name != rf3 {
+			continue
+		}
+		if !strings.Contains(d.Blocked, "waiting for brokers") || !strings.Contains(d.Blocked, "1 of the cluster's 3 registered brokers are down") || strings.Contains(d.Blocked, "or less") {
+			t.Fatalf("blocked message: %q", d.Blocked)
+		}
+	}
+	e.driftIsReverted(t)
+	bringBack()
+	e.waitFor("the RF-3 topic created once the broker is back", func(s Status) bool {
+		return s.LastAppliedRevision == rev && s.LastError == "" && len(s.Drift) == 0
+	})
+	if !topicExists(t, e.c, rf3) {
+		t.Fatalf("topic %s not created", rf3)
+	}
+}
+
+func topicExists(t *testing.T, c *kafkatest.Cluster, name string) bool {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	md, err := c.Admin(t).Metadata(ctx, name)
+	return err == nil && md.Topics[name].Err == nil
+}
+
+// fakeEnv is an environment a test changes while the daemon runs.
+type fakeEnv struct {
+	mu   sync.Mutex
+	vars map[string]string
+}
+
+func (f *fakeEnv) set(k, v string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.vars[k] = v
+}
+
+func (f *fakeEnv) passwords(st *spec.State) (map[string]reconcile.Secret, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := map[string]reconcile.Secret{}
+	var errs []error
+	for _, u := range st.Users {
+		pw, err := u.ReadPassword(func(k string) string { return f.vars[k] }, nil)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", u.Pos, err))
+			continue
+		}
+		out[u.Name] = reconcile.NewSecret(pw)
+	}
+	return out, errors.Join(errs...)
+}
