@@ -9,25 +9,16 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/kgitops/kgitops/secret"
 )
 
-// Secret is a password. It prints, formats and marshals as "[redacted]", so
-// that no log line, error or plan can show it by accident; only Reveal
-// gives the text.
-type Secret struct{ s string }
+// Secret is a password: a [secret.Value], which prints, formats and
+// marshals as "[redacted]"; only Reveal gives the text.
+type Secret = secret.Value
 
 // NewSecret wraps a password.
-func NewSecret(s string) Secret { return Secret{s} }
-
-// Reveal returns the password, for the one call that sends it to Kafka.
-func (s Secret) Reveal() string { return s.s }
-
-func (Secret) String() string                { return "[redacted]" }
-func (Secret) GoString() string              { return "[redacted]" }
-func (Secret) MarshalJSON() ([]byte, error)  { return []byte(`"[redacted]"`), nil }
-func (Secret) MarshalText() ([]byte, error)  { return []byte("[redacted]"), nil }
-func (Secret) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte("[redacted]")) }
-func (s Secret) IsZero() bool                { return s.s == "" }
+func NewSecret(s string) Secret { return secret.New(s) }
 
 // passwordHashIterations matches the strongest SCRAM setting Kafka allows,
 // so the inventory's hash is no weaker than the broker's own storage.
