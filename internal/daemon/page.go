@@ -48,20 +48,26 @@ var statusPage = template.Must(template.New("status").Funcs(template.FuncMap{
 {{else if .Passes}}<span class="badge ok">in sync</span>
 {{else}}<span class="badge warn">starting</span>{{end}}
 </p>
-{{if .LastError}}<h2>Last error</h2><pre id="last-error">{{.LastError}}</pre>{{end}}
+{{if .Errors}}<h2>Problems of the last pass</h2>
+<table id="errors">
+{{range .Errors}}<tr><th><span class="badge bad">{{.Class}}</span></th><td><pre>{{.Error}}</pre></td></tr>
+{{end}}</table>{{end}}
 <h2>Revisions</h2>
 <table id="revisions">
+<tr><th>Enforced</th><td id="enforced"><code title="{{.EnforcedRevision}}">{{if .EnforcedRevision}}{{short .EnforcedRevision}}{{else}}none yet{{end}}</code></td></tr>
+<tr><th>Newest</th><td id="newest"><code title="{{.NewestRevision}}">{{short .NewestRevision}}</code>{{with .HeldBack}} {{.Subject}} <span class="badge bad">held back: {{.Class}}</span><pre id="held-back">{{.Error}}</pre>{{else}}{{if .NewestRevision}} <span class="badge ok">enforced</span>{{end}}{{end}}</td></tr>
 <tr><th>Last fetched</th><td><code title="{{.LastFetchedRevision}}">{{short .LastFetchedRevision}}</code> {{.LastFetchedSubject}} <small>({{ago .LastFetchedAt}})</small></td></tr>
 <tr><th>Last applied</th><td><code title="{{.LastAppliedRevision}}">{{short .LastAppliedRevision}}</code> <small>({{ago .LastAppliedAt}})</small></td></tr>
 <tr><th>Last pass</th><td>{{ago .LastPassAt}} · {{.Passes}} pass(es) · last success {{ago .LastSuccessAt}}</td></tr>
 <tr><th>Reachable</th><td>git: {{if .GitReachable}}yes{{else}}no{{end}} · Kafka: {{if .KafkaReachable}}yes{{else}}no{{end}}</td></tr>
-{{with .LastPlan}}<tr><th>Last plan</th><td>{{.Create}} to create, {{.Update}} to update, {{.Delete}} to delete, {{.PendingDelete}} pending --allow-delete, {{.Errors}} error(s)</td></tr>{{end}}
+{{with .LastPlan}}<tr><th>Last plan</th><td>{{.Create}} to create, {{.Update}} to update, {{.Delete}} to delete, {{.PendingDelete}} pending --allow-delete, {{.Blocked}} blocked by the cluster, {{.Errors}} error(s)</td></tr>{{end}}
 </table>
 <h2>Drift</h2>
 {{if .Drift}}
 <table id="drift">
 <tr><th>Resource</th><td><b>Action</b></td></tr>
-{{range .Drift}}<tr><th>{{.Kind}} <code>{{.Name}}</code></th><td>{{.Action}}{{if .Pending}} (pending --allow-delete){{end}}{{if .Error}}: <span class="badge bad">{{.Error}}</span>{{end}}</td></tr>
+{{range .Drift}}<tr><th>{{.Kind}} <code>{{.Name}}</code></th><td>{{.Action}}{{if .Pending}} (pending --allow-delete){{end}}{{if .Error}}: <span class="badge bad">{{.Error}}</span>{{end}}{{if .Blocked}}: <span class="badge warn">needs a person</span> {{.Blocked}}{{end}}
+{{if .Fields}}<ul class="fields">{{range .Fields}}<li><code>{{.Path}}</code>: {{if .Old}}<code>{{.Old}}</code>{{else}}unset{{end}} → {{if .New}}<code>{{.New}}</code>{{else}}unset{{end}}</li>{{end}}</ul>{{end}}</td></tr>
 {{end}}</table>
 {{else}}<p id="drift">None: the cluster matches git.</p>{{end}}
 <p class="sub"><a href="/status">status as JSON</a> · <a href="/metrics">metrics</a></p>

@@ -67,14 +67,21 @@ func TestStatusPageInChromium(t *testing.T) {
 	name := kafkatest.Unique("page")
 	h.src.push(map[string]string{"t.yaml": topicYAML(name, 1)})
 	h.start()
-	h.waitFor("drift", func(s Status) bool { return len(s.Drift) == 1 })
+	first := h.waitFor("drift", func(s Status) bool { return len(s.Drift) == 1 }).EnforcedRevision
+	bad := h.src.push(map[string]string{"t.yaml": topicYAML(name, 1), "bad.yaml": topicYAML("broken", 0)})
+	h.waitFor("the bad revision held back", func(s Status) bool { return s.HeldBack != nil && s.HeldBack.Revision == bad })
 
 	dom := browse(t, srv.URL+"/")
 	for _, want := range []string{
 		"<title>kgitops · drift</title>",
-		"drift: 1 resource(s)",
+		"failing: spec",
 		"mode <b>detect</b>",
 		"Topic <code>" + name + "</code>",
+		"<code>partitions</code>: unset → <code>1</code>",
+		`<td id="enforced"><code title="` + first + `">`,
+		`<code title="` + bad + `">`,
+		"held back: spec",
+		"bad.yaml:",
 		`<a href="/status">status as JSON</a>`,
 	} {
 		if !strings.Contains(dom, want) {
