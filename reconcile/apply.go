@@ -3,6 +3,7 @@ package reconcile
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -28,6 +29,9 @@ type ApplyOptions struct {
 	Known Inventory
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Backends are the backends other than Kafka that kinds need, by
+	// name (see Backends).
+	Backends map[string]any
 }
 
 // Result is the outcome of one change.
@@ -38,13 +42,13 @@ type Result struct {
 	Skipped string
 }
 
-// Apply executes the plan in order: topic creations, partition increases
-// and config changes; SCRAM users; quotas; ACL creations and deletions;
-// and topic deletions last. Each step is as few batched requests as the
-// controller accepts (see batches). It reports the outcome per resource:
-// one failing change does not stop the others. The returned error is only
-// for failures that concern the whole plan (a refused plan, an inventory
-// that cannot be written).
+// Apply executes the plan: the creations and updates of each kind in the
+// registry's order (topics, users, quotas, ACLs), then the deletions in the
+// reverse order (ACLs first, topics last). Each step is as few batched
+// requests as the controller accepts (see batches). It reports the outcome
+// per resource: one failing change does not stop the others. The returned
+// error is only for failures that concern the whole plan (a refused plan,
+// an inventory that cannot be written).
 func Apply(ctx context.Context, cl *kgo.Client, plan *Plan, opts ApplyOptions) ([]Result, error) {
 	if len(plan.Errors) > 0 {
 		return nil, ErrPlanRefused
@@ -53,7 +57,7 @@ func Apply(ctx context.Context, cl *kgo.Client, plan *Plan, opts ApplyOptions) (
 		opts.Now = time.Now
 	}
 	opts.Inventory = opts.Inventory.withDefaults()
-	a := &applier{cl: cl, opts: opts, results: map[string]*Result{}, prior: opts.Known.Entries}
+	a := &applier{cl: cl, b: Backends{Kafka: cl, Other: opts.Backends}, opts: opts, results: map[string]*Result{}, prior: opts.Known.Entries}
 	var order []string
 	var run []Change // changes to attempt, in plan order
 	for _, c := range plan.Changes {
@@ -66,26 +70,30 @@ func Apply(ctx context.Context, cl *kgo.Client, plan *Plan, opts ApplyOptions) (
 		}
 		run = append(run, c)
 	}
-	byKind := func(kind string, action Action) []Change {
+	of := func(k *kind, deletes bool) []Change {
 		var out []Change
 		for _, c := range run {
-			if c.Kind == kind && (action == "" || c.Action == action) {
+			if c.Kind == k.name && (c.Action == ActionDelete) == deletes {
 				out = append(out, c)
 			}
 		}
 		return out
 	}
-
-	topicCreates, topicDeletes := byKind(KindTopic, ActionCreate), byKind(KindTopic, ActionDelete)
-	a.applyTopics(ctx, topicCreates, byKind(KindTopic, ActionUpdate))
-	a.applyUsers(ctx, byKind(KindUser, ""))
-	a.applyQuotas(ctx, byKind(KindQuota, ""))
-	a.applyACLs(ctx, byKind(KindACL, ActionCreate), byKind(KindACL, ActionDelete))
-	a.deleteTopicsBatched(ctx, topicDeletes)
+	kinds := registered()
+	for _, k := range kinds {
+		if cs := of(k, false); len(cs) > 0 {
+			k.apply(ctx, a, cs)
+		}
+	}
+	for _, k := range slices.Backward(kinds) {
+		if cs := of(k, true); len(cs) > 0 {
+			k.apply(ctx, a, cs)
+		}
+	}
 
 	err := a.record(ctx, run)
 	if err == nil && !opts.DryRun {
-		err = waitForTopics(ctx, cl, a.succeeded(topicCreates), a.succeeded(topicDeletes))
+		err = a.settle(ctx, run)
 	}
 
 	out := make([]Result, 0, len(order))
@@ -97,6 +105,7 @@ func Apply(ctx context.Context, cl *kgo.Client, plan *Plan, opts ApplyOptions) (
 
 type applier struct {
 	cl      *kgo.Client
+	b       Backends
 	opts    ApplyOptions
 	results map[string]*Result
 	prior   map[ResourceKey]InventoryEntry

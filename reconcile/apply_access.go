@@ -26,7 +26,7 @@ func (a *applier) applyUsers(ctx context.Context, cs []Change) {
 	var dels []kadm.DeleteSCRAM
 	var ups []kadm.UpsertSCRAM
 	for _, c := range cs {
-		u := c.User
+		u := c.Payload.(*UserChange)
 		for _, m := range u.Delete {
 			dels = append(dels, kadm.DeleteSCRAM{User: u.Name, Mechanism: scramMechanism(m)})
 		}
@@ -66,7 +66,7 @@ func (a *applier) applyQuotas(ctx context.Context, cs []Change) {
 	var entries []kadm.AlterClientQuotaEntry
 	byEntity := map[string]Change{}
 	for _, c := range cs {
-		q := c.Quota
+		q := c.Payload.(*QuotaChange)
 		e := kadm.AlterClientQuotaEntry{Entity: quotaEntity(q.Entity)}
 		for _, k := range sortedKeys(q.Set) {
 			e.Ops = append(e.Ops, kadm.AlterClientQuotaOp{Key: k, Value: q.Set[k]})
@@ -152,7 +152,7 @@ func (a *applier) applyACLs(ctx context.Context, creates, deletes []Change) {
 func (a *applier) createACLs(ctx context.Context, cs []Change) {
 	req := kmsg.NewPtrCreateACLsRequest()
 	for _, c := range cs {
-		e := c.ACL.Entry
+		e := c.Payload.(*ACLChange).Entry
 		rt, pt, op, perm := aclEnums(e)
 		cr := kmsg.NewCreateACLsRequestCreation()
 		cr.ResourceType, cr.ResourceName, cr.ResourcePatternType = rt, e.ResourceName, pt
@@ -174,7 +174,7 @@ func (a *applier) createACLs(ctx context.Context, cs []Change) {
 func (a *applier) deleteACLs(ctx context.Context, cs []Change) {
 	req := kmsg.NewPtrDeleteACLsRequest()
 	for _, c := range cs {
-		e := c.ACL.Entry
+		e := c.Payload.(*ACLChange).Entry
 		rt, pt, op, perm := aclEnums(e)
 		f := kmsg.NewDeleteACLsRequestFilter()
 		f.ResourceType, f.ResourceName, f.ResourcePatternType = rt, kmsg.StringPtr(e.ResourceName), pt

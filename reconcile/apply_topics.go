@@ -12,20 +12,20 @@ import (
 func (a *applier) applyTopics(ctx context.Context, creates, updates []Change) {
 	var grows, alters []Change
 	for _, c := range updates {
-		if c.Topic.Partitions > 0 {
+		if topicPayload(c).Partitions > 0 {
 			grows = append(grows, c)
 		}
-		if len(c.Topic.SetConfigs)+len(c.Topic.DeleteConfigs) > 0 {
+		if len(topicPayload(c).SetConfigs)+len(topicPayload(c).DeleteConfigs) > 0 {
 			alters = append(alters, c)
 		}
 	}
-	for _, b := range batches(creates, func(c Change) int { return 1 + int(c.Topic.Partitions) + len(c.Topic.SetConfigs) }) {
+	for _, b := range batches(creates, func(c Change) int { return 1 + int(topicPayload(c).Partitions) + len(topicPayload(c).SetConfigs) }) {
 		a.createTopics(ctx, b)
 	}
-	for _, b := range batches(grows, func(c Change) int { return int(c.Topic.Partitions) }) {
+	for _, b := range batches(grows, func(c Change) int { return int(topicPayload(c).Partitions) }) {
 		a.createPartitions(ctx, b)
 	}
-	for _, b := range batches(alters, func(c Change) int { return len(c.Topic.SetConfigs) + len(c.Topic.DeleteConfigs) }) {
+	for _, b := range batches(alters, func(c Change) int { return len(topicPayload(c).SetConfigs) + len(topicPayload(c).DeleteConfigs) }) {
 		a.alterConfigs(ctx, b)
 	}
 }
@@ -47,12 +47,12 @@ func (a *applier) createTopics(ctx context.Context, cs []Change) {
 	for _, c := range cs {
 		t := kmsg.NewCreateTopicsRequestTopic()
 		t.Topic = c.Name
-		t.NumPartitions = c.Topic.Partitions
-		t.ReplicationFactor = c.Topic.ReplicationFactor
-		for _, k := range sortedKeys(c.Topic.SetConfigs) {
+		t.NumPartitions = topicPayload(c).Partitions
+		t.ReplicationFactor = topicPayload(c).ReplicationFactor
+		for _, k := range sortedKeys(topicPayload(c).SetConfigs) {
 			cfg := kmsg.NewCreateTopicsRequestTopicConfig()
 			cfg.Name = k
-			cfg.Value = kmsg.StringPtr(c.Topic.SetConfigs[k])
+			cfg.Value = kmsg.StringPtr(topicPayload(c).SetConfigs[k])
 			t.Configs = append(t.Configs, cfg)
 		}
 		req.Topics = append(req.Topics, t)
@@ -79,7 +79,7 @@ func (a *applier) createPartitions(ctx context.Context, cs []Change) {
 	for _, c := range cs {
 		t := kmsg.NewCreatePartitionsRequestTopic()
 		t.Topic = c.Name
-		t.Count = c.Topic.Partitions
+		t.Count = topicPayload(c).Partitions
 		req.Topics = append(req.Topics, t)
 	}
 	resp, err := req.RequestWith(ctx, a.cl)
@@ -104,14 +104,14 @@ func (a *applier) alterConfigs(ctx context.Context, cs []Change) {
 		r := kmsg.NewIncrementalAlterConfigsRequestResource()
 		r.ResourceType = kmsg.ConfigResourceTypeTopic
 		r.ResourceName = c.Name
-		for _, k := range sortedKeys(c.Topic.SetConfigs) {
+		for _, k := range sortedKeys(topicPayload(c).SetConfigs) {
 			cfg := kmsg.NewIncrementalAlterConfigsRequestResourceConfig()
 			cfg.Name = k
 			cfg.Op = kmsg.IncrementalAlterConfigOpSet
-			cfg.Value = kmsg.StringPtr(c.Topic.SetConfigs[k])
+			cfg.Value = kmsg.StringPtr(topicPayload(c).SetConfigs[k])
 			r.Configs = append(r.Configs, cfg)
 		}
-		for _, k := range c.Topic.DeleteConfigs {
+		for _, k := range topicPayload(c).DeleteConfigs {
 			cfg := kmsg.NewIncrementalAlterConfigsRequestResourceConfig()
 			cfg.Name = k
 			cfg.Op = kmsg.IncrementalAlterConfigOpDelete

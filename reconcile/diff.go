@@ -34,10 +34,9 @@ type DiffOptions struct {
 // inputs always give the same, sorted plan.
 func Diff(desired *spec.State, live *Live, opts DiffOptions) *Plan {
 	p := &Plan{Changes: []Change{}}
-	p.diffTopics(desired, live, opts)
-	p.diffUsers(desired, live, opts)
-	p.diffQuotas(desired, live, opts)
-	p.diffACLs(desired, live, opts)
+	for _, k := range registered() {
+		k.diff(p, desired, live, opts)
+	}
 	sortChanges(p.Changes)
 	p.summarize()
 	return p
@@ -78,18 +77,21 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// kindOrder is the order kinds appear in a plan and are applied in.
-// Users come before ACLs so that a principal can log in by the time its
-// permissions exist.
-var kindOrder = map[string]int{KindTopic: 0, KindUser: 1, KindQuota: 2, KindACL: 3}
-
+// sortChanges orders changes by kind (the registry's order), then as the
+// kind says (by name unless it says otherwise).
 func sortChanges(cs []Change) {
+	order := map[string]int{}
+	compare := map[string]func(a, b Change) int{}
+	for i, k := range registered() {
+		order[k.name] = i
+		compare[k.name] = k.compare
+	}
 	slices.SortFunc(cs, func(a, b Change) int {
-		if c := cmp.Compare(kindOrder[a.Kind], kindOrder[b.Kind]); c != 0 {
+		if c := cmp.Compare(order[a.Kind], order[b.Kind]); c != 0 {
 			return c
 		}
-		if a.ACL != nil && b.ACL != nil { // ACLs read best grouped by principal
-			if c := cmp.Compare(a.ACL.Entry.Principal, b.ACL.Entry.Principal); c != 0 {
+		if f := compare[a.Kind]; f != nil {
+			if c := f(a, b); c != 0 {
 				return c
 			}
 		}

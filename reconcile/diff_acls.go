@@ -22,7 +22,7 @@ type ACLChange struct {
 // managed principal are deleted as drift, without a flag. The ACLs of a
 // principal the repo no longer names are deleted only when the inventory
 // says kgitops created them, and only with AllowDelete.
-func (p *Plan) diffACLs(desired *spec.State, live *Live, opts DiffOptions) {
+func diffACLs(p *Plan, desired *spec.State, live *Live, opts DiffOptions) {
 	want := desired.DesiredACLs()
 	if live.ACLs == nil {
 		if len(want) > 0 {
@@ -45,7 +45,7 @@ func (p *Plan) diffACLs(desired *spec.State, live *Live, opts DiffOptions) {
 			continue
 		}
 		c := aclChange(ActionCreate, d.Entry, d.Sources)
-		c.ACL.PrincipalHadACLs = hadACLs[d.Entry.Principal] && !live.Inventory.has(KindACL, d.Entry.Principal)
+		c.Payload.(*ACLChange).PrincipalHadACLs = hadACLs[d.Entry.Principal] && !live.Inventory.has(KindACL, d.Entry.Principal)
 		p.Changes = append(p.Changes, c)
 	}
 
@@ -87,7 +87,7 @@ func aclChange(action Action, e spec.ACLEntry, sources []spec.ACLSource) Change 
 			fields[i].Old, fields[i].New = fields[i].New, nil
 		}
 	}
-	c := Change{Action: action, Kind: KindACL, Name: e.String(), Fields: fields, ACL: &ACLChange{Entry: e}}
+	c := Change{Action: action, Kind: KindACL, Name: e.String(), Fields: fields, Payload: &ACLChange{Entry: e}}
 	for _, s := range sources {
 		c.Sources = append(c.Sources, sourceText(s))
 	}

@@ -19,7 +19,7 @@ type QuotaChange struct {
 // values: keys that differ are set, undeclared keys are removed. An entity
 // the repo no longer declares loses its quotas only when the inventory
 // says kgitops created them, and only with AllowDelete.
-func (p *Plan) diffQuotas(desired *spec.State, live *Live, opts DiffOptions) {
+func diffQuotas(p *Plan, desired *spec.State, live *Live, opts DiffOptions) {
 	if live.Quotas == nil {
 		if len(desired.Quotas) > 0 {
 			p.refuse(KindQuota, "*", "the cluster's quotas were not read")
@@ -58,7 +58,7 @@ func (p *Plan) diffQuotas(desired *spec.State, live *Live, opts DiffOptions) {
 		if len(have) == 0 {
 			action = ActionCreate
 		}
-		p.Changes = append(p.Changes, Change{Action: action, Kind: KindQuota, Name: key, Fields: fields, Quota: qc,
+		p.Changes = append(p.Changes, Change{Action: action, Kind: KindQuota, Name: key, Fields: fields, Payload: qc,
 			Sources: []string{"Quota " + q.Name + " at " + q.Pos.String()}})
 	}
 
@@ -74,7 +74,7 @@ func (p *Plan) diffQuotas(desired *spec.State, live *Live, opts DiffOptions) {
 			fields = append(fields, Field{Path: "values." + k, Old: quotaText(lq.Values[k])})
 		}
 		sort.Strings(qc.Remove)
-		p.Changes = append(p.Changes, Change{Action: ActionDelete, Kind: KindQuota, Name: key, Fields: fields, Quota: qc, Pending: !opts.AllowDelete})
+		p.Changes = append(p.Changes, Change{Action: ActionDelete, Kind: KindQuota, Name: key, Fields: fields, Payload: qc, Pending: !opts.AllowDelete})
 	}
 }
 

@@ -12,7 +12,7 @@ import (
 // diffTopics adds the topic changes: creations, updates of declared
 // topics, and deletions of topics the inventory holds that the repo no
 // longer declares.
-func (p *Plan) diffTopics(desired *spec.State, live *Live, opts DiffOptions) {
+func diffTopics(p *Plan, desired *spec.State, live *Live, opts DiffOptions) {
 	globalIgnore := append(slices.Clone(desired.Settings.IgnoreConfigs), opts.IgnoreConfigs...)
 
 	liveByCollision := make(map[string]string, len(live.Topics))
@@ -98,7 +98,7 @@ func createTopic(t spec.Topic, ignore []string) Change {
 		tc.SetConfigs[k] = t.Configs[k]
 		fields = append(fields, Field{Path: "configs." + k, New: t.Configs[k]})
 	}
-	return Change{Action: ActionCreate, Kind: KindTopic, Name: t.Name, Fields: fields, Topic: tc}
+	return Change{Action: ActionCreate, Kind: KindTopic, Name: t.Name, Fields: fields, Payload: tc, Sources: topicSources(t)}
 }
 
 // updateTopic compares a declared topic with its live self. Git is the
@@ -157,7 +157,7 @@ func (p *Plan) updateTopic(t spec.Topic, lt LiveTopic, ignore []string, b spec.T
 	if len(fields) == 0 {
 		return Change{}, false
 	}
-	return Change{Action: ActionUpdate, Kind: KindTopic, Name: t.Name, Fields: fields, Topic: tc}, true
+	return Change{Action: ActionUpdate, Kind: KindTopic, Name: t.Name, Fields: fields, Payload: tc, Sources: topicSources(t)}, true
 }
 
 // brokerShortage says why a topic with replication factor rf cannot be
@@ -186,4 +186,12 @@ func brokerList(ids []int32) string {
 		parts[i] = fmt.Sprintf("broker %d", id)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// topicSources names the document that declares a topic, for reviewers.
+func topicSources(t spec.Topic) []string {
+	if t.Pos.File == "" {
+		return nil
+	}
+	return []string{"Topic " + t.Name + " at " + t.Pos.String()}
 }

@@ -31,7 +31,7 @@ type ScramUpsert struct {
 // one as none. Credentials of other mechanisms on a declared user are
 // removed. A user the repo no longer declares is deleted only when kgitops
 // created it, and only with AllowDelete.
-func (p *Plan) diffUsers(desired *spec.State, live *Live, opts DiffOptions) {
+func diffUsers(p *Plan, desired *spec.State, live *Live, opts DiffOptions) {
 	if live.Users == nil {
 		if len(desired.Users) > 0 {
 			p.refuse(KindUser, "*", "the cluster's SCRAM users were not read")
@@ -42,6 +42,9 @@ func (p *Plan) diffUsers(desired *spec.State, live *Live, opts DiffOptions) {
 	for _, u := range desired.Users {
 		declared[u.Name] = true
 		pw, ok := opts.Passwords[u.Name]
+		if live.offlineUsers != nil {
+			pw, ok = NewSecret("offline"), true // compared by passwordFrom below
+		}
 		if !ok || pw.IsZero() {
 			p.refuse(KindUser, u.Name, "no password was given to compare with: read it from its passwordFrom before planning")
 			continue
@@ -61,7 +64,13 @@ func (p *Plan) diffUsers(desired *spec.State, live *Live, opts DiffOptions) {
 			if it := creds[cur].Iterations; it != u.Iterations {
 				fields = append(fields, Field{Path: "scram.iterations", Old: it, New: u.Iterations})
 			}
+			offline, isOffline := live.offlineUsers[u.Name]
 			switch {
+			case isOffline:
+				if passwordOrigin(offline) != passwordOrigin(u) {
+					fields = append(fields, Field{Path: "scram.password", Old: "(from " + passwordOrigin(offline) + ")", New: "(changed, from " + passwordOrigin(u) + ")"})
+				}
+			case live.offlineUsers != nil:
 			case entry.PasswordHash == "":
 				fields = append(fields, Field{Path: "scram.password", Old: "(not set by kgitops)", New: "(set from " + passwordOrigin(u) + ")"})
 			case !credentialMatches(entry.PasswordHash, u.Mechanism, u.Iterations, pw):
@@ -84,7 +93,7 @@ func (p *Plan) diffUsers(desired *spec.State, live *Live, opts DiffOptions) {
 		if len(creds) == 0 {
 			action = ActionCreate
 		}
-		p.Changes = append(p.Changes, Change{Action: action, Kind: KindUser, Name: u.Name, Fields: fields, User: uc,
+		p.Changes = append(p.Changes, Change{Action: action, Kind: KindUser, Name: u.Name, Fields: fields, Payload: uc,
 			Sources: []string{"User " + u.Name + " at " + u.Pos.String()}})
 	}
 
@@ -99,7 +108,7 @@ func (p *Plan) diffUsers(desired *spec.State, live *Live, opts DiffOptions) {
 			uc.Delete = append(uc.Delete, c.Mechanism)
 			fields = append(fields, Field{Path: "scram." + c.Mechanism, Old: fmt.Sprintf("%d iterations", c.Iterations)})
 		}
-		p.Changes = append(p.Changes, Change{Action: ActionDelete, Kind: KindUser, Name: name, Fields: fields, User: uc, Pending: !opts.AllowDelete})
+		p.Changes = append(p.Changes, Change{Action: ActionDelete, Kind: KindUser, Name: name, Fields: fields, Payload: uc, Pending: !opts.AllowDelete})
 	}
 }
 

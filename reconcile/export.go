@@ -43,6 +43,18 @@ type ExportOptions struct {
 // table does not know are listed in a Settings document so that the export
 // loads as it is. It is pure.
 func Export(live *Live, opts ExportOptions) []ExportedFile {
+	var files []ExportedFile
+	for _, k := range registered() {
+		if k.export != nil {
+			files = append(files, k.export(live, opts)...)
+		}
+	}
+	return files
+}
+
+// exportTopics writes the topics, one file each or one per team, and a
+// Settings document listing the config keys kgitops' table does not know.
+func exportTopics(live *Live, opts ExportOptions) []ExportedFile {
 	unknown := map[string]bool{}
 	byFile := map[string][]string{}
 	for _, name := range ExportedTopics(live, opts) {
@@ -69,13 +81,6 @@ func Export(live *Live, opts ExportOptions) []ExportedFile {
 	for _, file := range sortedKeys(byFile) {
 		files = append(files, ExportedFile{Path: file, Data: []byte(strings.Join(byFile[file], "---\n"))})
 	}
-	if opts.Roles {
-		files = append(files, ExportRoles(live.ACLs)...)
-	} else {
-		files = append(files, exportACLs(live.ACLs)...)
-	}
-	files = append(files, exportQuotas(live.Quotas)...)
-	files = append(files, exportUsers(live.Users)...)
 	if len(unknown) > 0 {
 		var b strings.Builder
 		fmt.Fprintf(&b, "apiVersion: %s\nkind: Settings\nmetadata:\n  name: exported\nspec:\n", spec.APIVersion)
@@ -115,23 +120,14 @@ func teamOf(name string) string {
 }
 
 // AdoptionKeys lists what an export makes kgitops manage, for the
-// inventory: the exported topics, every principal with ACLs and every
-// quota entity. SCRAM users are not adopted: their passwords are unknown.
+// inventory, as each kind says: the exported topics, every principal with
+// ACLs and every quota entity. SCRAM users are not adopted: their
+// passwords are unknown.
 func AdoptionKeys(live *Live, opts ExportOptions) []ResourceKey {
 	var keys []ResourceKey
-	for _, name := range ExportedTopics(live, opts) {
-		keys = append(keys, ResourceKey{KindTopic, name})
-	}
-	principals := map[string]bool{}
-	for e := range live.ACLs {
-		principals[e.Principal] = true
-	}
-	for _, p := range sortedKeys(principals) {
-		keys = append(keys, ResourceKey{KindACL, p})
-	}
-	for _, q := range sortedKeys(live.Quotas) {
-		if len(live.Quotas[q].Values) > 0 {
-			keys = append(keys, ResourceKey{KindQuota, q})
+	for _, k := range registered() {
+		if k.adopt != nil {
+			keys = append(keys, k.adopt(live, opts)...)
 		}
 	}
 	return keys

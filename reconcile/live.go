@@ -36,6 +36,16 @@ type Live struct {
 	ACLs   map[spec.ACLEntry]bool
 	Quotas map[string]LiveQuota         // by spec.QuotaEntity.String()
 	Users  map[string][]ScramCredential // by user name
+
+	// Parts holds the live state of kinds that keep it in no field above,
+	// by kind name; each kind reads only its own.
+	Parts map[string]any
+
+	metadata *kmsg.MetadataResponse // while observing
+	// offlineUsers are the users of the base revision, in a Live made by
+	// LiveFrom: where their passwords come from stands in for the
+	// passwords, which an offline diff cannot read.
+	offlineUsers map[string]spec.User
 }
 
 // LiveQuota is the client quotas set for one entity.
@@ -72,21 +82,9 @@ type ObserveOptions struct {
 	// it, or when AllAccess is set (export).
 	Desired   *spec.State
 	AllAccess bool
-}
-
-// accessParts says which access-control parts to read.
-func (o ObserveOptions) accessParts(inv Inventory) (acls, quotas, users bool) {
-	if o.AllAccess {
-		return true, true, true
-	}
-	d := o.Desired
-	if d == nil {
-		d = &spec.State{}
-	}
-	acls = len(d.ACLs)+len(d.RoleBindings) > 0 || len(inv.created(KindACL)) > 0
-	quotas = len(d.Quotas) > 0 || len(inv.created(KindQuota)) > 0
-	users = len(d.Users) > 0 || len(inv.created(KindUser)) > 0
-	return acls, quotas, users
+	// Backends are the backends other than Kafka that kinds need, by
+	// name (see Backends).
+	Backends map[string]any
 }
 
 // Observe reads the live cluster. Its round trips do not grow with the
@@ -98,9 +96,36 @@ func Observe(ctx context.Context, cl *kgo.Client, opts ObserveOptions) (*Live, e
 	if err != nil {
 		return nil, err
 	}
-	live := &Live{Brokers: len(md.Brokers), Topics: make(map[string]LiveTopic, len(md.Topics))}
+	live := &Live{Brokers: len(md.Brokers), metadata: md}
 	live.RegisteredBrokers, live.DownBrokers = registeredBrokers(ctx, cl, md)
 	live.Brokers = min(live.Brokers, live.RegisteredBrokers-len(live.DownBrokers))
+	inv, err := ReadInventory(ctx, cl, opts.Inventory)
+	if err != nil {
+		return nil, err
+	}
+	live.Inventory = inv
+	desired := opts.Desired
+	if desired == nil {
+		desired = &spec.State{}
+	}
+	b := Backends{Kafka: cl, Other: opts.Backends}
+	for _, k := range registered() {
+		if k.observe == nil || !(opts.AllAccess || k.wanted == nil || k.wanted(desired, inv)) {
+			continue
+		}
+		if err := k.observe(ctx, b, live, opts.AllAccess); err != nil {
+			return nil, err
+		}
+	}
+	live.metadata = nil
+	return live, nil
+}
+
+// observeTopics reads every topic from the metadata Observe read, and
+// their overrides in one batched DescribeConfigs request.
+func observeTopics(ctx context.Context, b Backends, live *Live, _ bool) error {
+	md := live.metadata
+	live.Topics = make(map[string]LiveTopic, len(md.Topics))
 	names := make([]string, 0, len(md.Topics))
 	for _, t := range md.Topics {
 		if t.Topic == nil {
@@ -111,7 +136,7 @@ func Observe(ctx context.Context, cl *kgo.Client, opts ObserveOptions) (*Live, e
 			if errors.Is(err, kerr.UnknownTopicOrPartition) {
 				continue // deleted between listing and describing
 			}
-			return nil, fmt.Errorf("read metadata of topic %q: %w", name, err)
+			return fmt.Errorf("read metadata of topic %q: %w", name, err)
 		}
 		live.Topics[name] = LiveTopic{
 			Name:              name,
@@ -123,18 +148,7 @@ func Observe(ctx context.Context, cl *kgo.Client, opts ObserveOptions) (*Live, e
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	if err := describeTopicOverrides(ctx, cl, live.Topics, names); err != nil {
-		return nil, err
-	}
-	inv, err := ReadInventory(ctx, cl, opts.Inventory)
-	if err != nil {
-		return nil, err
-	}
-	live.Inventory = inv
-	if err := observeAccess(ctx, cl, live, opts); err != nil {
-		return nil, err
-	}
-	return live, nil
+	return describeTopicOverrides(ctx, b.Kafka, live.Topics, names)
 }
 
 // replicationFactor is the replica count of the topic's partitions; the

@@ -17,30 +17,14 @@ import (
 // has no authorizer configured, so it cannot hold any.
 var ErrNoAuthorizer = errors.New("the cluster has no authorizer (authorizer.class.name is not set), so it cannot hold ACLs")
 
-// observeAccess reads the parts of the access-control state that opts asks
-// for, one request each.
-func observeAccess(ctx context.Context, cl *kgo.Client, live *Live, opts ObserveOptions) error {
-	acls, quotas, users := opts.accessParts(live.Inventory)
-	if acls {
-		err := describeACLs(ctx, cl, live)
-		if errors.Is(err, ErrNoAuthorizer) && opts.AllAccess {
-			live.ACLs, err = map[spec.ACLEntry]bool{}, nil // nothing to export
-		}
-		if err != nil {
-			return err
-		}
+// observeACLs reads every ACL. An export of a cluster with no authorizer
+// reads no ACLs; a plan that needs them fails.
+func observeACLs(ctx context.Context, b Backends, live *Live, all bool) error {
+	err := describeACLs(ctx, b.Kafka, live)
+	if errors.Is(err, ErrNoAuthorizer) && all {
+		live.ACLs, err = map[spec.ACLEntry]bool{}, nil // nothing to export
 	}
-	if quotas {
-		if err := describeQuotas(ctx, cl, live); err != nil {
-			return err
-		}
-	}
-	if users {
-		if err := describeUsers(ctx, cl, live); err != nil {
-			return err
-		}
-	}
-	return nil
+	return err
 }
 
 // describeACLs reads every ACL in the cluster with one match-any filter.
@@ -96,8 +80,9 @@ func specResourceType(t kmsg.ACLResourceType) string {
 	return strings.ToLower(t.String())
 }
 
-// describeQuotas reads every client quota in the cluster.
-func describeQuotas(ctx context.Context, cl *kgo.Client, live *Live) error {
+// observeQuotas reads every client quota in the cluster.
+func observeQuotas(ctx context.Context, b Backends, live *Live, _ bool) error {
+	cl := b.Kafka
 	req := kmsg.NewPtrDescribeClientQuotasRequest()
 	req.Strict = false // no components: match everything
 	resp, err := req.RequestWith(ctx, cl)
@@ -133,8 +118,9 @@ func describeQuotas(ctx context.Context, cl *kgo.Client, live *Live) error {
 	return nil
 }
 
-// describeUsers reads every user's SCRAM credentials (never the secrets).
-func describeUsers(ctx context.Context, cl *kgo.Client, live *Live) error {
+// observeUsers reads every user's SCRAM credentials (never the secrets).
+func observeUsers(ctx context.Context, b Backends, live *Live, _ bool) error {
+	cl := b.Kafka
 	req := kmsg.NewPtrDescribeUserSCRAMCredentialsRequest() // no users: all of them
 	resp, err := req.RequestWith(ctx, cl)
 	if err != nil {

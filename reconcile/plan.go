@@ -10,7 +10,7 @@ const (
 	ActionDelete Action = "delete"
 )
 
-// Kinds of resources a plan can change.
+// Kinds of resources a plan can change (see kind_*.go).
 const (
 	KindTopic = "Topic"
 	KindUser  = "User"  // SCRAM credentials of one user
@@ -54,12 +54,10 @@ type Change struct {
 	// Risks flags what a reviewer should look at twice (see Risks).
 	Risks []Risk `json:"risks,omitempty"`
 
-	// What Apply needs, per kind. Never rendered: a UserChange holds a
+	// Payload is what Apply needs, which only the change's kind reads
+	// (such as *TopicChange). Never rendered: a UserChange holds a
 	// password.
-	Topic *TopicChange `json:"-"`
-	ACL   *ACLChange   `json:"-"`
-	Quota *QuotaChange `json:"-"`
-	User  *UserChange  `json:"-"`
+	Payload any `json:"-"`
 }
 
 // Field is one changed value. Path is a dotted field name such as
@@ -69,14 +67,6 @@ type Field struct {
 	Path string `json:"path"`
 	Old  any    `json:"old,omitempty"`
 	New  any    `json:"new,omitempty"`
-}
-
-// TopicChange is the executable part of a topic change.
-type TopicChange struct {
-	Partitions        int32             // create: the count; update: the new count, or 0 when unchanged
-	ReplicationFactor int16             // create only
-	SetConfigs        map[string]string // create: all configs; update: keys to set
-	DeleteConfigs     []string          // update: overrides to remove, sorted
 }
 
 // Refusal is a change kgitops will not make, with the reason.

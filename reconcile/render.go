@@ -89,13 +89,8 @@ func writeFields(b *strings.Builder, c Change) {
 
 // removalNote says what removing a field means for a kind.
 func removalNote(kind string) string {
-	switch kind {
-	case KindTopic:
-		return " (override removed, Kafka's default applies)"
-	case KindQuota:
-		return " (quota removed)"
-	case KindUser:
-		return " (credential removed)"
+	if k := kindOf(kind); k != nil && k.removed != "" {
+		return k.removed
 	}
 	return " (removed)"
 }

@@ -1,7 +1,6 @@
 package reconcile
 
 import (
-	"cmp"
 	"fmt"
 	"html"
 	"io"
@@ -131,8 +130,8 @@ func writeMarkdownBlocked(b *strings.Builder, p *Plan) {
 	b.WriteString("\n")
 }
 
-// planKinds lists the kinds the plan changes, in the plan's kind order;
-// kinds this file does not know come last, by name.
+// planKinds lists the kinds the plan changes, in the registry's order
+// (which is the plan's order: Diff sorts by it).
 func planKinds(p *Plan) []string {
 	var kinds []string
 	for _, c := range p.Changes {
@@ -140,15 +139,6 @@ func planKinds(p *Plan) []string {
 			kinds = append(kinds, c.Kind)
 		}
 	}
-	rank := func(kind string) int {
-		if r, ok := kindOrder[kind]; ok {
-			return r
-		}
-		return len(kindOrder)
-	}
-	slices.SortFunc(kinds, func(a, b string) int {
-		return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a, b))
-	})
 	return kinds
 }
 

@@ -42,10 +42,10 @@ const (
 // riskRule flags one kind of dangerous change. A deletion rule looks at a
 // whole deletion; a field rule looks at each field of an update whose path
 // it matches. Creations carry no risk: nothing existed to lose. onDelete
-// and onField return the message, or "" when the rule does not fire.
+// and onField return the message, or "" when the rule does not fire. Each
+// kind lists its rules in its registry entry.
 type riskRule struct {
 	code        string
-	kind        string
 	destructive bool
 	// onDelete makes a deletion rule.
 	onDelete func(c Change) string
@@ -54,33 +54,44 @@ type riskRule struct {
 	onField func(f Field) string
 }
 
-// riskRules is every rule Risks applies. Keep them here, one line each,
-// so that policies can refer to them by code.
-var riskRules = []riskRule{
-	{code: RiskTopicDelete, kind: KindTopic, destructive: true, onDelete: says("deletes the topic and every message in it")},
-	{code: RiskUserDelete, kind: KindUser, destructive: true, onDelete: says("deletes the user: its clients can no longer log in")},
-	{code: RiskACLDelete, kind: KindACL, destructive: true, onDelete: aclRemoval},
-	{code: RiskQuotaDelete, kind: KindQuota, onDelete: says("removes every quota of the entity: its clients are no longer throttled by them")},
-
-	{code: RiskPartitionsIncrease, kind: KindTopic, match: is("partitions"), onField: partitionsIncrease},
-	{code: RiskRetentionDecrease, kind: KindTopic, destructive: true, match: is("configs.retention.ms", "configs.retention.bytes"), onField: retentionDecrease},
-	{code: RiskLocalRetentionDecrease, kind: KindTopic, match: is("configs.local.retention.ms", "configs.local.retention.bytes"), onField: retentionDecrease},
-	{code: RiskRetentionUnknown, kind: KindTopic, match: is("configs.retention.ms", "configs.retention.bytes", "configs.local.retention.ms", "configs.local.retention.bytes"), onField: retentionUnknown},
-	{code: RiskCleanupPolicyLoss, kind: KindTopic, destructive: true, match: is("configs.cleanup.policy"), onField: cleanupPolicy(true)},
-	{code: RiskCleanupPolicyChange, kind: KindTopic, match: is("configs.cleanup.policy"), onField: cleanupPolicy(false)},
-	{code: RiskMinInsyncReplicas, kind: KindTopic, match: is("configs.min.insync.replicas"), onField: minInsyncReplicas},
-	{code: RiskUncleanLeaderElection, kind: KindTopic, match: is("configs.unclean.leader.election.enable"), onField: uncleanLeaderElection},
-	{code: RiskMaxMessageBytesDecrease, kind: KindTopic, match: is("configs.max.message.bytes"), onField: maxMessageBytesDecrease},
-
-	{code: RiskQuotaRemoved, kind: KindQuota, match: hasPrefix("values."), onField: quotaRemoved},
-	{code: RiskCredentialRemoved, kind: KindUser, destructive: true, match: hasPrefix("scram.SCRAM-"), onField: credentialRemoved},
-	{code: RiskPasswordChange, kind: KindUser, match: is("scram.password"), onField: passwordChange},
-}
+// The built-in kinds' rules, one line each, so that policies can refer to
+// them by code.
+var (
+	topicRisks = []riskRule{
+		{code: RiskTopicDelete, destructive: true, onDelete: says("deletes the topic and every message in it")},
+		{code: RiskPartitionsIncrease, match: is("partitions"), onField: partitionsIncrease},
+		{code: RiskRetentionDecrease, destructive: true, match: is("configs.retention.ms", "configs.retention.bytes"), onField: retentionDecrease},
+		{code: RiskLocalRetentionDecrease, match: is("configs.local.retention.ms", "configs.local.retention.bytes"), onField: retentionDecrease},
+		{code: RiskRetentionUnknown, match: is("configs.retention.ms", "configs.retention.bytes", "configs.local.retention.ms", "configs.local.retention.bytes"), onField: retentionUnknown},
+		{code: RiskCleanupPolicyLoss, destructive: true, match: is("configs.cleanup.policy"), onField: cleanupPolicy(true)},
+		{code: RiskCleanupPolicyChange, match: is("configs.cleanup.policy"), onField: cleanupPolicy(false)},
+		{code: RiskMinInsyncReplicas, match: is("configs.min.insync.replicas"), onField: minInsyncReplicas},
+		{code: RiskUncleanLeaderElection, match: is("configs.unclean.leader.election.enable"), onField: uncleanLeaderElection},
+		{code: RiskMaxMessageBytesDecrease, match: is("configs.max.message.bytes"), onField: maxMessageBytesDecrease},
+	}
+	userRisks = []riskRule{
+		{code: RiskUserDelete, destructive: true, onDelete: says("deletes the user: its clients can no longer log in")},
+		{code: RiskCredentialRemoved, destructive: true, match: hasPrefix("scram.SCRAM-"), onField: credentialRemoved},
+		{code: RiskPasswordChange, match: is("scram.password"), onField: passwordChange},
+	}
+	quotaRisks = []riskRule{
+		{code: RiskQuotaDelete, onDelete: says("removes every quota of the entity: its clients are no longer throttled by them")},
+		{code: RiskQuotaRemoved, match: hasPrefix("values."), onField: quotaRemoved},
+	}
+	aclRisks = []riskRule{
+		{code: RiskACLDelete, destructive: true, onDelete: aclRemoval},
+	}
+)
 
 // Risks lists what is dangerous about a change, in the order of its
-// fields. A pending deletion is flagged too, since approving the change
-// and applying with --allow-delete runs it; its message says so.
+// fields, by its kind's rules. A pending deletion is flagged too, since
+// approving the change and applying with --allow-delete runs it; its
+// message says so.
 func Risks(c Change) []Risk {
+	k := kindOf(c.Kind)
+	if k == nil {
+		return nil
+	}
 	var risks []Risk
 	add := func(r riskRule, msg string) {
 		if msg != "" {
@@ -89,15 +100,15 @@ func Risks(c Change) []Risk {
 	}
 	switch c.Action {
 	case ActionDelete:
-		for _, r := range riskRules {
-			if r.onDelete != nil && r.kind == c.Kind {
+		for _, r := range k.risks {
+			if r.onDelete != nil {
 				add(r, r.onDelete(c)+deletionNote(c))
 			}
 		}
 	case ActionUpdate:
 		for _, f := range c.Fields {
-			for _, r := range riskRules {
-				if r.onField != nil && r.kind == c.Kind && r.match(f.Path) {
+			for _, r := range k.risks {
+				if r.onField != nil && r.match(f.Path) {
 					add(r, r.onField(f))
 				}
 			}

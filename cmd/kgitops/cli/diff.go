@@ -135,7 +135,7 @@ func (e *env) diffRefs(dir, baseRef, headRef string) (*reconcile.Plan, string, e
 	if err != nil {
 		return nil, "", fmt.Errorf("the base does not load either: %w", err)
 	}
-	return reconcile.DiffDesired(baseState, headState), headRev.SHA, nil
+	return reconcile.Diff(headState, reconcile.LiveFrom(baseState), reconcile.DiffOptions{}), headRev.SHA, nil
 }
 
 // repoRelative turns dir into a slash path relative to the root of the

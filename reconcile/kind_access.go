@@ -1,0 +1,151 @@
+package reconcile
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+
+	"github.com/kgitops/kgitops/spec"
+)
+
+// The access-control kinds: SCRAM users, client quotas and ACLs
+// (diff_users.go, diff_quotas.go, diff_acls.go, observe_access.go,
+// apply_access.go, export_access.go). Each is read only when the repo
+// declares some or the inventory holds some: reading costs a permission
+// on the cluster that kgitops may not have.
+func init() {
+	register(&kind{
+		name:  KindUser,
+		order: 20,
+		wanted: func(d *spec.State, inv Inventory) bool {
+			return len(d.Users) > 0 || len(inv.created(KindUser)) > 0
+		},
+		observe:  observeUsers,
+		diff:     diffUsers,
+		apply:    func(ctx context.Context, a *applier, cs []Change) { a.applyUsers(ctx, cs) },
+		record:   recordUsers,
+		risks:    userRisks,
+		export:   func(live *Live, _ ExportOptions) []ExportedFile { return exportUsers(live.Users) },
+		liveFrom: usersFrom,
+		removed:  " (credential removed)",
+	})
+	register(&kind{
+		name:  KindQuota,
+		order: 30,
+		after: []string{KindUser},
+		wanted: func(d *spec.State, inv Inventory) bool {
+			return len(d.Quotas) > 0 || len(inv.created(KindQuota)) > 0
+		},
+		observe:  observeQuotas,
+		diff:     diffQuotas,
+		apply:    func(ctx context.Context, a *applier, cs []Change) { a.applyQuotas(ctx, cs) },
+		record:   recordCreatedDeleted,
+		risks:    quotaRisks,
+		export:   func(live *Live, _ ExportOptions) []ExportedFile { return exportQuotas(live.Quotas) },
+		liveFrom: quotasFrom,
+		adopt: func(live *Live, _ ExportOptions) []ResourceKey {
+			var keys []ResourceKey
+			for _, q := range sortedKeys(live.Quotas) {
+				if len(live.Quotas[q].Values) > 0 {
+					keys = append(keys, ResourceKey{KindQuota, q})
+				}
+			}
+			return keys
+		},
+		removed: " (quota removed)",
+	})
+	register(&kind{
+		name:  KindACL,
+		order: 40,
+		after: []string{KindTopic, KindUser},
+		wanted: func(d *spec.State, inv Inventory) bool {
+			return len(d.ACLs)+len(d.RoleBindings) > 0 || len(inv.created(KindACL)) > 0
+		},
+		observe: observeACLs,
+		diff:    diffACLs,
+		apply: func(ctx context.Context, a *applier, cs []Change) {
+			creates, _, deletes := byAction(cs)
+			a.applyACLs(ctx, creates, deletes)
+		},
+		record:   recordACLs,
+		liveFrom: aclsFrom,
+		risks:    aclRisks,
+		export: func(live *Live, opts ExportOptions) []ExportedFile {
+			if opts.Roles {
+				return ExportRoles(live.ACLs)
+			}
+			return exportACLs(live.ACLs)
+		},
+		adopt: func(live *Live, _ ExportOptions) []ResourceKey {
+			principals := map[string]bool{}
+			for e := range live.ACLs {
+				principals[e.Principal] = true
+			}
+			var keys []ResourceKey
+			for _, p := range sortedKeys(principals) {
+				keys = append(keys, ResourceKey{KindACL, p})
+			}
+			return keys
+		},
+		// ACLs read best grouped by principal.
+		compare: func(a, b Change) int {
+			return cmp.Compare(a.Payload.(*ACLChange).Entry.Principal, b.Payload.(*ACLChange).Entry.Principal)
+		},
+	})
+}
+
+// recordUsers records a user whose credential was set, with the salted
+// hash of that credential (a user that existed before kgitops touched it
+// is recorded as external, and stays so), and removes a deleted user.
+func recordUsers(r *recorder, cs []Change) {
+	for _, c := range cs {
+		if !r.ok(c) {
+			continue
+		}
+		key := ResourceKey{c.Kind, c.Name}
+		uc := c.Payload.(*UserChange)
+		switch {
+		case uc.Upsert != nil:
+			hash, err := hashCredential(uc.Upsert.Mechanism, uc.Upsert.Iterations, uc.Upsert.Password)
+			if err != nil {
+				r.fail(fmt.Errorf("record user %q: %w", c.Name, err))
+				return
+			}
+			e := r.entry(uc.Existed)
+			if prev, ok := r.prior(key); ok {
+				e.External = prev.External
+			}
+			e.PasswordHash = hash
+			r.put(key, e)
+		case c.Action == ActionDelete && !c.Drift:
+			r.drop(key)
+		}
+	}
+}
+
+// recordACLs records, at the first ACL kgitops creates for a principal,
+// the principal; and removes a principal whose ACLs were all deleted
+// because the repo no longer names it.
+func recordACLs(r *recorder, cs []Change) {
+	failed := map[string]bool{}
+	for _, c := range cs {
+		if !r.ok(c) && c.Action == ActionDelete {
+			failed[c.Payload.(*ACLChange).Entry.Principal] = true
+		}
+	}
+	for _, c := range cs {
+		if !r.ok(c) {
+			continue
+		}
+		ac := c.Payload.(*ACLChange)
+		pk := ResourceKey{KindACL, ac.Entry.Principal}
+		switch {
+		case c.Action == ActionCreate:
+			if _, known := r.prior(pk); !known {
+				r.put(pk, r.entry(ac.PrincipalHadACLs))
+			}
+		case c.Action == ActionDelete && !c.Drift && !failed[ac.Entry.Principal]:
+			r.drop(pk)
+		}
+	}
+}
