@@ -12,6 +12,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/kgitops/kgitops/secret"
 )
 
 // HandlerOptions configure the HTTP endpoints.
@@ -20,7 +22,7 @@ type HandlerOptions struct {
 	// WebhookSecret enables POST /webhook: GitHub's X-Hub-Signature-256
 	// (HMAC-SHA256 of the body) or GitLab's X-Gitlab-Token must match it.
 	// Empty: the webhook answers 404.
-	WebhookSecret string
+	WebhookSecret secret.Value
 }
 
 // Handler serves /healthz, /readyz, /status, /metrics, / (an HTML status
@@ -52,7 +54,7 @@ func (d *Daemon) Handler(opts HandlerOptions) http.Handler {
 		_, _ = io.WriteString(w, "a pass will start now\n")
 	})
 	mux.HandleFunc("POST /webhook", func(w http.ResponseWriter, r *http.Request) {
-		if opts.WebhookSecret == "" {
+		if opts.WebhookSecret.IsZero() {
 			http.Error(w, "webhook disabled: start kgitops run with --webhook-secret-file or KGITOPS_WEBHOOK_SECRET", http.StatusNotFound)
 			return
 		}
@@ -79,15 +81,15 @@ func (d *Daemon) Handler(opts HandlerOptions) http.Handler {
 
 // webhookAuthorized checks GitHub's HMAC signature or GitLab's token in
 // constant time.
-func webhookAuthorized(r *http.Request, body []byte, secret string) bool {
+func webhookAuthorized(r *http.Request, body []byte, key secret.Value) bool {
 	if sig, ok := strings.CutPrefix(r.Header.Get("X-Hub-Signature-256"), "sha256="); ok {
-		mac := hmac.New(sha256.New, []byte(secret))
+		mac := hmac.New(sha256.New, []byte(key.Reveal()))
 		mac.Write(body)
 		want := hex.EncodeToString(mac.Sum(nil))
 		return hmac.Equal([]byte(sig), []byte(want))
 	}
 	if tok := r.Header.Get("X-Gitlab-Token"); tok != "" {
-		return subtle.ConstantTimeCompare([]byte(tok), []byte(secret)) == 1
+		return subtle.ConstantTimeCompare([]byte(tok), []byte(key.Reveal())) == 1
 	}
 	return false
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kgitops/kgitops/internal/kafkatest"
+	"github.com/kgitops/kgitops/secret"
 )
 
 func get(t *testing.T, srv *httptest.Server, path string) (int, string) {
@@ -42,9 +43,9 @@ func post(t *testing.T, srv *httptest.Server, path, body string, header map[stri
 
 func TestEndpoints(t *testing.T) {
 	c := kafkatest.NewFake(t)
-	const secret = "hook-secret-5d1e"
+	const hookSecret = "hook-secret-5d1e"
 	h := newHarness(t, c, ModeApply, func(cfg *Config) { cfg.Interval = time.Hour })
-	srv := httptest.NewServer(h.d.Handler(HandlerOptions{Gatherer: h.reg, WebhookSecret: secret}))
+	srv := httptest.NewServer(h.d.Handler(HandlerOptions{Gatherer: h.reg, WebhookSecret: secret.New(hookSecret)}))
 	defer srv.Close()
 
 	if code, _ := get(t, srv, "/readyz"); code != http.StatusServiceUnavailable {
@@ -80,7 +81,7 @@ func TestEndpoints(t *testing.T) {
 	h.waitFor("pass after POST /reconcile", func(s Status) bool { return s.Passes > passes })
 
 	payload := `{"ref":"refs/heads/main"}`
-	mac := hmac.New(sha256.New, []byte(secret))
+	mac := hmac.New(sha256.New, []byte(hookSecret))
 	mac.Write([]byte(payload))
 	good := "sha256=" + hex.EncodeToString(mac.Sum(nil))
 	tests := []struct {
@@ -90,7 +91,7 @@ func TestEndpoints(t *testing.T) {
 	}{
 		{"github signature", map[string]string{"X-Hub-Signature-256": good, "X-GitHub-Event": "push"}, http.StatusAccepted},
 		{"github wrong signature", map[string]string{"X-Hub-Signature-256": "sha256=00" + good[9:]}, http.StatusUnauthorized},
-		{"gitlab token", map[string]string{"X-Gitlab-Token": secret, "X-Gitlab-Event": "Push Hook"}, http.StatusAccepted},
+		{"gitlab token", map[string]string{"X-Gitlab-Token": hookSecret, "X-Gitlab-Event": "Push Hook"}, http.StatusAccepted},
 		{"gitlab wrong token", map[string]string{"X-Gitlab-Token": "nope"}, http.StatusUnauthorized},
 		{"no signature", nil, http.StatusUnauthorized},
 	}
@@ -122,7 +123,7 @@ func TestEndpoints(t *testing.T) {
 		}
 	}
 	for _, body := range []string{metrics, page, body} {
-		if strings.Contains(body, secret) {
+		if strings.Contains(body, hookSecret) {
 			t.Error("an endpoint shows the webhook secret")
 		}
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/kgitops/kgitops/gitsync"
 	"github.com/kgitops/kgitops/internal/daemon"
 	"github.com/kgitops/kgitops/reconcile"
+	"github.com/kgitops/kgitops/secret"
 	"github.com/kgitops/kgitops/spec"
 )
 
@@ -196,15 +197,15 @@ func (f *runFlags) source(e *env, log *slog.Logger) (daemon.Source, error) {
 
 // readSecret reads a secret from a file, or else from an environment
 // variable; the error names the source, never the content.
-func readSecret(getenv func(string) string, env, file string) (string, error) {
+func readSecret(getenv func(string) string, env, file string) (secret.Value, error) {
 	if file != "" {
 		data, err := os.ReadFile(file)
 		if err != nil {
-			return "", fmt.Errorf("read secret file: %w", err)
+			return secret.Value{}, fmt.Errorf("read secret file: %w", err)
 		}
-		return strings.TrimRight(string(data), "\r\n"), nil
+		return secret.New(strings.TrimRight(string(data), "\r\n")), nil
 	}
-	return getenv(env), nil
+	return secret.New(getenv(env)), nil
 }
 
 func logFormatOf(cmd *cobra.Command) string {
