@@ -93,3 +93,15 @@ func topic(name string, partitions int32, configs map[string]string) spec.Topic 
 }
 
 func state(topics ...spec.Topic) *spec.State { return &spec.State{Topics: topics} }
+
+// assertNoChangesWith is assertNoChanges for kinds that need other backends.
+func (r *rig) assertNoChangesWith(st *spec.State, backends map[string]any) {
+	r.t.Helper()
+	live, err := Observe(r.ctx(), r.cl, ObserveOptions{Inventory: r.inv, Desired: st, Backends: backends})
+	if err != nil {
+		r.t.Fatalf("observe: %v", err)
+	}
+	if p := Diff(st, live, DiffOptions{}); p.HasChanges() || len(p.Errors) > 0 {
+		r.t.Fatalf("want an empty plan, got %+v errors %v", p.Changes, p.Errors)
+	}
+}

@@ -17,21 +17,37 @@ type kind struct {
 	// check, if set, runs once after every document has been decoded, for
 	// rules that span documents, such as names declared twice.
 	check func(l *loader, st *State)
+	// order, noun and count give the kind's line in summaries (State.Counts);
+	// a kind without count is not summarised.
+	order int
+	noun  string
+	count func(st *State) int
 }
 
 // kinds holds every kind the loader understands, by the name in "kind:".
+// Kinds added with Register join it.
 var kinds = map[string]kind{
-	KindTopic:       {decode: decodeTopic, check: checkTopics},
+	KindTopic:       {decode: decodeTopic, check: checkTopics, order: 0, noun: "topic(s)", count: func(s *State) int { return len(s.Topics) }},
 	KindSettings:    {decode: decodeSettings},
-	KindACL:         {decode: decodeACL, check: checkACLs},
-	KindRole:        {decode: decodeRole, check: checkRoles},
-	KindRoleBinding: {decode: decodeRoleBinding, check: checkRoleBindings},
-	KindQuota:       {decode: decodeQuota, check: checkQuotas},
-	KindUser:        {decode: decodeUser, check: checkUsers},
+	KindACL:         {decode: decodeACL, check: checkACLs, order: 1, noun: "ACL document(s)", count: func(s *State) int { return len(s.ACLs) }},
+	KindRole:        {decode: decodeRole, check: checkRoles, order: 2, noun: "role(s)", count: func(s *State) int { return len(s.Roles) }},
+	KindRoleBinding: {decode: decodeRoleBinding, check: checkRoleBindings, order: 3, noun: "role binding(s)", count: func(s *State) int { return len(s.RoleBindings) }},
+	KindUser:        {decode: decodeUser, check: checkUsers, order: 4, noun: "user(s)", count: func(s *State) int { return len(s.Users) }},
+	KindQuota:       {decode: decodeQuota, check: checkQuotas, order: 5, noun: "quota(s)", count: func(s *State) int { return len(s.Quotas) }},
 }
 
 func kindNames() []string {
+	kindsMu.RLock()
+	defer kindsMu.RUnlock()
 	return slices.Sorted(maps.Keys(kinds))
+}
+
+// kindNamed returns the kind the loader reads under name.
+func kindNamed(name string) (kind, bool) {
+	kindsMu.RLock()
+	defer kindsMu.RUnlock()
+	k, ok := kinds[name]
+	return k, ok
 }
 
 // document is what every document has, whatever its kind.
@@ -82,7 +98,7 @@ func (d *decoder) document(root *yaml.Node) {
 	if !ok {
 		return
 	}
-	k, ok := kinds[name]
+	k, ok := kindNamed(name)
 	if !ok {
 		hint := known
 		if s := suggestHint(name, names, ""); s != "" {

@@ -176,7 +176,7 @@ func (l *loader) finish() *State {
 		check(&l.st)
 	}
 	for _, name := range kindNames() {
-		if k := kinds[name]; k.check != nil {
+		if k, _ := kindNamed(name); k.check != nil {
 			k.check(l, &l.st)
 		}
 	}

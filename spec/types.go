@@ -107,6 +107,9 @@ type State struct {
 	RoleBindings []RoleBinding
 	Quotas       []Quota
 	Users        []User
+
+	// Objects holds the documents of kinds added with Register, by kind.
+	Objects map[string][]Object
 }
 
 // Topic returns the declared topic with the given name.

@@ -25,10 +25,7 @@ type Metrics struct {
 	newestRev   *prometheus.GaugeVec   // revision, held_back
 }
 
-var (
-	kinds   = []string{reconcile.KindTopic, reconcile.KindUser, reconcile.KindQuota, reconcile.KindACL}
-	actions = []reconcile.Action{reconcile.ActionCreate, reconcile.ActionUpdate, reconcile.ActionDelete}
-)
+var actions = []reconcile.Action{reconcile.ActionCreate, reconcile.ActionUpdate, reconcile.ActionDelete}
 
 // NewMetrics creates the metrics on reg (never the global registry).
 func NewMetrics(reg prometheus.Registerer) *Metrics {
@@ -68,7 +65,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		m.reconciles.WithLabelValues(r)
 		m.gitFetches.WithLabelValues(r)
 	}
-	for _, k := range kinds {
+	for _, k := range reconcile.Kinds() {
 		m.drift.WithLabelValues(k)
 		for _, a := range actions {
 			m.planChanges.WithLabelValues(k, string(a))
@@ -88,7 +85,7 @@ func result(ok bool) string {
 // recordPlan sets the plan and drift gauges. notApplied counts, per kind,
 // the plan's changes that did not take effect this pass.
 func (m *Metrics) recordPlan(p *reconcile.Plan, notApplied map[string]int) {
-	for _, k := range kinds {
+	for _, k := range reconcile.Kinds() {
 		for _, a := range actions {
 			m.planChanges.WithLabelValues(k, string(a)).Set(0)
 		}

@@ -28,19 +28,13 @@ func newValidate(e *env) *cobra.Command {
 	return cmd
 }
 
-// describeState counts what a repo declares, for humans.
+// describeState counts what a repo declares, for humans, kind by kind as
+// the loader's registry lists them.
 func describeState(st *spec.State) string {
-	parts := []string{fmt.Sprintf("%d topic(s)", len(st.Topics))}
-	add := func(n int, what string) {
-		if n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, what))
-		}
+	var parts []string
+	for _, c := range st.Counts() {
+		parts = append(parts, fmt.Sprintf("%d %s", c.N, c.Noun))
 	}
-	add(len(st.ACLs), "ACL document(s)")
-	add(len(st.Roles), "role(s)")
-	add(len(st.RoleBindings), "role binding(s)")
-	add(len(st.Users), "user(s)")
-	add(len(st.Quotas), "quota(s)")
 	if n := len(st.DesiredACLs()); n > 0 {
 		parts = append(parts, fmt.Sprintf("%d ACL(s) once roles are expanded", n))
 	}
