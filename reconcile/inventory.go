@@ -12,6 +12,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/kgitops/kgitops/internal/ktopic"
 )
 
 // DefaultInventoryTopic is the compacted topic where kgitops records what it
@@ -208,17 +210,10 @@ type inventoryWriter struct {
 // waits until brokers know it: a produce right after the creation would
 // otherwise fail with UNKNOWN_TOPIC_OR_PARTITION on a busy controller.
 func (w inventoryWriter) ensureTopic(ctx context.Context) error {
-	rf := int16(min(3, max(1, w.brokers)))
-	resp, err := kadm.NewClient(w.cl).CreateTopic(ctx, 1, rf, map[string]*string{
-		"cleanup.policy": kadm.StringPtr("compact"),
-	}, w.ref.Topic)
-	if err == nil {
-		err = resp.Err
-	}
-	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
-		return fmt.Errorf("create inventory topic %q: %w", w.ref.Topic, err)
-	}
-	return waitForTopics(ctx, w.cl, []string{w.ref.Topic}, nil)
+	return ktopic.Ensure(ctx, w.cl, ktopic.Spec{
+		Name: w.ref.Topic, What: "inventory topic", Partitions: 1, ReplicationFactor: int16(min(3, max(1, w.brokers))),
+		Configs: map[string]*string{"cleanup.policy": kadm.StringPtr("compact")}, Wait: true,
+	})
 }
 
 // record writes entries (nil entry: remove) in one produce round.

@@ -161,19 +161,6 @@ func replicationFactor(ps []kmsg.MetadataResponseTopicPartition) int16 {
 	return int16(rf)
 }
 
-// readMetadata asks a broker for every topic, in one request. It does not
-// use kadm.Metadata: that answers from kgo's metadata cache, which can omit
-// a topic right after an admin request touched it.
-func readMetadata(ctx context.Context, cl *kgo.Client) (*kmsg.MetadataResponse, error) {
-	req := kmsg.NewPtrMetadataRequest()
-	req.Topics = nil // all topics
-	resp, err := req.RequestWith(ctx, cl)
-	if err != nil {
-		return nil, fmt.Errorf("read cluster metadata: %w", err)
-	}
-	return resp, nil
-}
-
 // describeTopicOverrides fills each topic's Configs with its own overrides,
 // in one DescribeConfigs request for all topics.
 func describeTopicOverrides(ctx context.Context, cl *kgo.Client, topics map[string]LiveTopic, names []string) error {

@@ -5,13 +5,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/kgitops/kgitops/internal/ktopic"
 
 	"github.com/kgitops/kgitops/reconcile"
 )
@@ -104,12 +103,8 @@ func (a *Auditor) Publish(ctx context.Context, rev Revision, results []reconcile
 		return nil
 	}
 	if !a.ensured {
-		resp, err := kadm.NewClient(a.Client).CreateTopic(ctx, -1, -1, nil, a.Topic)
-		if err == nil {
-			err = resp.Err
-		}
-		if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
-			return fmt.Errorf("create audit topic %q: %w", a.Topic, err)
+		if err := ktopic.Ensure(ctx, a.Client, ktopic.Spec{Name: a.Topic, What: "audit topic", Partitions: -1, ReplicationFactor: -1}); err != nil {
+			return err
 		}
 		a.ensured = true
 	}

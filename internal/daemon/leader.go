@@ -2,16 +2,15 @@ package daemon
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/kgitops/kgitops/internal/ktopic"
 )
 
 // KafkaElector elects one leader among the replicas pointed at a cluster,
@@ -46,12 +45,8 @@ func StartElection(ctx context.Context, base *kgo.Client, opts ElectionOptions, 
 	if opts.SessionTimeout <= 0 {
 		opts.SessionTimeout = 10 * time.Second
 	}
-	resp, err := kadm.NewClient(base).CreateTopic(ctx, 1, -1, nil, opts.Topic)
-	if err == nil {
-		err = resp.Err
-	}
-	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
-		return nil, fmt.Errorf("create leader election topic %q: %w", opts.Topic, err)
+	if err := ktopic.Ensure(ctx, base, ktopic.Spec{Name: opts.Topic, What: "leader election topic", Partitions: 1, ReplicationFactor: -1}); err != nil {
+		return nil, err
 	}
 	e := &KafkaElector{log: log, onChange: opts.OnChange}
 	cl, err := kgo.NewClient(append(base.Opts(),
