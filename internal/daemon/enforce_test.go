@@ -182,6 +182,36 @@ func TestEnforcesWhileGitIsUnreachable(t *testing.T) {
 	})
 }
 
+// After a restart while git cannot be reached, or while the newest
+// revision is refused, the daemon enforces the revision the inventory says
+// it enforced before, read from the cache.
+func TestEnforcesTheCachedRevisionAfterARestart(t *testing.T) {
+	kafkatest.Each(t, func(t *testing.T, c *kafkatest.Cluster) {
+		e := newEnforcer(t, c)
+		e.stop()
+		inv := e.inv
+		restart := func(why string) {
+			t.Helper()
+			h := newHarness(t, c, ModeApply, func(cfg *Config) { cfg.Interval = enforceInterval; cfg.Inventory = inv })
+			h.src, h.inv = e.src, inv
+			h.d.cfg.Source = e.src
+			e.harness = h
+			h.start()
+			s := h.waitFor("the cached revision enforced after a restart "+why, func(s Status) bool { return s.EnforcedRevision == e.good })
+			if s.LastAppliedRevision != e.good {
+				t.Fatalf("after a restart %s: %+v", why, s)
+			}
+			e.driftIsReverted(t)
+			h.stop()
+		}
+		e.src.fail(errors.New("dial tcp 192.0.2.1:443: connect: connection refused"))
+		restart("with git down")
+		e.src.fail(nil)
+		e.push(map[string]string{"target.yaml": topicYAML(e.target, 1)}) // refused: shrinks
+		restart("with a refused head")
+	})
+}
+
 // Case 4: someone raises a topic's partitions out of band, so the repo
 // asks for fewer than live. Only that topic is blocked and reported as
 // drift that needs a person; everything else is reconciled, and a new

@@ -20,10 +20,22 @@ import (
 // memSource is a Source whose content a test changes between passes, as a
 // push would. It can also be made to fail, as an unreachable repo does.
 type memSource struct {
-	mu    sync.Mutex
-	rev   int
-	files fstest.MapFS
-	err   error
+	mu      sync.Mutex
+	rev     int
+	files   fstest.MapFS
+	err     error
+	history map[string]fstest.MapFS // every pushed revision, as a git cache keeps them
+}
+
+// ReadRevision implements RevisionReader, as GitSource does from its cache.
+func (s *memSource) ReadRevision(_ context.Context, id string) (Revision, fs.FS, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	files, ok := s.history[id]
+	if !ok {
+		return Revision{}, nil, fmt.Errorf("no revision %s in the cache", id)
+	}
+	return Revision{ID: id}, files, nil
 }
 
 func (s *memSource) Describe() string { return "test repo" }
@@ -46,7 +58,12 @@ func (s *memSource) push(files map[string]string) string {
 	for p, c := range files {
 		s.files[p] = &fstest.MapFile{Data: []byte(c)}
 	}
-	return fmt.Sprintf("rev-%d", s.rev)
+	id := fmt.Sprintf("rev-%d", s.rev)
+	if s.history == nil {
+		s.history = map[string]fstest.MapFS{}
+	}
+	s.history[id] = s.files
+	return id
 }
 
 func (s *memSource) fail(err error) {
@@ -74,6 +91,8 @@ type harness struct {
 	reg *prometheus.Registry
 	c   *kafkatest.Cluster
 	inv reconcile.InventoryRef
+	// stop stops the daemon that start started.
+	stop func()
 }
 
 func newHarness(t *testing.T, c *kafkatest.Cluster, mode Mode, tweak ...func(*Config)) *harness {
@@ -91,17 +110,21 @@ func newHarness(t *testing.T, c *kafkatest.Cluster, mode Mode, tweak ...func(*Co
 	return h
 }
 
-// start runs the daemon until the test ends.
+// start runs the daemon until the test ends, or stop.
 func (h *harness) start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- h.d.Run(ctx) }()
-	h.t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			h.t.Errorf("Run returned %v", err)
-		}
-	})
+	var once sync.Once
+	h.stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				h.t.Errorf("Run returned %v", err)
+			}
+		})
+	}
+	h.t.Cleanup(h.stop)
 }
 
 // waitFor polls the status until cond holds, or fails after 30 s.

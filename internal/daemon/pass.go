@@ -65,6 +65,9 @@ func (d *Daemon) reconcile(ctx context.Context) passResult {
 	d.sync(ctx, &r)
 	cand := d.candidate(&r)
 	if cand == nil && d.enforced == nil {
+		d.recoverEnforced(ctx)
+	}
+	if cand == nil && d.enforced == nil {
 		d.publishRevisions()
 		return r // nothing was ever accepted: nothing to enforce yet
 	}
@@ -93,6 +96,9 @@ func (d *Daemon) reconcile(ctx context.Context) passResult {
 	}
 	if held := d.heldBack; held != nil {
 		r.add(held.class, held.err)
+	}
+	if d.enforced == nil {
+		d.recoverEnforced(ctx)
 	}
 	d.publishRevisions()
 	if d.enforced == nil {
@@ -198,6 +204,39 @@ func (d *Daemon) accept(ctx context.Context, g *goodState, live *reconcile.Live)
 		return
 	}
 	live.Inventory.Accepted = g.rev.ID
+}
+
+// recoverEnforced takes up, after a restart, the revision the inventory
+// says was enforced, read from the source's cache: when git cannot be
+// reached at start, or the newest revision is held back, the cluster is
+// still kept at what was accepted before.
+func (d *Daemon) recoverEnforced(ctx context.Context) {
+	old, ok := d.cfg.Source.(RevisionReader)
+	if !ok {
+		return
+	}
+	inv, err := reconcile.ReadInventory(ctx, d.cfg.Client, d.cfg.Inventory)
+	if err != nil || inv.Accepted == "" {
+		return
+	}
+	log := d.cfg.Log.With("revision", inv.Accepted)
+	rev, files, err := old.ReadRevision(ctx, inv.Accepted)
+	if err != nil {
+		log.Warn("read the last accepted revision from the cache", "err", err)
+		return
+	}
+	st, err := d.load(files, rev.Root)
+	if err != nil {
+		log.Warn("load the last accepted revision from the cache", "err", err)
+		return
+	}
+	passwords, err := d.cfg.Passwords(st)
+	if err != nil {
+		log.Warn("read the passwords of the last accepted revision", "err", err)
+		return
+	}
+	d.enforced = &goodState{rev: rev, state: st, passwords: passwords}
+	log.Info("enforcing the last accepted revision, read from the cache")
 }
 
 // baseline is the state refusals of cand are judged against: the enforced
