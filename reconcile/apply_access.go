@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/kgitops/kgitops/spec"
@@ -46,7 +45,7 @@ func (a *applier) applyUsers(ctx context.Context, cs []Change) {
 	}
 	for _, r := range resp {
 		if r.Err != nil {
-			a.fail(KindUser, r.User, errWithText(r.Err, r.ErrMessage))
+			a.fail(KindUser, r.User, withMessage(r.Err, r.ErrMessage))
 		}
 	}
 }
@@ -107,7 +106,7 @@ func (a *applier) applyQuotas(ctx context.Context, cs []Change) {
 			}
 		}
 		if c, ok := byEntity[ent.String()]; ok {
-			a.fail(c.Kind, c.Name, errWithText(r.Err, r.ErrMessage))
+			a.fail(c.Kind, c.Name, withMessage(r.Err, r.ErrMessage))
 		}
 	}
 }
@@ -165,8 +164,8 @@ func (a *applier) createACLs(ctx context.Context, cs []Change) {
 		return
 	}
 	for i, r := range resp.Results {
-		if err := kerr.ErrorForCode(r.ErrorCode); err != nil && i < len(cs) {
-			a.fail(KindACL, cs[i].Name, errWithMessage(err, r.ErrorMessage))
+		if err := kafkaErr(r.ErrorCode, r.ErrorMessage); err != nil && i < len(cs) {
+			a.fail(KindACL, cs[i].Name, err)
 		}
 	}
 }
@@ -187,8 +186,8 @@ func (a *applier) deleteACLs(ctx context.Context, cs []Change) {
 		return
 	}
 	for i, r := range resp.Results {
-		if err := kerr.ErrorForCode(r.ErrorCode); err != nil && i < len(cs) {
-			a.fail(KindACL, cs[i].Name, errWithMessage(err, r.ErrorMessage))
+		if err := kafkaErr(r.ErrorCode, r.ErrorMessage); err != nil && i < len(cs) {
+			a.fail(KindACL, cs[i].Name, err)
 		}
 	}
 }
@@ -203,10 +202,3 @@ func aclEnums(e spec.ACLEntry) (kmsg.ACLResourceType, kmsg.ACLResourcePatternTyp
 	return rt, pt, op, perm
 }
 
-// errWithText adds a broker's message to an error.
-func errWithText(err error, msg string) error {
-	if msg == "" {
-		return err
-	}
-	return fmt.Errorf("%w: %s", err, msg)
-}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
@@ -63,8 +62,8 @@ func (a *applier) createTopics(ctx context.Context, cs []Change) {
 		return
 	}
 	for _, t := range resp.Topics {
-		if err := kerr.ErrorForCode(t.ErrorCode); err != nil {
-			a.fail(KindTopic, t.Topic, errWithMessage(err, t.ErrorMessage))
+		if err := kafkaErr(t.ErrorCode, t.ErrorMessage); err != nil {
+			a.fail(KindTopic, t.Topic, err)
 		}
 	}
 }
@@ -88,8 +87,8 @@ func (a *applier) createPartitions(ctx context.Context, cs []Change) {
 		return
 	}
 	for _, t := range resp.Topics {
-		if err := kerr.ErrorForCode(t.ErrorCode); err != nil {
-			a.fail(KindTopic, t.Topic, fmt.Errorf("add partitions: %w", errWithMessage(err, t.ErrorMessage)))
+		if err := kafkaErr(t.ErrorCode, t.ErrorMessage); err != nil {
+			a.fail(KindTopic, t.Topic, fmt.Errorf("add partitions: %w", err))
 		}
 	}
 }
@@ -125,8 +124,8 @@ func (a *applier) alterConfigs(ctx context.Context, cs []Change) {
 			continue
 		}
 		for _, r := range shard.Resp.(*kmsg.IncrementalAlterConfigsResponse).Resources {
-			if err := kerr.ErrorForCode(r.ErrorCode); err != nil {
-				a.fail(KindTopic, r.ResourceName, fmt.Errorf("alter configs: %w", errWithMessage(err, r.ErrorMessage)))
+			if err := kafkaErr(r.ErrorCode, r.ErrorMessage); err != nil {
+				a.fail(KindTopic, r.ResourceName, fmt.Errorf("alter configs: %w", err))
 			}
 		}
 	}
@@ -156,8 +155,8 @@ func (a *applier) deleteTopics(ctx context.Context, cs []Change) {
 		return
 	}
 	for _, t := range resp.Topics {
-		if err := kerr.ErrorForCode(t.ErrorCode); err != nil && t.Topic != nil {
-			a.fail(KindTopic, *t.Topic, errWithMessage(err, t.ErrorMessage))
+		if err := kafkaErr(t.ErrorCode, t.ErrorMessage); err != nil && t.Topic != nil {
+			a.fail(KindTopic, *t.Topic, err)
 		}
 	}
 }

@@ -5,14 +5,15 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/kgitops/kgitops/export"
 	"github.com/kgitops/kgitops/spec"
 )
 
 // The access-control kinds: SCRAM users, client quotas and ACLs
 // (diff_users.go, diff_quotas.go, diff_acls.go, observe_access.go,
-// apply_access.go, export_access.go). Each is read only when the repo
-// declares some or the inventory holds some: reading costs a permission
-// on the cluster that kgitops may not have.
+// apply_access.go). Each is read only when the repo declares some or the
+// inventory holds some: reading costs a permission on the cluster that
+// kgitops may not have.
 func init() {
 	register(&kind{
 		name:  KindUser,
@@ -25,7 +26,7 @@ func init() {
 		apply:    func(ctx context.Context, a *applier, cs []Change) { a.applyUsers(ctx, cs) },
 		record:   recordUsers,
 		risks:    userRisks,
-		export:   func(live *Live, _ ExportOptions) []ExportedFile { return exportUsers(live.Users) },
+		export:   exportUsers,
 		liveFrom: usersFrom,
 		removed:  " (credential removed)",
 	})
@@ -41,7 +42,7 @@ func init() {
 		apply:    func(ctx context.Context, a *applier, cs []Change) { a.applyQuotas(ctx, cs) },
 		record:   recordCreatedDeleted,
 		risks:    quotaRisks,
-		export:   func(live *Live, _ ExportOptions) []ExportedFile { return exportQuotas(live.Quotas) },
+		export:   exportQuotas,
 		liveFrom: quotasFrom,
 		adopt: func(live *Live, _ ExportOptions) []ResourceKey {
 			var keys []ResourceKey
@@ -72,9 +73,9 @@ func init() {
 		risks:    aclRisks,
 		export: func(live *Live, opts ExportOptions) []ExportedFile {
 			if opts.Roles {
-				return ExportRoles(live.ACLs)
+				return export.Roles(live.ACLs)
 			}
-			return exportACLs(live.ACLs)
+			return export.ACLs(live.ACLs)
 		},
 		adopt: func(live *Live, _ ExportOptions) []ResourceKey {
 			principals := map[string]bool{}
@@ -92,6 +93,28 @@ func init() {
 			return cmp.Compare(a.Payload.(*ACLChange).Entry.Principal, b.Payload.(*ACLChange).Entry.Principal)
 		},
 	})
+}
+
+// exportUsers hands the SCRAM users to package export, one spec.User per
+// credential.
+func exportUsers(live *Live, _ ExportOptions) []ExportedFile {
+	var us []spec.User
+	for name, creds := range live.Users {
+		for _, c := range creds {
+			us = append(us, spec.User{Name: name, Mechanism: c.Mechanism, Iterations: c.Iterations})
+		}
+	}
+	return export.Users(us)
+}
+
+// exportQuotas hands the quotas to package export, each named after its
+// entity.
+func exportQuotas(live *Live, _ ExportOptions) []ExportedFile {
+	var qs []spec.Quota
+	for key, q := range live.Quotas {
+		qs = append(qs, spec.Quota{Name: key, Entity: q.Entity, Values: q.Values})
+	}
+	return export.Quotas(qs)
 }
 
 // recordUsers records a user whose credential was set, with the salted

@@ -1,10 +1,15 @@
 package reconcile
 
-import "context"
+import (
+	"context"
+	"sort"
+
+	"github.com/kgitops/kgitops/export"
+	"github.com/kgitops/kgitops/spec"
+)
 
 // The Topic kind: topics, their partition counts and their topic-level
-// config overrides (diff_topics.go, apply_topics.go, live.go,
-// export_topics.go).
+// config overrides (diff_topics.go, apply_topics.go, live.go).
 func init() {
 	register(&kind{
 		name:    KindTopic,
@@ -38,6 +43,33 @@ type TopicChange struct {
 }
 
 func topicPayload(c Change) *TopicChange { return c.Payload.(*TopicChange) }
+
+// exportTopics hands the topics that ExportedTopics lists to package
+// export.
+func exportTopics(live *Live, opts ExportOptions) []ExportedFile {
+	var ts []spec.Topic
+	for _, name := range ExportedTopics(live, opts) {
+		t := live.Topics[name]
+		ts = append(ts, spec.Topic{Name: name, Partitions: t.Partitions, ReplicationFactor: t.ReplicationFactor, Configs: t.Configs})
+	}
+	return export.Topics(ts, opts.Layout)
+}
+
+// ExportedTopics lists, sorted, the topics an export writes.
+func ExportedTopics(live *Live, opts ExportOptions) []string {
+	var names []string
+	for name, t := range live.Topics {
+		if _, reserved := spec.Reserved(name); reserved || t.Internal {
+			continue
+		}
+		if opts.Filter != nil && !opts.Filter.MatchString(name) {
+			continue
+		}
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
 
 // adoptTopics lists the exported topics, for the inventory.
 func adoptTopics(live *Live, opts ExportOptions) []ResourceKey {

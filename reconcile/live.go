@@ -180,12 +180,12 @@ func describeTopicOverrides(ctx context.Context, cl *kgo.Client, topics map[stri
 		}
 		resp := shard.Resp.(*kmsg.DescribeConfigsResponse)
 		for _, r := range resp.Resources {
-			if err := kerr.ErrorForCode(r.ErrorCode); err != nil {
+			if err := kafkaErr(r.ErrorCode, r.ErrorMessage); err != nil {
 				if errors.Is(err, kerr.UnknownTopicOrPartition) {
 					delete(topics, r.ResourceName) // deleted meanwhile
 					continue
 				}
-				return fmt.Errorf("describe configs of topic %q: %w", r.ResourceName, errWithMessage(err, r.ErrorMessage))
+				return fmt.Errorf("describe configs of topic %q: %w", r.ResourceName, err)
 			}
 			t, ok := topics[r.ResourceName]
 			if !ok {
@@ -200,14 +200,6 @@ func describeTopicOverrides(ctx context.Context, cl *kgo.Client, topics map[stri
 		}
 	}
 	return nil
-}
-
-// errWithMessage adds a broker's error message to a Kafka error code.
-func errWithMessage(err error, msg *string) error {
-	if msg == nil || *msg == "" {
-		return err
-	}
-	return fmt.Errorf("%w: %s", err, *msg)
 }
 
 // registeredBrokers counts the brokers registered with the cluster and

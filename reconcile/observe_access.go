@@ -38,11 +38,11 @@ func describeACLs(ctx context.Context, cl *kgo.Client, live *Live) error {
 	if err != nil {
 		return fmt.Errorf("describe ACLs: %w", err)
 	}
-	if err := kerr.ErrorForCode(resp.ErrorCode); err != nil {
+	if err := kafkaErr(resp.ErrorCode, resp.ErrorMessage); err != nil {
 		if errors.Is(err, kerr.SecurityDisabled) {
 			return ErrNoAuthorizer
 		}
-		return fmt.Errorf("describe ACLs: %w", errWithMessage(err, resp.ErrorMessage))
+		return fmt.Errorf("describe ACLs: %w", err)
 	}
 	live.ACLs = map[spec.ACLEntry]bool{}
 	for _, r := range resp.Resources {
@@ -89,8 +89,8 @@ func observeQuotas(ctx context.Context, b Backends, live *Live, _ bool) error {
 	if err != nil {
 		return fmt.Errorf("describe client quotas: %w", err)
 	}
-	if err := kerr.ErrorForCode(resp.ErrorCode); err != nil {
-		return fmt.Errorf("describe client quotas: %w", errWithMessage(err, resp.ErrorMessage))
+	if err := kafkaErr(resp.ErrorCode, resp.ErrorMessage); err != nil {
+		return fmt.Errorf("describe client quotas: %w", err)
 	}
 	live.Quotas = map[string]LiveQuota{}
 	for _, e := range resp.Entries {
@@ -126,16 +126,16 @@ func observeUsers(ctx context.Context, b Backends, live *Live, _ bool) error {
 	if err != nil {
 		return fmt.Errorf("describe SCRAM users: %w", err)
 	}
-	if err := kerr.ErrorForCode(resp.ErrorCode); err != nil {
-		return fmt.Errorf("describe SCRAM users: %w", errWithMessage(err, resp.ErrorMessage))
+	if err := kafkaErr(resp.ErrorCode, resp.ErrorMessage); err != nil {
+		return fmt.Errorf("describe SCRAM users: %w", err)
 	}
 	live.Users = map[string][]ScramCredential{}
 	for _, u := range resp.Results {
-		if err := kerr.ErrorForCode(u.ErrorCode); err != nil {
+		if err := kafkaErr(u.ErrorCode, u.ErrorMessage); err != nil {
 			if errors.Is(err, kerr.ResourceNotFound) {
 				continue
 			}
-			return fmt.Errorf("describe SCRAM user %q: %w", u.User, errWithMessage(err, u.ErrorMessage))
+			return fmt.Errorf("describe SCRAM user %q: %w", u.User, err)
 		}
 		for _, c := range u.CredentialInfos {
 			live.Users[u.User] = append(live.Users[u.User], ScramCredential{

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kgitops/kgitops/export"
 	"github.com/kgitops/kgitops/internal/kconn"
 	"github.com/kgitops/kgitops/reconcile"
 )
@@ -70,8 +71,8 @@ func (f *exportFlags) run(ctx context.Context, e *env) error {
 	if f.out == "" {
 		return &exitError{code: ExitError, err: errors.New("--out is required: the folder to write the YAML to")}
 	}
-	opts := reconcile.ExportOptions{Layout: f.layout, Roles: f.roles}
-	if f.layout != "topic" && f.layout != "team" {
+	opts := reconcile.ExportOptions{Layout: export.Layout(f.layout), Roles: f.roles}
+	if opts.Layout != export.LayoutTopic && opts.Layout != export.LayoutTeam {
 		return &exitError{code: ExitError, err: fmt.Errorf("--layout %q: want topic or team", f.layout)}
 	}
 	if f.filter != "" {
@@ -91,7 +92,7 @@ func (f *exportFlags) run(ctx context.Context, e *env) error {
 		return &exitError{code: ExitError, err: err}
 	}
 	files := reconcile.Export(live, opts)
-	if err := reconcile.WriteExport(f.out, files); err != nil {
+	if err := export.WriteFiles(f.out, files); err != nil {
 		return &exitError{code: ExitError, err: err}
 	}
 	fmt.Fprintf(e.stdout, "Exported %d file(s) to %s.\n", len(files), f.out)

@@ -1,4 +1,4 @@
-package reconcile
+package export
 
 import (
 	"flag"
@@ -17,12 +17,12 @@ import (
 	"github.com/kgitops/kgitops/spec"
 )
 
-var updateRoles = flag.Bool("update-roles", false, "rewrite the golden files under testdata/export-roles")
+var updateRoles = flag.Bool("update-roles", false, "rewrite the golden files under testdata/roles")
 
-// TestExportRolesBuiltinRoles exports, for each built-in role, the live ACLs
+// TestRolesBuiltinRoles exports, for each built-in role, the live ACLs
 // that are exactly a binding's expansion: the export must be that one
 // binding and nothing else.
-func TestExportRolesBuiltinRoles(t *testing.T) {
+func TestRolesBuiltinRoles(t *testing.T) {
 	const alice = "User:alice"
 	tests := []struct {
 		name string
@@ -76,10 +76,10 @@ func TestExportRolesBuiltinRoles(t *testing.T) {
 	}
 }
 
-// TestExportRoles exports mixes of roles and raw ACLs. wantBindings are
+// TestRoles exports mixes of roles and raw ACLs. wantBindings are
 // summaries of the exported RoleBindings, sorted; wantRaw the ACLs of the
 // exported ACL documents, as ACLEntry.String writes them, sorted.
-func TestExportRoles(t *testing.T) {
+func TestRoles(t *testing.T) {
 	const alice = "User:alice"
 	consumer := newBinding("consumer", alice, func(b *spec.RoleBinding) { b.Topics, b.Groups = refsOf("orders"), refsOf("billing") })
 	tests := []struct {
@@ -268,13 +268,13 @@ func TestExportRoles(t *testing.T) {
 	}
 }
 
-// TestExportRolesNames checks that binding names are unique across
+// TestRolesNames checks that binding names are unique across
 // principals and hosts, and file names across principals.
-func TestExportRolesNames(t *testing.T) {
+func TestRolesNames(t *testing.T) {
 	consumer := func(p, host string) spec.RoleBinding {
 		return newBinding("consumer", p, func(b *spec.RoleBinding) { b.Topics, b.Groups, b.Host = refsOf("orders"), refsOf("g"), host })
 	}
-	files := ExportRoles(liveOf(consumer("User:a-b", "*"), consumer("User:a b", "*"), consumer("Group:a-b", "*"), consumer("Group:a-b", "10.0.0.1")))
+	files := Roles(liveOf(consumer("User:a-b", "*"), consumer("User:a b", "*"), consumer("Group:a-b", "*"), consumer("Group:a-b", "10.0.0.1")))
 	var paths []string
 	for _, f := range files {
 		paths = append(paths, f.Path)
@@ -298,10 +298,10 @@ func TestExportRolesNames(t *testing.T) {
 	}
 }
 
-// TestExportRolesGolden pins the exported files of a small cluster, byte
-// for byte, under testdata/export-roles; the folder loads as a repo. Run
+// TestRolesGolden pins the exported files of a small cluster, byte
+// for byte, under testdata/roles; the folder loads as a repo. Run
 // with -update-roles to rewrite it.
-func TestExportRolesGolden(t *testing.T) {
+func TestRolesGolden(t *testing.T) {
 	live := withACLs(liveOf(
 		newBinding("consumer", "User:billing", func(b *spec.RoleBinding) { b.Topics, b.Groups = refsOf("shop.orders"), refsOf("billing-*") }),
 		newBinding("transactional-producer", "User:billing", func(b *spec.RoleBinding) {
@@ -324,13 +324,13 @@ func TestExportRolesGolden(t *testing.T) {
 		liveACL("User:audit", "topic:*", "DESCRIBE"),
 		liveACL("User:audit", "group:*", "DESCRIBE"),
 	)
-	files := ExportRoles(live)
-	dir := filepath.Join("testdata", "export-roles")
+	files := Roles(live)
+	dir := filepath.Join("testdata", "roles")
 	if *updateRoles {
 		if err := os.RemoveAll(dir); err != nil {
 			t.Fatal(err)
 		}
-		if err := WriteExport(dir, files); err != nil {
+		if err := WriteFiles(dir, files); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -345,7 +345,7 @@ func TestExportRolesGolden(t *testing.T) {
 		return err
 	})
 	if err != nil {
-		t.Fatalf("%v (run go test ./reconcile -run TestExportRolesGolden -update-roles to create it)", err)
+		t.Fatalf("%v (run go test ./export -run TestRolesGolden -update-roles to create it)", err)
 	}
 	got := map[string]string{}
 	for _, f := range files {
@@ -363,12 +363,12 @@ func TestExportRolesGolden(t *testing.T) {
 	}
 }
 
-// TestExportRolesRandom exports random ACL sets: random bindings of every
+// TestRolesRandom exports random ACL sets: random bindings of every
 // built-in role, expanded, plus random raw ACLs, minus a few. Expanding
 // the export must give back exactly the set. Across the runs, every role
 // must be exported at least once, so that the test cannot pass by writing
 // everything raw.
-func TestExportRolesRandom(t *testing.T) {
+func TestRolesRandom(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	principals := []string{"User:alice", "User:bob", "Group:alice"}
 	hosts := []string{"*", "10.0.0.1"}
@@ -459,9 +459,9 @@ func TestExportRolesRandom(t *testing.T) {
 	}
 }
 
-// TestExportRolesPickGreedy checks the lazy greedy pick against counting
+// TestRolesPickGreedy checks the lazy greedy pick against counting
 // every candidate in every round, on random candidates.
-func TestExportRolesPickGreedy(t *testing.T) {
+func TestRolesPickGreedy(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	entry := func(i int) spec.ACLEntry { return liveACL("User:a", fmt.Sprintf("topic:t%d", i), "READ") }
 	for run := range 1000 {
@@ -505,19 +505,19 @@ func TestExportRolesPickGreedy(t *testing.T) {
 // expand to exactly acls, and that a second export writes the same files.
 func exportRoundTrip(t *testing.T, acls map[spec.ACLEntry]bool) *spec.State {
 	t.Helper()
-	files := ExportRoles(acls)
+	files := Roles(acls)
 	st := loadExport(t, files)
 	if d := cmp.Diff(sortedEntries(acls), sortedEntries(desiredSet(st))); d != "" {
 		t.Fatalf("the export expands to other ACLs (-live +expanded):\n%s\nexport:\n%s", d, dumpFiles(files))
 	}
-	if again := ExportRoles(maps.Clone(acls)); !cmp.Equal(files, again) {
+	if again := Roles(maps.Clone(acls)); !cmp.Equal(files, again) {
 		t.Fatalf("a second export differs:\n%s", cmp.Diff(files, again))
 	}
 	return st
 }
 
 // loadExport loads exported files as a repo.
-func loadExport(t *testing.T, files []ExportedFile) *spec.State {
+func loadExport(t *testing.T, files []File) *spec.State {
 	t.Helper()
 	fsys := fstest.MapFS{}
 	for _, f := range files {
@@ -530,7 +530,7 @@ func loadExport(t *testing.T, files []ExportedFile) *spec.State {
 	return st
 }
 
-func dumpFiles(files []ExportedFile) string {
+func dumpFiles(files []File) string {
 	var b strings.Builder
 	for _, f := range files {
 		b.WriteString("# " + f.Path + "\n" + string(f.Data))

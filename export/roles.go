@@ -1,4 +1,4 @@
-package reconcile
+package export
 
 import (
 	"cmp"
@@ -10,11 +10,11 @@ import (
 	"github.com/kgitops/kgitops/spec"
 )
 
-// ExportRoles writes the live ACLs as RoleBindings where a principal's ACLs
+// Roles writes the live ACLs as RoleBindings where a principal's ACLs
 // match a built-in role exactly, and as raw ACL documents for the rest. Each
 // principal gets one file, acls/<principal>.yaml, that holds its
 // RoleBindings and, when some of its ACLs fit no role, one ACL document for
-// them, written as exportACLs writes it.
+// them, written as ACLs writes it.
 //
 // Loading the files and expanding them gives back exactly acls: a binding
 // is written only when every ACL it grants is live, and every live ACL that
@@ -42,8 +42,8 @@ import (
 // "deny a consumer" would hide which operations are denied, and denying
 // DESCRIBE, say, hides a topic altogether: a reviewer should see each one.
 //
-// ExportRoles is pure and deterministic.
-func ExportRoles(acls map[spec.ACLEntry]bool) []ExportedFile {
+// Roles is pure and deterministic.
+func Roles(acls map[spec.ACLEntry]bool) []File {
 	byPrincipal := map[string]map[roleCellKey]entrySet{}
 	for e := range acls {
 		k := roleCellKey{host: e.Host, permission: e.Permission}
@@ -58,8 +58,8 @@ func ExportRoles(acls map[spec.ACLEntry]bool) []ExportedFile {
 	shapes := learnRoles()
 	names := map[string]bool{} // RoleBinding names given so far: they are unique in a repo
 	seen := map[string]int{}
-	var files []ExportedFile
-	for _, principal := range sortedKeys(byPrincipal) {
+	var files []File
+	for _, principal := range slices.Sorted(maps.Keys(byPrincipal)) {
 		cells := byPrincipal[principal]
 		var docs []string
 		rest := map[spec.ACLEntry]bool{}
@@ -82,10 +82,10 @@ func ExportRoles(acls map[spec.ACLEntry]bool) []ExportedFile {
 			}
 		}
 		if len(rest) > 0 {
-			docs = append(docs, string(exportACLs(rest)[0].Data))
+			docs = append(docs, string(ACLs(rest)[0].Data))
 		}
 		path := uniquePath(seen, filepath.Join("acls", fileName(principal)))
-		files = append(files, ExportedFile{Path: path, Data: []byte(strings.Join(docs, "---\n"))})
+		files = append(files, File{Path: path, Data: []byte(strings.Join(docs, "---\n"))})
 	}
 	return files
 }
