@@ -14,6 +14,14 @@
 #   KGITOPS_BROKER_CONTROLLER_PORT  KRaft controller listener (default 19094)
 #   KGITOPS_BROKER_TIMEOUT          seconds to wait for readiness (default 120)
 #   KGITOPS_BROKER_HEAP             java -Xmx (default 768m)
+#
+# Three nodes: cluster.sh, next to this script, runs a cluster of N (default 3) combined
+# nodes with racks rack-a, rack-b, ... and a PLAINTEXT listener each, and stops, kills and
+# restarts single nodes (`cluster.sh stop-node 3`, `cluster.sh start-node 3`). It has its
+# own state dir (<repo>/.kafka-test-cluster) and ports (19100-19105 by default), so it runs
+# beside this broker. `make test` does not start it: a Go test that needs it calls
+# kafkatest.ThreeNodes, which starts a cluster for that test alone, on free ports, when a
+# real broker is configured. The code both scripts share is in common.sh.
 set -euo pipefail
 
 # shellcheck source=common.sh
