@@ -10,7 +10,11 @@
 // A Plan is a plain value that renderers (text, JSON) print; it carries
 // everything a reviewer needs, and nothing secret.
 //
+// Export turns a Live value back into repo files: each kind hands its part
+// to package export, which writes the YAML. Adopt records what an export
+// wrote in the inventory, so that kgitops manages it from then on.
+//
 // The package deliberately does not parse YAML or decide what the repo
-// means (package spec does), and it never deletes anything the inventory
-// does not say kgitops created.
+// means (package spec does), nor write YAML (package export does), and it
+// never deletes anything the inventory does not say kgitops created.
 package reconcile
