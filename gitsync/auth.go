@@ -37,14 +37,11 @@ func (o *Options) authMethod() (transport.AuthMethod, error) {
 // the file, never its content.
 func (o *Options) readPassword() (string, error) {
 	if !o.passFile {
-		if o.password == nil {
-			return "", nil
-		}
-		return o.password.s, nil
+		return o.password.Reveal(), nil
 	}
 	pass, err := readSecretFile(o.PasswordFile, "password")
 	if err != nil {
-		return "", configError(o, fmt.Errorf("read %s: %w", o.env.Source(flagPasswordFile), err))
+		return "", configError(o, fmt.Errorf("read %s: %w", o.names().Source("PasswordFile"), err))
 	}
 	return pass, nil
 }
@@ -78,12 +75,12 @@ func (o *Options) sshAuth() (transport.AuthMethod, error) {
 	var passphrase string
 	if o.SSHKeyPassphraseFile != "" {
 		if passphrase, err = readSecretFile(o.SSHKeyPassphraseFile, "passphrase"); err != nil {
-			return nil, configError(o, fmt.Errorf("read %s: %w", o.env.Source(flagPassphraseFile), err))
+			return nil, configError(o, fmt.Errorf("read %s: %w", o.names().Source("SSHKeyPassphraseFile"), err))
 		}
 	}
 	pem, err := os.ReadFile(o.SSHKeyFile)
 	if err != nil {
-		return nil, configError(o, fmt.Errorf("read %s: %w", o.env.Source(flagSSHKeyFile), err))
+		return nil, configError(o, fmt.Errorf("read %s: %w", o.names().Source("SSHKeyFile"), err))
 	}
 	var signer ssh.Signer
 	if passphrase == "" {
@@ -94,7 +91,7 @@ func (o *Options) sshAuth() (transport.AuthMethod, error) {
 	if err != nil {
 		var missing *ssh.PassphraseMissingError
 		if errors.As(err, &missing) {
-			return nil, configError(o, fmt.Errorf("SSH key %s is protected by a passphrase: pass --%s FILE", o.SSHKeyFile, flagPassphraseFile))
+			return nil, configError(o, fmt.Errorf("SSH key %s is protected by a passphrase: %s", o.SSHKeyFile, o.names().HowToSet("SSHKeyPassphraseFile", "FILE", false)))
 		}
 		return nil, configError(o, fmt.Errorf("SSH key %s: %w", o.SSHKeyFile, err))
 	}
@@ -103,7 +100,8 @@ func (o *Options) sshAuth() (transport.AuthMethod, error) {
 		keys.HostKeyCallback = ssh.InsecureIgnoreHostKey()
 	} else {
 		if _, err := os.Stat(o.KnownHostsFile); err != nil {
-			return nil, configError(o, fmt.Errorf("known_hosts file: %w; write it with ssh-keyscan -p PORT HOST >> FILE (then check the fingerprints) and pass --%s FILE, or pass --%s", err, flagKnownHosts, flagInsecure))
+			return nil, configError(o, fmt.Errorf("known_hosts file: %w; write it with ssh-keyscan -p PORT HOST >> FILE (then check the fingerprints) and %s, or %s",
+				err, o.names().HowToSet("KnownHostsFile", "FILE", false), o.names().HowToSet("InsecureIgnoreHostKey", "", false)))
 		}
 		db, err := gitssh.NewKnownHostsDb(o.KnownHostsFile)
 		if err != nil {
@@ -128,10 +126,10 @@ func (o *Options) caBundle() ([]byte, error) {
 	}
 	pem, err := os.ReadFile(o.CAFile)
 	if err != nil {
-		return nil, configError(o, fmt.Errorf("read %s: %w", o.env.Source(flagCAFile), err))
+		return nil, configError(o, fmt.Errorf("read %s: %w", o.names().Source("CAFile"), err))
 	}
 	if !x509.NewCertPool().AppendCertsFromPEM(pem) {
-		return nil, configError(o, fmt.Errorf("%s %s holds no PEM certificate", o.env.Source(flagCAFile), o.CAFile))
+		return nil, configError(o, fmt.Errorf("%s %s holds no PEM certificate", o.names().Source("CAFile"), o.CAFile))
 	}
 	return pem, nil
 }
@@ -145,8 +143,8 @@ func configError(o *Options, err error) error {
 // Complete found it) and the URL's query values.
 func (o *Options) secrets() []string {
 	var s []string
-	if o.password != nil {
-		s = append(s, o.password.s)
+	if !o.password.IsZero() {
+		s = append(s, o.password.Reveal())
 	}
 	if i := strings.Index(o.URL, "?"); i >= 0 {
 		for _, p := range strings.Split(o.URL[i+1:], "&") {

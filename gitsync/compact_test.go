@@ -11,7 +11,7 @@ func TestFetchCompactsTheCache(t *testing.T) {
 	maxPacks = 2
 
 	rem := newRemote(t, map[string]string{"a.yaml": "v0"})
-	o := completed(t, Options{URL: rem.bare}, noEnv)
+	o := completed(t, Options{URL: rem.bare})
 	r, log := open(t, o)
 	fetch(t, r)
 	first := rem.head()

@@ -8,41 +8,34 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/kgitops/kgitops/secret"
 )
 
-// Complete fills each field the user did not give as a flag from its
-// KGITOPS_GIT_* environment variable (flags win over the environment),
-// applies the defaults, checks the result and reads the password, key,
-// known_hosts and CA files once, so that a mistake shows before the first
-// fetch. A user:password@ in an HTTPS URL is moved out of the URL. getenv
-// is os.Getenv outside tests; nil means os.Getenv.
-//
-// A flag counts as given when it was set on the command line; for Options
-// built in code without AddFlags, when its field is not the zero value.
-func (o *Options) Complete(getenv func(string) string) error {
-	if getenv == nil {
-		getenv = os.Getenv
-	}
+// Complete applies the defaults, checks the options and reads the
+// password, key, known_hosts and CA files once, so that a mistake shows
+// before the first fetch. A user:password@ in an HTTPS URL is moved out of
+// the URL. It reads no flag and no environment variable: the caller fills
+// Options, and says through Names where each value came from.
+func (o *Options) Complete() error {
 	o.completed = false
-	if err := o.fromEnv(getenv); err != nil {
-		return err
-	}
-	u, err := parseRepoURL(o.URL, o.env.Source(flagRepo))
+	n := o.names()
+	u, err := parseRepoURL(o.URL, n)
 	if err != nil {
 		return err
 	}
 	if u.web() && u.user == "" && u.password == "" && o.urlCreds != nil && o.URL == o.fetchURL {
 		// Completed before: the credentials were moved out of this URL.
-		u.user, u.password = o.urlCreds.user, o.urlCreds.s
+		u.user, u.password = o.urlCreds.user, o.urlCreds.password.Reveal()
 	}
 	o.fetchURL, o.proto, o.redacted, o.urlCreds = u.fetch, u.proto, Redact(o.URL), nil
 	if u.web() {
 		if u.user != "" || u.password != "" {
-			o.urlCreds = &secret{user: u.user, s: u.password}
+			o.urlCreds = &urlCreds{user: u.user, password: secret.New(u.password)}
 		}
 		o.URL = u.fetch // credentials move out of the URL
 	}
-	if u.user != "" && u.password == "" && u.web() && getenv(EnvPassword) == "" && o.PasswordFile == "" {
+	if u.user != "" && u.password == "" && u.web() && o.Password.IsZero() && o.PasswordFile == "" {
 		// https://TOKEN@host/repo: a lone user name and no password from
 		// anywhere else is a token (a form GitHub documents). It is sent
 		// as the password, with the default user name.
@@ -54,7 +47,7 @@ func (o *Options) Complete(getenv func(string) string) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
-	if err := o.loadPassword(getenv, &u); err != nil {
+	if err := o.loadPassword(&u); err != nil {
 		return err
 	}
 	// Read each file once now; fetches read them again, to pick up a
@@ -69,19 +62,6 @@ func (o *Options) Complete(getenv func(string) string) error {
 	return nil
 }
 
-func (o *Options) fromEnv(getenv func(string) string) error {
-	o.env.EnvFor = envFor
-	o.env.Reset()
-	for flag, p := range map[string]*string{
-		flagRepo: &o.URL, flagRef: &o.Ref, flagCacheDir: &o.CacheDir, flagUsername: &o.Username,
-		flagPasswordFile: &o.PasswordFile, flagCAFile: &o.CAFile, flagSSHKeyFile: &o.SSHKeyFile,
-		flagPassphraseFile: &o.SSHKeyPassphraseFile, flagKnownHosts: &o.KnownHostsFile,
-	} {
-		o.env.String(getenv, flag, p)
-	}
-	return o.env.Duration(getenv, flagTimeout, &o.Timeout)
-}
-
 // defaults fills what the user left empty, and takes the user name out of
 // the URL.
 func (o *Options) defaults(u repoURL) error {
@@ -92,9 +72,10 @@ func (o *Options) defaults(u repoURL) error {
 	if o.Timeout == 0 {
 		o.Timeout = DefaultTimeout
 	}
+	n := o.names()
 	if u.user != "" && (o.proto == "https" || o.proto == "http") {
 		if o.Username != "" && o.Username != u.user {
-			return fmt.Errorf("%s names user %q but %s says %q: give the user name once", o.env.Source(flagRepo), u.user, o.env.Source(flagUsername), o.Username)
+			return fmt.Errorf("%s names user %q but %s says %q: give the user name once", n.Source("URL"), u.user, n.Source("Username"), o.Username)
 		}
 		o.Username = u.user
 	}
@@ -104,14 +85,14 @@ func (o *Options) defaults(u repoURL) error {
 	if o.proto == "ssh" && o.KnownHostsFile == "" && !o.InsecureIgnoreHostKey {
 		home, err := os.UserHomeDir()
 		if err != nil {
-			return fmt.Errorf("no home directory for ~/.ssh/known_hosts: pass --%s FILE or set %s", flagKnownHosts, envFor(flagKnownHosts))
+			return fmt.Errorf("no home directory for ~/.ssh/known_hosts: %s", n.HowToSet("KnownHostsFile", "FILE", true))
 		}
 		o.KnownHostsFile = filepath.Join(home, ".ssh", "known_hosts")
 	}
 	if o.CacheDir == "" {
 		base, err := os.UserCacheDir()
 		if err != nil {
-			return fmt.Errorf("no user cache directory to keep the clone in (%v): pass --%s DIR or set %s", err, flagCacheDir, envFor(flagCacheDir))
+			return fmt.Errorf("no user cache directory to keep the clone in (%v): %s", err, n.HowToSet("CacheDir", "DIR", true))
 		}
 		sum := sha256.Sum256([]byte(o.redacted))
 		o.CacheDir = filepath.Join(base, "kgitops", "git", hex.EncodeToString(sum[:])[:16])
@@ -122,79 +103,74 @@ func (o *Options) defaults(u repoURL) error {
 // validate checks that the options fit the URL's transport, without
 // reading any file.
 func (o *Options) validate() error {
+	n := o.names()
 	if strings.HasPrefix(o.Ref, "-") || strings.ContainsAny(o.Ref, " \t\n~^:?*[\\") || strings.Contains(o.Ref, "..") {
-		return fmt.Errorf("%s: %q is not a branch, tag or commit SHA", o.env.Source(flagRef), o.Ref)
+		return fmt.Errorf("%s: %q is not a branch, tag or commit SHA", n.Source("Ref"), o.Ref)
 	}
 	if o.Timeout < 0 {
-		return fmt.Errorf("%s: %v is negative; want a duration such as 60s", o.env.Source(flagTimeout), o.Timeout)
+		return fmt.Errorf("%s: %v is negative; want a duration such as 60s", n.Source("Timeout"), o.Timeout)
 	}
-	notFor := func(flag string, set bool, want string) error {
+	notFor := func(field string, set bool, want string) error {
 		if !set {
 			return nil
 		}
-		return fmt.Errorf("%s is for %s URLs, but %s is a %s URL: drop it or fix the URL", o.env.Source(flag), want, o.redacted, o.proto)
+		return fmt.Errorf("%s is for %s URLs, but %s is a %s URL: drop it or fix the URL", n.Source(field), want, o.redacted, o.proto)
 	}
 	ssh, web := o.proto == "ssh", o.proto == "https" || o.proto == "http"
 	for _, c := range []struct {
-		flag string
-		set  bool
-		want string
+		field string
+		set   bool
+		want  string
 	}{
-		{flagSSHKeyFile, o.SSHKeyFile != "" && !ssh, "ssh://"},
-		{flagPassphraseFile, o.SSHKeyPassphraseFile != "" && !ssh, "ssh://"},
-		{flagKnownHosts, o.KnownHostsFile != "" && !ssh, "ssh://"},
-		{flagInsecure, o.InsecureIgnoreHostKey && !ssh, "ssh://"},
-		{flagCAFile, o.CAFile != "" && o.proto != "https", "https://"},
-		{flagPasswordFile, o.PasswordFile != "" && !web, "https://"},
+		{"SSHKeyFile", o.SSHKeyFile != "" && !ssh, "ssh://"},
+		{"SSHKeyPassphraseFile", o.SSHKeyPassphraseFile != "" && !ssh, "ssh://"},
+		{"KnownHostsFile", o.KnownHostsFile != "" && !ssh, "ssh://"},
+		{"InsecureIgnoreHostKey", o.InsecureIgnoreHostKey && !ssh, "ssh://"},
+		{"CAFile", o.CAFile != "" && o.proto != "https", "https://"},
+		{"PasswordFile", o.PasswordFile != "" && !web, "https://"},
 	} {
-		if err := notFor(c.flag, c.set, c.want); err != nil {
+		if err := notFor(c.field, c.set, c.want); err != nil {
 			return err
 		}
 	}
 	if ssh && o.SSHKeyFile == "" {
-		return fmt.Errorf("SSH URL %s needs a private key: pass --%s FILE or set %s", o.redacted, flagSSHKeyFile, envFor(flagSSHKeyFile))
+		return fmt.Errorf("SSH URL %s needs a private key: %s", o.redacted, n.HowToSet("SSHKeyFile", "FILE", true))
 	}
 	return nil
 }
 
-// loadPassword finds the HTTPS password: in the URL, in
-// KGITOPS_GIT_PASSWORD or in PasswordFile. A password file the user gave as
-// a flag wins over KGITOPS_GIT_PASSWORD; any other two sources at once are
-// an error.
-func (o *Options) loadPassword(getenv func(string) string, u *repoURL) error {
-	o.password, o.passFile = nil, false
+// loadPassword finds the HTTPS password: in the URL, in Password or in
+// PasswordFile, only one of them.
+func (o *Options) loadPassword(u *repoURL) error {
+	o.password, o.passFile = secret.Value{}, false
+	n := o.names()
 	inURL := u.password
-	envPass := getenv(EnvPassword)
 	if o.proto != "https" && o.proto != "http" {
-		if envPass != "" && o.proto == "ssh" {
-			return fmt.Errorf("%s is set but %s is an SSH URL, which takes a key: unset it and pass --%s", EnvPassword, o.redacted, flagSSHKeyFile)
+		if !o.Password.IsZero() && o.proto == "ssh" {
+			return fmt.Errorf("%s is set but %s is an SSH URL, which takes a key: unset it and %s", n.Source("Password"), o.redacted, n.HowToSet("SSHKeyFile", "", false))
 		}
 		return nil
 	}
-	fileFromEnv := o.env.FromEnv(flagPasswordFile)
 	switch {
-	case inURL != "" && (envPass != "" || o.PasswordFile != ""):
-		return fmt.Errorf("%s holds a password and %s is set too: keep only one, preferably not the URL", o.env.Source(flagRepo), firstSet(envPass != "", EnvPassword, o.env.Source(flagPasswordFile)))
+	case inURL != "" && (!o.Password.IsZero() || o.PasswordFile != ""):
+		other := "PasswordFile"
+		if !o.Password.IsZero() {
+			other = "Password"
+		}
+		return fmt.Errorf("%s holds a password and %s is set too: keep only one, preferably not the URL", n.Source("URL"), n.Source(other))
 	case inURL != "":
-		o.password = &secret{s: inURL}
-	case o.PasswordFile != "" && envPass != "" && fileFromEnv:
-		return fmt.Errorf("both %s and %s are set: set only one", EnvPassword, envFor(flagPasswordFile))
+		o.password = secret.New(inURL)
+	case o.PasswordFile != "" && !o.Password.IsZero():
+		return fmt.Errorf("both %s and %s are set: set only one", n.Source("Password"), n.Source("PasswordFile"))
 	case o.PasswordFile != "":
 		o.passFile = true
 		if _, err := o.readPassword(); err != nil {
 			return err
 		}
-	case envPass != "":
-		o.password = &secret{s: envPass}
+	case !o.Password.IsZero():
+		o.password = o.Password
 	}
 	return nil
-}
-
-func firstSet(a bool, x, y string) string {
-	if a {
-		return x
-	}
-	return y
 }
 
 // errNotCompleted is returned by Open when Complete has not succeeded.

@@ -8,8 +8,10 @@
 //
 // Repositories are reached over file:// (or a plain path), HTTPS (or plain
 // HTTP) with a token or basic auth, or SSH with a private key whose server
-// is checked against a known_hosts file. [Options] is filled from flags with
-// KGITOPS_GIT_* environment fallbacks, like package kconn's.
+// is checked against a known_hosts file. gitsync reads no flag and no
+// environment variable: the caller fills [Options], and its [Names] lets
+// errors name the flag or variable the user wrote (kgitops binds them in
+// cmd/kgitops/cli).
 //
 // Credentials never reach a log line, an error or a status: URLs are shown
 // through [Redact], and every error this package returns has had the

@@ -146,7 +146,7 @@ func (r *Repo) remoteError(err error, timedOut bool, secrets []string) error {
 	e := &Error{Op: "fetch", Repo: r.name, kind: classifyCause(err), msg: r.scrubString(err.Error(), secrets...), err: err}
 	if timedOut {
 		e.kind, e.timeout = kindUnreachable, true
-		e.Hint = fmt.Sprintf("no answer within %v (--%s)", r.opts.Timeout, flagTimeout)
+		e.Hint = fmt.Sprintf("no answer within %v (%s)", r.opts.Timeout, r.opts.names().Name("Timeout"))
 		return e
 	}
 	e.Hint = r.hint(err, e.kind)
@@ -185,7 +185,7 @@ func (r *Repo) resolveRef(ref string) (plumbing.Hash, error) {
 		Hint: r.branchHint()}
 }
 
-// branchHint lists a few branches, to help with a mistyped --ref.
+// branchHint lists a few branches, to help with a mistyped ref.
 func (r *Repo) branchHint() string {
 	iter, err := r.repo.Branches()
 	if err != nil {
@@ -201,7 +201,7 @@ func (r *Repo) branchHint() string {
 	if len(names) == 0 {
 		return "the repository has no branches"
 	}
-	return fmt.Sprintf("pass --%s with a branch (%s), a tag or a full commit SHA", flagRef, joinQuoted(names))
+	return fmt.Sprintf("%s with a branch (%s), a tag or a full commit SHA", r.opts.names().HowToSet("Ref", "", false), joinQuoted(names))
 }
 
 // readError is a failure reading the repository itself: corrupt, or

@@ -20,7 +20,7 @@ func TestFetchFollowsNewCommits(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rem := newRemote(t, map[string]string{"topics.yaml": "one"})
-			r, _ := open(t, completed(t, Options{URL: tt.url(rem.bare)}, noEnv))
+			r, _ := open(t, completed(t, Options{URL: tt.url(rem.bare)}))
 
 			rev := fetch(t, r)
 			want := Revision{SHA: rem.head(), Ref: "main", Subject: "first",
@@ -50,7 +50,7 @@ func TestFetchFollowsRewrittenHistory(t *testing.T) {
 	first := rem.head()
 	second := rem.commit("second", map[string]string{"a.yaml": "v2"})
 	rem.push("main")
-	r, _ := open(t, completed(t, Options{URL: rem.bare}, noEnv))
+	r, _ := open(t, completed(t, Options{URL: rem.bare}))
 	if got := fetch(t, r).SHA; got != second {
 		t.Fatalf("Fetch = %s, want %s", got, second)
 	}
@@ -93,7 +93,7 @@ func TestFetchTagsAndCommits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.ref, func(t *testing.T) {
-			r, _ := open(t, completed(t, Options{URL: rem.bare, Ref: tt.ref}, noEnv))
+			r, _ := open(t, completed(t, Options{URL: rem.bare, Ref: tt.ref}))
 			rev := fetch(t, r)
 			if rev.SHA != tt.want || rev.Ref != tt.ref {
 				t.Fatalf("Fetch = %+v, want SHA %s and ref %q", rev, tt.want, tt.ref)
@@ -105,7 +105,7 @@ func TestFetchTagsAndCommits(t *testing.T) {
 func TestFetchMissingRef(t *testing.T) {
 	rem := newRemote(t, map[string]string{"a.yaml": "v1"})
 	rem.push("feature")
-	r, _ := open(t, completed(t, Options{URL: rem.bare, Ref: "feature"}, noEnv))
+	r, _ := open(t, completed(t, Options{URL: rem.bare, Ref: "feature"}))
 	fetch(t, r)
 
 	// Deleted on the remote: the prune removes it from the cache too.
@@ -121,7 +121,7 @@ func TestFetchMissingRef(t *testing.T) {
 	}
 
 	missing := strings.Repeat("ab", 20)
-	r, _ = open(t, completed(t, Options{URL: rem.bare, Ref: missing}, noEnv))
+	r, _ = open(t, completed(t, Options{URL: rem.bare, Ref: missing}))
 	if err := fetchErr(t, r); !IsNotFound(err) || !strings.Contains(err.Error(), missing) {
 		t.Fatalf("Fetch of an unknown commit: want a not-found error naming it, got %v", err)
 	}
@@ -129,7 +129,7 @@ func TestFetchMissingRef(t *testing.T) {
 
 func TestFetchRecreatesDeletedCache(t *testing.T) {
 	rem := newRemote(t, map[string]string{"a.yaml": "v1"})
-	o := completed(t, Options{URL: rem.bare}, noEnv)
+	o := completed(t, Options{URL: rem.bare})
 	r, _ := open(t, o)
 	fetch(t, r)
 	if err := os.RemoveAll(o.CacheDir); err != nil {
@@ -173,7 +173,7 @@ func TestFetchRecoversCorruptCache(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rem := newRemote(t, map[string]string{"a.yaml": "v1"})
-			o := completed(t, Options{URL: rem.bare}, noEnv)
+			o := completed(t, Options{URL: rem.bare})
 			r, _ := open(t, o)
 			fetch(t, r)
 			tt.corrupt(t, o.CacheDir)
@@ -192,7 +192,7 @@ func TestFetchRecoversCorruptCache(t *testing.T) {
 
 func TestFetchUnreachableRepoComesBack(t *testing.T) {
 	rem := newRemote(t, map[string]string{"a.yaml": "v1"})
-	o := completed(t, Options{URL: "file://" + rem.bare}, noEnv)
+	o := completed(t, Options{URL: "file://" + rem.bare})
 	r, log := open(t, o)
 	first := fetch(t, r)
 
@@ -228,7 +228,7 @@ func TestOpenRefusesForeignDirectory(t *testing.T) {
 	dir := t.TempDir()
 	precious := filepath.Join(dir, "precious.txt")
 	write(t, precious, []byte("keep me"))
-	o := completed(t, Options{URL: rem.bare, CacheDir: dir}, noEnv)
+	o := completed(t, Options{URL: rem.bare, CacheDir: dir})
 	_, err := Open(o, nil)
 	if err == nil || !strings.Contains(err.Error(), "--git-cache-dir") {
 		t.Fatalf("Open on a directory holding other files: want an error naming --git-cache-dir, got %v", err)
@@ -248,9 +248,9 @@ func TestCacheSwitchesToAnotherRepository(t *testing.T) {
 	one := newRemote(t, map[string]string{"a.yaml": "one"})
 	two := newRemote(t, map[string]string{"a.yaml": "two"})
 	dir := filepath.Join(t.TempDir(), "cache")
-	r, _ := open(t, completed(t, Options{URL: one.bare, CacheDir: dir}, noEnv))
+	r, _ := open(t, completed(t, Options{URL: one.bare, CacheDir: dir}))
 	fetch(t, r)
-	r, _ = open(t, completed(t, Options{URL: two.bare, CacheDir: dir}, noEnv))
+	r, _ = open(t, completed(t, Options{URL: two.bare, CacheDir: dir}))
 	rev := fetch(t, r)
 	if rev.SHA != two.head() {
 		t.Fatalf("Fetch = %s, want the second repository's %s", rev.SHA, two.head())
@@ -294,7 +294,7 @@ func assertFile(t *testing.T, r *Repo, sha, name, want string) {
 
 func TestFetchClonesAgainAfterAFailedRead(t *testing.T) {
 	rem := newRemote(t, map[string]string{"a.yaml": strings.Repeat("v1 ", 100)})
-	o := completed(t, Options{URL: rem.bare}, noEnv)
+	o := completed(t, Options{URL: rem.bare})
 	r, log := open(t, o)
 	rev := fetch(t, r)
 	fsys, err := r.Files(rev.SHA, "")

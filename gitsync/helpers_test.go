@@ -111,22 +111,52 @@ func requireGit(t *testing.T) {
 	}
 }
 
-// noEnv is a getenv with nothing set.
-func noEnv(string) string { return "" }
-
-// envOf is a getenv that returns env's values.
-func envOf(env map[string]string) func(string) string {
-	return func(k string) string { return env[k] }
+// runFlags are the flags kgitops run sets the fields with.
+var runFlags = map[string]string{
+	"URL": "repo", "Ref": "ref", "CacheDir": "git-cache-dir", "Timeout": "git-timeout", "Username": "git-username",
+	"PasswordFile": "git-password-file", "CAFile": "git-ca-file", "SSHKeyFile": "git-ssh-key-file",
+	"SSHKeyPassphraseFile": "git-ssh-key-passphrase-file", "KnownHostsFile": "git-known-hosts",
+	"InsecureIgnoreHostKey": "git-insecure-ignore-host-key",
 }
 
-// completed returns o, completed with getenv, with a fresh cache directory
-// when o names none.
-func completed(t *testing.T, o Options, getenv func(string) string) Options {
+// runNames names the fields by kgitops run's flags, so that the errors and
+// hints these tests check read as users see them. Every value counts as
+// given by its flag; the password has only its variable. cmd/kgitops/cli
+// binds the real flags and variables, and its tests pin those.
+type runNames struct{}
+
+func (runNames) Source(field string) string { return runNames{}.Name(field) }
+
+func (runNames) Name(field string) string {
+	if field == "Password" {
+		return "KGITOPS_GIT_PASSWORD"
+	}
+	return "--" + runFlags[field]
+}
+
+func (runNames) HowToSet(field, meta string, orEnv bool) string {
+	if field == "Password" {
+		return "set KGITOPS_GIT_PASSWORD"
+	}
+	how := "pass --" + runFlags[field]
+	if meta != "" {
+		how += " " + meta
+	}
+	if orEnv {
+		how += " or set KGITOPS_GIT_" + strings.ToUpper(strings.ReplaceAll(strings.TrimPrefix(runFlags[field], "git-"), "-", "_"))
+	}
+	return how
+}
+
+// completed returns o, completed with runNames, with a fresh cache
+// directory when o names none.
+func completed(t *testing.T, o Options) Options {
 	t.Helper()
 	if o.CacheDir == "" {
 		o.CacheDir = filepath.Join(t.TempDir(), "cache")
 	}
-	if err := o.Complete(getenv); err != nil {
+	o.Names = runNames{}
+	if err := o.Complete(); err != nil {
 		t.Fatalf("Complete: %v", err)
 	}
 	return o

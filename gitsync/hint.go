@@ -15,7 +15,7 @@ import (
 
 // hint says, in a few words, what the user can do about a failed fetch.
 func (r *Repo) hint(err error, k kind) string {
-	o := r.opts
+	o, n := r.opts, r.opts.names()
 	var (
 		keyErr    *knownhosts.KeyError
 		revoked   *knownhosts.RevokedError
@@ -26,8 +26,8 @@ func (r *Repo) hint(err error, k kind) string {
 	switch {
 	case errors.As(err, &keyErr) && len(keyErr.Want) == 0:
 		host, port := r.hostPort()
-		return fmt.Sprintf("host %s is not in %s: add its key (ssh-keyscan -p %s %s >> %s, then check the fingerprint) or pass --%s",
-			knownhosts.Normalize(net.JoinHostPort(host, port)), o.KnownHostsFile, port, host, o.KnownHostsFile, flagInsecure)
+		return fmt.Sprintf("host %s is not in %s: add its key (ssh-keyscan -p %s %s >> %s, then check the fingerprint) or %s",
+			knownhosts.Normalize(net.JoinHostPort(host, port)), o.KnownHostsFile, port, host, o.KnownHostsFile, n.HowToSet("InsecureIgnoreHostKey", "", false))
 	case errors.As(err, &keyErr):
 		host, port := r.hostPort()
 		return fmt.Sprintf("the host key of %s does not match %s: the server's key changed, or someone is in between; find out which before you update %s",
@@ -37,13 +37,13 @@ func (r *Repo) hint(err error, k kind) string {
 	case strings.Contains(err.Error(), "ssh: unable to authenticate"):
 		return fmt.Sprintf("the SSH server refused the key in %s: add its public key to the repository's deploy keys, or check the user name", o.SSHKeyFile)
 	case errors.As(err, &unknownCA):
-		return fmt.Sprintf("the server's TLS certificate is signed by an unknown authority: pass --%s with the CA certificate", flagCAFile)
+		return fmt.Sprintf("the server's TLS certificate is signed by an unknown authority: %s with the CA certificate", n.HowToSet("CAFile", "", false))
 	case errors.As(err, &hostErr):
 		return "the server's TLS certificate is not for this host name"
-	case errors.Is(err, transport.ErrAuthenticationRequired) && o.password == nil && !o.passFile:
-		return fmt.Sprintf("the server wants credentials: set %s or pass --%s", EnvPassword, flagPasswordFile)
+	case errors.Is(err, transport.ErrAuthenticationRequired) && o.password.IsZero() && !o.passFile:
+		return fmt.Sprintf("the server wants credentials: %s or %s", n.HowToSet("Password", "", false), n.HowToSet("PasswordFile", "", false))
 	case errors.Is(err, transport.ErrAuthenticationRequired):
-		return fmt.Sprintf("the server refused the credentials: check the token (%s or --%s) and --%s", EnvPassword, flagPasswordFile, flagUsername)
+		return fmt.Sprintf("the server refused the credentials: check the token (%s or %s) and %s", n.Name("Password"), n.Name("PasswordFile"), n.Name("Username"))
 	case errors.Is(err, transport.ErrAuthorizationFailed):
 		return "the credentials may not read this repository"
 	case errors.Is(err, transport.ErrEmptyRemoteRepository):

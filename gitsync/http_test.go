@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kgitops/kgitops/secret"
 )
 
 const (
@@ -66,38 +68,37 @@ func TestFetchHTTPS(t *testing.T) {
 	write(t, tokenFile, []byte(testToken+"\n"))
 	wrongFile := filepath.Join(t.TempDir(), "wrong")
 	write(t, wrongFile, []byte(wrongToken))
-	withToken := envOf(map[string]string{EnvPassword: testToken})
-	withWrong := envOf(map[string]string{EnvPassword: wrongToken})
+	withToken, withWrong := secret.New(testToken), secret.New(wrongToken)
 
 	tests := []struct {
 		name     string
 		opts     Options
-		getenv   func(string) string
+		password secret.Value
 		wantErr  func(error) bool
 		wantText string
 	}{
-		{name: "token from the environment", opts: Options{URL: url, CAFile: ca}, getenv: withToken},
-		{name: "token from a file", opts: Options{URL: url, CAFile: ca, PasswordFile: tokenFile}, getenv: noEnv},
-		{name: "file from the environment", opts: Options{CAFile: ca}, getenv: envOf(map[string]string{
-			"KGITOPS_GIT_REPO": url, "KGITOPS_GIT_PASSWORD_FILE": tokenFile})},
-		{name: "credentials in the URL", opts: Options{URL: strings.Replace(url, "https://", "https://git:"+testToken+"@", 1), CAFile: ca}, getenv: noEnv},
-		{name: "token as the URL's user", opts: Options{URL: strings.Replace(url, "https://", "https://"+testToken+"@", 1), CAFile: ca}, getenv: noEnv},
-		{name: "wrong token", opts: Options{URL: url, CAFile: ca}, getenv: withWrong,
+		{name: "token", opts: Options{URL: url, CAFile: ca}, password: withToken},
+		{name: "token from a file", opts: Options{URL: url, CAFile: ca, PasswordFile: tokenFile}},
+		{name: "credentials in the URL", opts: Options{URL: strings.Replace(url, "https://", "https://git:"+testToken+"@", 1), CAFile: ca}},
+		{name: "token as the URL's user", opts: Options{URL: strings.Replace(url, "https://", "https://"+testToken+"@", 1), CAFile: ca}},
+		{name: "wrong token", opts: Options{URL: url, CAFile: ca}, password: withWrong,
 			wantErr: IsAuth, wantText: "the server refused the credentials"},
-		{name: "wrong token from a file", opts: Options{URL: url, CAFile: ca, PasswordFile: wrongFile}, getenv: noEnv,
+		{name: "wrong token from a file", opts: Options{URL: url, CAFile: ca, PasswordFile: wrongFile},
 			wantErr: IsAuth, wantText: "the server refused the credentials"},
-		{name: "wrong user", opts: Options{URL: url, CAFile: ca, Username: "alice"}, getenv: withToken,
+		{name: "wrong user", opts: Options{URL: url, CAFile: ca, Username: "alice"}, password: withToken,
 			wantErr: IsAuth, wantText: "--git-username"},
-		{name: "no token", opts: Options{URL: url, CAFile: ca}, getenv: noEnv,
+		{name: "no token", opts: Options{URL: url, CAFile: ca},
 			wantErr: IsAuth, wantText: "the server wants credentials: set KGITOPS_GIT_PASSWORD"},
-		{name: "untrusted certificate", opts: Options{URL: url}, getenv: withToken,
+		{name: "untrusted certificate", opts: Options{URL: url}, password: withToken,
 			wantErr: IsAuth, wantText: "pass --git-ca-file"},
-		{name: "no such repository", opts: Options{URL: url + "-nope", CAFile: ca}, getenv: withToken,
+		{name: "no such repository", opts: Options{URL: url + "-nope", CAFile: ca}, password: withToken,
 			wantErr: IsNotFound, wantText: "repository not found"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			o := completed(t, tt.opts, tt.getenv)
+			opts := tt.opts
+			opts.Password = tt.password
+			o := completed(t, opts)
 			r, log := open(t, o)
 			if tt.wantErr == nil {
 				if rev := fetch(t, r); rev.SHA != rem.head() {
@@ -125,7 +126,7 @@ func TestFetchHTTPSRereadsTokenFile(t *testing.T) {
 	url, ca := httpsRemote(t, rem)
 	tokenFile := filepath.Join(t.TempDir(), "token")
 	write(t, tokenFile, []byte(wrongToken))
-	r, _ := open(t, completed(t, Options{URL: url, CAFile: ca, PasswordFile: tokenFile}, noEnv))
+	r, _ := open(t, completed(t, Options{URL: url, CAFile: ca, PasswordFile: tokenFile}))
 	if err := fetchErr(t, r); !IsAuth(err) {
 		t.Fatalf("Fetch with the old token: error = %v, want IsAuth", err)
 	}

@@ -47,12 +47,12 @@ func Open(o Options, log *slog.Logger) (*Repo, error) {
 	r := &Repo{dir: o.CacheDir, name: o.redacted, opts: &o, log: log.With("repo", o.redacted)}
 	switch o.proto {
 	case "http":
-		if o.password != nil || o.passFile {
+		if !o.password.IsZero() || o.passFile {
 			r.log.Warn("sending git credentials over plain HTTP; use an https:// URL")
 		}
 	case "ssh":
 		if o.InsecureIgnoreHostKey {
-			r.log.Warn("not checking the SSH host key (--" + flagInsecure + ")")
+			r.log.Warn("not checking the SSH host key (" + o.names().Name("InsecureIgnoreHostKey") + ")")
 		}
 	}
 	r.mu.Lock()
@@ -172,7 +172,7 @@ func (r *Repo) checkOwned() error {
 	}
 	if len(entries) > 0 {
 		return &Error{Op: "use the cache directory", Repo: r.dir,
-			Hint: "pass --" + flagCacheDir + " with a new or empty directory",
+			Hint: r.opts.names().HowToSet("CacheDir", "", false) + " with a new or empty directory",
 			msg:  fmt.Sprintf("%s is neither empty nor a kgitops git cache (it has no %s file)", r.dir, cacheMarker)}
 	}
 	return nil

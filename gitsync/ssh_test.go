@@ -211,7 +211,7 @@ func TestFetchSSH(t *testing.T) {
 				o.URL = "ssh://git@" + tt.server.addr + rem.bare
 				o.KnownHostsFile = knownHostsFile(t, tt.server.addr, tt.server.hostKey)
 			}
-			r, log := open(t, completed(t, o, noEnv))
+			r, log := open(t, completed(t, o))
 			if tt.wantText == "" {
 				if rev := fetch(t, r); rev.SHA != rem.head() {
 					t.Fatalf("Fetch = %s, want %s", rev.SHA, rem.head())
@@ -231,8 +231,8 @@ func TestFetchSSH(t *testing.T) {
 
 func TestCompleteSSHKeyNeedsPassphrase(t *testing.T) {
 	keyFile, _ := sshKeyPair(t, "open sesame")
-	o := Options{URL: "ssh://git@127.0.0.1:1/repo.git", SSHKeyFile: keyFile, InsecureIgnoreHostKey: true, CacheDir: t.TempDir()}
-	err := o.Complete(noEnv)
+	o := Options{URL: "ssh://git@127.0.0.1:1/repo.git", SSHKeyFile: keyFile, InsecureIgnoreHostKey: true, CacheDir: t.TempDir(), Names: runNames{}}
+	err := o.Complete()
 	if err == nil || !strings.Contains(err.Error(), "protected by a passphrase: pass --git-ssh-key-passphrase-file") {
 		t.Fatalf("Complete with a locked key and no passphrase: error = %v", err)
 	}
@@ -258,7 +258,7 @@ func TestFetchSSHSilentServer(t *testing.T) {
 	}()
 	keyFile, _ := sshKeyPair(t, "")
 	o := completed(t, Options{URL: "ssh://git@" + ln.Addr().String() + "/repo.git", SSHKeyFile: keyFile,
-		InsecureIgnoreHostKey: true, Timeout: 500 * time.Millisecond}, noEnv)
+		InsecureIgnoreHostKey: true, Timeout: 500 * time.Millisecond})
 	r, _ := open(t, o)
 	start := time.Now()
 	err = fetchErr(t, r)

@@ -39,7 +39,7 @@ func treeRepo(t *testing.T) (*Repo, string) {
 	}
 	rem.commit("chmod", nil)
 	rem.push("main")
-	r, _ := open(t, completed(t, Options{URL: rem.bare}, noEnv))
+	r, _ := open(t, completed(t, Options{URL: rem.bare}))
 	return r, fetch(t, r).SHA
 }
 

@@ -21,13 +21,14 @@ type repoURL struct {
 
 func (u repoURL) web() bool { return u.proto == "https" || u.proto == "http" }
 
-// parseRepoURL sorts raw into one of the supported forms. from names where
-// raw came from (--repo or KGITOPS_GIT_REPO), for errors.
-func parseRepoURL(raw, from string) (repoURL, error) {
+// parseRepoURL sorts raw into one of the supported forms. Errors name
+// where raw came from, as n says.
+func parseRepoURL(raw string, n Names) (repoURL, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
-		return repoURL{}, fmt.Errorf("no git repository given: pass --%s URL or set %s", flagRepo, envFor(flagRepo))
+		return repoURL{}, fmt.Errorf("no git repository given: %s", n.HowToSet("URL", "URL", true))
 	}
+	from := n.Source("URL")
 	if !strings.Contains(raw, "://") {
 		if isSCPLike(raw) {
 			return repoURL{fetch: raw, proto: "ssh"}, nil
@@ -58,7 +59,7 @@ func parseRepoURL(raw, from string) (repoURL, error) {
 		}
 	case "ssh":
 		if _, ok := pu.User.Password(); ok {
-			return repoURL{}, fmt.Errorf("%s: SSH passwords are not supported: drop the password from %s and pass --%s", from, Redact(raw), flagSSHKeyFile)
+			return repoURL{}, fmt.Errorf("%s: SSH passwords are not supported: drop the password from %s and %s", from, Redact(raw), n.HowToSet("SSHKeyFile", "", false))
 		}
 	case "file":
 		if pu.Host != "" && pu.Host != "localhost" {

@@ -1,29 +1,22 @@
 package kconn
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/kgitops/kgitops/secret"
 )
 
-// Complete fills each field the user did not give as a flag from its
-// KGITOPS_* environment variable (flags win over the environment), applies
-// the defaults, checks the result and reads the password and TLS files.
-// getenv is os.Getenv outside tests; nil means os.Getenv.
-//
-// A flag counts as given when it was set on the command line; for Options
-// built in code without AddFlags, when its field is not the zero value.
-func (o *Options) Complete(getenv func(string) string) error {
-	if getenv == nil {
-		getenv = os.Getenv
-	}
+// Complete applies the defaults, checks the options and reads the password
+// and TLS files, so that a mistake shows before the first connection. It
+// reads no flag and no environment variable: the caller fills Options.
+func (o *Options) Complete() error {
 	o.completed = false
-	if err := o.fromEnv(getenv); err != nil {
-		return err
-	}
 	if o.Timeout == 0 {
 		o.Timeout = DefaultTimeout
 	}
@@ -34,7 +27,7 @@ func (o *Options) Complete(getenv func(string) string) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
-	if err := o.loadPassword(getenv); err != nil {
+	if err := o.loadPassword(); err != nil {
 		return err
 	}
 	tc, err := o.loadTLS()
@@ -46,32 +39,17 @@ func (o *Options) Complete(getenv func(string) string) error {
 	return nil
 }
 
-func (o *Options) fromEnv(getenv func(string) string) error {
-	o.env.EnvFor = envFor
-	o.env.Reset()
-	str := func(flag string, p *string) { o.env.String(getenv, flag, p) }
-	if v, ok := o.env.Lookup(getenv, flagBootstrap, len(o.Bootstrap) > 0); ok {
-		o.Bootstrap = strings.Split(v, ",")
+// Password returns the SASL password Complete found: SASLPassword, or the
+// content of SASLPasswordFile. It is zero without SASL.
+func (o *Options) Password() secret.Value { return o.password }
+
+// TLSConfig returns a copy of the TLS configuration Complete built, or nil
+// when TLS is off.
+func (o *Options) TLSConfig() *tls.Config {
+	if o.tlsConfig == nil {
+		return nil
 	}
-	if err := o.env.Duration(getenv, flagTimeout, &o.Timeout); err != nil {
-		return err
-	}
-	str(flagClientID, &o.ClientID)
-	if v, ok := o.env.Lookup(getenv, flagTLS, o.TLS); ok {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return fmt.Errorf("%s: want true or false: %w", envFor(flagTLS), err)
-		}
-		o.TLS = b
-	}
-	str(flagTLSCA, &o.TLSCAFile)
-	str(flagTLSCert, &o.TLSCertFile)
-	str(flagTLSKey, &o.TLSKeyFile)
-	str(flagTLSServerName, &o.TLSServerName)
-	str(flagSASLMechanism, &o.SASLMechanism)
-	str(flagSASLUsername, &o.SASLUsername)
-	str(flagSASLPassFile, &o.SASLPasswordFile)
-	return nil
+	return o.tlsConfig.Clone()
 }
 
 // validate checks the options without reading any file.
@@ -84,38 +62,38 @@ func (o *Options) validate() error {
 	}
 	o.Bootstrap = seeds
 	if len(seeds) == 0 {
-		return errors.New("no Kafka cluster given: pass --bootstrap-servers HOST:PORT or set " + envFor(flagBootstrap))
+		return errors.New("no Kafka cluster given: " + o.howToSet("Bootstrap", "HOST:PORT", true))
 	}
 	for _, s := range seeds {
 		if err := checkHostPort(s); err != nil {
-			return fmt.Errorf("%s: %w", o.env.Source(flagBootstrap), err)
+			return fmt.Errorf("%s: %w", o.source("Bootstrap"), err)
 		}
 	}
 	if o.Timeout < 0 {
-		return fmt.Errorf("%s: %v is negative; want a duration such as 30s", o.env.Source(flagTimeout), o.Timeout)
+		return fmt.Errorf("%s: %v is negative; want a duration such as 30s", o.source("Timeout"), o.Timeout)
 	}
 
 	switch o.SASLMechanism {
 	case "":
 		if o.SASLUsername != "" {
-			return fmt.Errorf("%s given without a SASL mechanism: pass --%s %s", o.env.Source(flagSASLUsername), flagSASLMechanism, mechanismList)
+			return fmt.Errorf("%s given without a SASL mechanism: %s", o.source("SASLUsername"), o.howToSet("SASLMechanism", mechanismList, false))
 		}
 		if o.SASLPasswordFile != "" {
-			return fmt.Errorf("%s given without a SASL mechanism: pass --%s %s", o.env.Source(flagSASLPassFile), flagSASLMechanism, mechanismList)
+			return fmt.Errorf("%s given without a SASL mechanism: %s", o.source("SASLPasswordFile"), o.howToSet("SASLMechanism", mechanismList, false))
 		}
 	case MechanismPlain, MechanismSCRAMSHA256, MechanismSCRAMSHA512:
 		if o.SASLUsername == "" {
-			return fmt.Errorf("SASL %s needs a user name: pass --%s or set %s", o.SASLMechanism, flagSASLUsername, envFor(flagSASLUsername))
+			return fmt.Errorf("SASL %s needs a user name: %s", o.SASLMechanism, o.howToSet("SASLUsername", "", true))
 		}
 	default:
-		return fmt.Errorf("%s: unknown SASL mechanism %q; want %s", o.env.Source(flagSASLMechanism), o.SASLMechanism, mechanismList)
+		return fmt.Errorf("%s: unknown SASL mechanism %q; want %s", o.source("SASLMechanism"), o.SASLMechanism, mechanismList)
 	}
 
 	switch {
 	case o.TLSCertFile != "" && o.TLSKeyFile == "":
-		return fmt.Errorf("%s given without its key: pass --%s or set %s", o.env.Source(flagTLSCert), flagTLSKey, envFor(flagTLSKey))
+		return fmt.Errorf("%s given without its key: %s", o.source("TLSCertFile"), o.howToSet("TLSKeyFile", "", true))
 	case o.TLSKeyFile != "" && o.TLSCertFile == "":
-		return fmt.Errorf("%s given without its certificate: pass --%s or set %s", o.env.Source(flagTLSKey), flagTLSCert, envFor(flagTLSCert))
+		return fmt.Errorf("%s given without its certificate: %s", o.source("TLSKeyFile"), o.howToSet("TLSCertFile", "", true))
 	}
 	return nil
 }
@@ -138,25 +116,23 @@ func checkHostPort(s string) error {
 	return nil
 }
 
-// loadPassword finds the SASL password. A password file the user gave as a
-// flag wins over KGITOPS_SASL_PASSWORD; both from the environment is an error.
-func (o *Options) loadPassword(getenv func(string) string) error {
-	o.password = nil
+// loadPassword finds the SASL password: SASLPassword or the content of
+// SASLPasswordFile, not both. Without a mechanism there is none.
+func (o *Options) loadPassword() error {
+	o.password = secret.Value{}
 	if o.SASLMechanism == "" {
 		return nil
 	}
-	envPass := getenv(EnvPassword)
-	fileFromEnv := o.env.FromEnv(flagSASLPassFile)
 	switch {
-	case o.SASLPasswordFile != "" && (envPass == "" || !fileFromEnv):
-		return o.readPasswordFile()
+	case o.SASLPasswordFile != "" && !o.SASLPassword.IsZero():
+		return fmt.Errorf("both %s and %s are set: set only one", o.source("SASLPassword"), o.source("SASLPasswordFile"))
 	case o.SASLPasswordFile != "":
-		return fmt.Errorf("both %s and %s are set: set only one", EnvPassword, envFor(flagSASLPassFile))
-	case envPass != "":
-		o.password = &secret{envPass}
+		return o.readPasswordFile()
+	case !o.SASLPassword.IsZero():
+		o.password = o.SASLPassword
 		return nil
 	default:
-		return fmt.Errorf("SASL %s needs a password: set %s or pass --%s", o.SASLMechanism, EnvPassword, flagSASLPassFile)
+		return fmt.Errorf("SASL %s needs a password: %s or %s", o.SASLMechanism, o.howToSet("SASLPassword", "", false), o.howToSet("SASLPasswordFile", "", false))
 	}
 }
 
@@ -170,6 +146,6 @@ func (o *Options) readPasswordFile() error {
 	if pass == "" {
 		return fmt.Errorf("SASL password file %q is empty", o.SASLPasswordFile)
 	}
-	o.password = &secret{pass}
+	o.password = secret.New(pass)
 	return nil
 }

@@ -95,10 +95,7 @@ func (o *Options) clientOpts(tr *trail, log *slog.Logger) []kgo.Opt {
 }
 
 func (o *Options) mechanism() sasl.Mechanism {
-	var pass string
-	if o.password != nil {
-		pass = o.password.s
-	}
+	pass := o.password.Reveal()
 	switch o.SASLMechanism {
 	case MechanismPlain:
 		return plain.Auth{User: o.SASLUsername, Pass: pass}.AsMechanism()

@@ -1,6 +1,7 @@
 package kconn
 
 import (
+	"cmp"
 	"context"
 	"crypto/x509"
 	"errors"
@@ -12,13 +13,15 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/kgitops/kgitops/secret"
 )
 
 // connectCase is one attempt to connect, and what must come of it.
 type connectCase struct {
 	name      string
 	o         Options
-	env       map[string]string
+	password  string           // the SASL password to give; empty: testPassword
 	want      string           // the whole error text; "" means Connect must succeed
 	wantIs    error            // if set, errors.Is(err, wantIs) must hold
 	wantAs    func(error) bool // if set, must hold for err
@@ -26,17 +29,14 @@ type connectCase struct {
 	quick     bool             // the error must come within a second
 }
 
-// runConnect completes tt.o with tt.env, connects, and checks the outcome,
+// runConnect completes tt.o with tt.password, connects, and checks the outcome,
 // the time taken, and that neither the error nor any log line leaks the
 // password. {addr} in tt.want stands for the bootstrap list.
 func runConnect(t *testing.T, tt connectCase) {
 	t.Helper()
-	env := map[string]string{EnvPassword: testPassword}
-	for k, v := range tt.env {
-		env[k] = v
-	}
 	o := tt.o
-	if err := o.Complete(envOf(env)); err != nil {
+	o.SASLPassword = secret.New(cmp.Or(tt.password, testPassword))
+	if err := o.Complete(); err != nil {
 		t.Fatalf("Complete: %v", err)
 	}
 	log, logs := captureLog()
@@ -101,17 +101,17 @@ func TestConnectSASL(t *testing.T) {
 	sasl := func(mech, user string) Options {
 		return Options{Bootstrap: addrs, Timeout: 2 * time.Second, SASLMechanism: mech, SASLUsername: user}
 	}
-	wrongPass := map[string]string{EnvPassword: "not-the-password"}
+	const wrongPass = "not-the-password"
 	tests := []connectCase{
 		{name: "SCRAM-SHA-256", o: sasl("SCRAM-SHA-256", "admin")},
 		{name: "SCRAM-SHA-512", o: sasl("scram-sha-512", "admin512")},
 		{name: "PLAIN", o: sasl("plain", "plainuser")},
 		{
-			name: "wrong password", o: sasl("SCRAM-SHA-256", "admin"), env: wrongPass, quick: true,
+			name: "wrong password", o: sasl("SCRAM-SHA-256", "admin"), password: wrongPass, quick: true,
 			want: `Kafka at {addr} hung up during the SASL SCRAM-SHA-256 login as "admin": the user, the password or the mechanism is probably wrong (check --sasl-username, KGITOPS_SASL_PASSWORD or --sasl-password-file, and --sasl-mechanism)`,
 		},
 		{
-			name: "wrong PLAIN password", o: sasl("PLAIN", "plainuser"), env: wrongPass, quick: true,
+			name: "wrong PLAIN password", o: sasl("PLAIN", "plainuser"), password: wrongPass, quick: true,
 			want: `Kafka at {addr} hung up during the SASL PLAIN login as "plainuser": the user, the password or the mechanism is probably wrong (check --sasl-username, KGITOPS_SASL_PASSWORD or --sasl-password-file, and --sasl-mechanism)`,
 		},
 		{
@@ -158,7 +158,7 @@ func TestConnectUnreachable(t *testing.T) {
 func TestConnectUnknownHost(t *testing.T) {
 	// .invalid never resolves (RFC 6761).
 	o := Options{Bootstrap: []string{"kafka.invalid:9092"}, Timeout: 2 * time.Second}
-	if err := o.Complete(envOf(nil)); err != nil {
+	if err := o.Complete(); err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()

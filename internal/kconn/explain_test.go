@@ -11,6 +11,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/kgitops/kgitops/secret"
 )
 
 func TestExplain(t *testing.T) {
@@ -91,8 +93,8 @@ func TestExplainAgainstKfake(t *testing.T) {
 		kfake.Superuser("SCRAM-SHA-256", "admin", testPassword),
 		kfake.User("SCRAM-SHA-256", "nobody", testPassword),
 	)
-	o := Options{Bootstrap: addrs, Timeout: 5 * time.Second, SASLMechanism: "SCRAM-SHA-256", SASLUsername: "nobody"}
-	if err := o.Complete(envOf(map[string]string{EnvPassword: testPassword})); err != nil {
+	o := Options{Bootstrap: addrs, Timeout: 5 * time.Second, SASLMechanism: "SCRAM-SHA-256", SASLUsername: "nobody", SASLPassword: secret.New(testPassword)}
+	if err := o.Complete(); err != nil {
 		t.Fatal(err)
 	}
 	cl, adm, err := o.Connect(t.Context(), nil)

@@ -37,11 +37,6 @@ func startKfake(t *testing.T, opts ...kfake.Opt) []string {
 	return c.ListenAddrs()
 }
 
-// envOf returns a getenv that reads m.
-func envOf(m map[string]string) func(string) string {
-	return func(k string) string { return m[k] }
-}
-
 // logBuffer collects log lines from many goroutines.
 type logBuffer struct {
 	mu  sync.Mutex

@@ -1,15 +1,16 @@
 // Package kconn is how every kgitops command connects to Kafka.
 //
-// It turns flags, with KGITOPS_* environment variables as fallbacks, into
-// an [Options] value, checks it without touching the network ([Options.Complete]),
+// It takes an [Options] value, which the command line fills from its flags
+// and KGITOPS_* environment variables (package cli does; kconn reads
+// neither), checks it without touching the network ([Options.Complete]),
 // connects and proves the connection with one cheap request ([Options.Connect]),
 // and explains failures in plain words: an unreachable address, a TLS or SASL
 // mistake, or a missing permission ([Explain]). [Transient] tells a retry loop
 // which failures are worth retrying.
 //
-// The SASL password comes only from the KGITOPS_SASL_PASSWORD environment
-// variable or a file; there is deliberately no flag for it, and it never
-// appears in output, logs or errors.
+// The SASL password is held as a [secret.Value] and never appears in
+// output, logs or errors. Connect's explanations name kgitops' flags and
+// variables: this package serves kgitops' commands only.
 //
 // This package deliberately does not read or change any Kafka resource, add
 // retries beyond franz-go's own (which --timeout bounds), or wrap the
@@ -25,15 +26,15 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kgitops/kgitops/internal/envflag"
+	"github.com/kgitops/kgitops/secret"
 )
 
-// DefaultTimeout bounds connecting, and each command's Kafka work, unless
-// --timeout or KGITOPS_TIMEOUT says otherwise.
+// DefaultTimeout bounds connecting, and each command's Kafka work, when
+// Options.Timeout is zero.
 const DefaultTimeout = 30 * time.Second
 
-// DefaultClientID is the client ID kgitops shows to brokers unless
-// --client-id or KGITOPS_CLIENT_ID says otherwise.
+// DefaultClientID is the client ID kgitops shows to brokers when
+// Options.ClientID is empty.
 const DefaultClientID = "kgitops"
 
 // The SASL mechanisms Options.SASLMechanism accepts, in canonical spelling.
@@ -43,8 +44,12 @@ const (
 	MechanismSCRAMSHA512 = "SCRAM-SHA-512"
 )
 
-// Options says how to connect to one Kafka cluster. Fill it with AddFlags
-// (or in code), then call Complete before Connect.
+// EnvPassword is the environment variable kgitops reads the SASL password
+// from; Connect's explanations name it.
+const EnvPassword = "KGITOPS_SASL_PASSWORD"
+
+// Options says how to connect to one Kafka cluster. Fill it, then call
+// Complete before Connect.
 type Options struct {
 	// Bootstrap lists the seed brokers as HOST:PORT.
 	Bootstrap []string
@@ -65,20 +70,51 @@ type Options struct {
 
 	// SASLMechanism is "", PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512, in
 	// any case; Complete makes it upper case.
-	SASLMechanism    string
-	SASLUsername     string
+	SASLMechanism string
+	SASLUsername  string
+	// SASLPassword is the SASL password, or SASLPasswordFile holds it;
+	// not both. Without a mechanism it is ignored.
+	SASLPassword     secret.Value
 	SASLPasswordFile string
 
-	password  *secret     // from KGITOPS_SASL_PASSWORD or SASLPasswordFile; a pointer so %v prints no secret
-	tlsConfig *tls.Config // built by Complete when TLS is on
-	completed bool
+	// Names tells Complete's errors how the user set each field, so
+	// that they name the flag or variable the user wrote. Nil names the
+	// Go fields.
+	Names Names
 
-	env envflag.Fallbacks // flags given vs defaults, and where values came from
+	password  secret.Value // SASLPassword or the file's content, as Complete found it
+	tlsConfig *tls.Config  // built by Complete when TLS is on
+	completed bool
 }
 
-// secret holds a password. Options keeps a pointer to it, so that printing an
-// Options with %v or %+v shows an address, never the password.
-type secret struct{ s string }
+// Names tells Complete's errors how the user set each Options field, by
+// its Go name ("Bootstrap", "SASLPassword"). Package cli implements it over
+// kgitops' flags and variables.
+type Names interface {
+	// Source says where field's value came from, as "--timeout" or
+	// "KGITOPS_TIMEOUT".
+	Source(field string) string
+	// HowToSet says how to give field a value, meta standing for the
+	// value, as "pass --bootstrap-servers HOST:PORT"; with orEnv it adds
+	// the variable: "... or set KGITOPS_BOOTSTRAP_SERVERS".
+	HowToSet(field, meta string, orEnv bool) string
+}
+
+// source is Names.Source, or the Go field without Names.
+func (o *Options) source(field string) string {
+	if o.Names == nil {
+		return "Options." + field
+	}
+	return o.Names.Source(field)
+}
+
+// howToSet is Names.HowToSet, or "set Options.<field>" without Names.
+func (o *Options) howToSet(field, meta string, orEnv bool) string {
+	if o.Names == nil {
+		return "set Options." + field
+	}
+	return o.Names.HowToSet(field, meta, orEnv)
+}
 
 // String describes the connection for logs and output, with no secret, as in
 // "127.0.0.1:9092 (SASL SCRAM-SHA-512 as alice, TLS)".

@@ -12,6 +12,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/kgitops/kgitops/secret"
 )
 
 // realKafka is a real Apache Kafka broker given by internal/testbroker:
@@ -45,7 +47,8 @@ func needRealKafka(t *testing.T) realKafka {
 // neither the error nor the logs show the real password.
 func connectReal(t *testing.T, k realKafka, o Options, pass string) (*kgo.Client, *kadm.Client, error) {
 	t.Helper()
-	if err := o.Complete(envOf(map[string]string{EnvPassword: pass})); err != nil {
+	o.SASLPassword = secret.New(pass)
+	if err := o.Complete(); err != nil {
 		t.Fatalf("Complete: %v", err)
 	}
 	log, logs := captureLog()

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/kgitops/kgitops/internal/envflag"
 	"github.com/kgitops/kgitops/internal/kconn"
 	"github.com/kgitops/kgitops/reconcile"
 	"github.com/kgitops/kgitops/spec"
@@ -19,12 +20,14 @@ import (
 // clusterFlags are the flags of every command that talks to Kafka.
 type clusterFlags struct {
 	conn           kconn.Options
+	connVars       *envflag.Set // conn's flags and variables
 	inventoryName  string
 	inventoryTopic string
 }
 
 func (f *clusterFlags) add(cmd *cobra.Command, getenv func(string) string) {
-	f.conn.AddFlags(cmd.Flags())
+	f.connVars = kafkaVars(&f.conn)
+	f.connVars.Register(cmd.Flags())
 	cmd.Flags().StringVar(&f.inventoryName, "inventory-name", envOr(getenv, "KGITOPS_INVENTORY_NAME", reconcile.DefaultInventoryName),
 		"name under which this repo's inventory of created resources is kept; repos sharing a cluster need different names [$KGITOPS_INVENTORY_NAME]")
 	cmd.Flags().StringVar(&f.inventoryTopic, "inventory-topic", envOr(getenv, "KGITOPS_INVENTORY_TOPIC", reconcile.DefaultInventoryTopic),
@@ -43,7 +46,7 @@ func (f *clusterFlags) connect(ctx context.Context, e *env) (*kgo.Client, error)
 	if f.inventoryName == "" || strings.ContainsAny(f.inventoryName, "/\x00") {
 		return nil, fmt.Errorf("--inventory-name %q: must be non-empty and hold no '/'", f.inventoryName)
 	}
-	if err := f.conn.Complete(e.getenv); err != nil {
+	if err := completeFrom(f.connVars, e.getenv, f.conn.Complete); err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.conn.Timeout)

@@ -1,17 +1,40 @@
-package kconn
+package cli
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/kgitops/kgitops/internal/envflag"
+	"github.com/kgitops/kgitops/internal/kconn"
 )
 
-// settings is the part of Options a user sets, for comparing in tests.
+// testPassword is the SASL password in testdata/password.txt. No error,
+// log line or String output may ever contain it.
+const testPassword = "s3cret-pw-XYZ"
+
+// envOf returns a getenv that reads m.
+func envOf(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+// assertNoSecret fails the test if s holds the test password.
+func assertNoSecret(t *testing.T, what, s string) {
+	t.Helper()
+	if strings.Contains(s, testPassword) {
+		t.Errorf("%s leaks the password: %s", what, s)
+	}
+}
+
+// settings is the part of kconn.Options a user sets, for comparing in tests.
 type settings struct {
 	Bootstrap                                      []string
 	Timeout                                        time.Duration
@@ -22,37 +45,42 @@ type settings struct {
 	TLSConfigBuilt, HasClientCert, HasCustomRootCA bool
 }
 
-func settingsOf(o *Options) settings {
+func settingsOf(o *kconn.Options) settings {
 	s := settings{
 		Bootstrap: o.Bootstrap, Timeout: o.Timeout, ClientID: o.ClientID,
 		TLS: o.TLS, Insecure: o.TLSInsecureSkipVerify,
 		CA: o.TLSCAFile, Cert: o.TLSCertFile, Key: o.TLSKeyFile, ServerName: o.TLSServerName,
 		Mechanism: o.SASLMechanism, User: o.SASLUsername, PasswordFile: o.SASLPasswordFile,
-		TLSConfigBuilt: o.tlsConfig != nil,
+		Password: o.Password().Reveal(),
 	}
-	if o.password != nil {
-		s.Password = o.password.s
-	}
-	if o.tlsConfig != nil {
-		s.HasClientCert = len(o.tlsConfig.Certificates) > 0
-		s.HasCustomRootCA = o.tlsConfig.RootCAs != nil
+	if tc := o.TLSConfig(); tc != nil {
+		s.TLSConfigBuilt = true
+		s.HasClientCert = len(tc.Certificates) > 0
+		s.HasCustomRootCA = tc.RootCAs != nil
 	}
 	return s
 }
 
-// completeArgs parses args with AddFlags' flags and completes with env.
-func completeArgs(t *testing.T, args []string, env map[string]string) (*Options, error) {
+// completeArgs parses args with the connection flags and completes with env.
+func completeArgs(t *testing.T, args []string, env map[string]string) (*kconn.Options, error) {
 	t.Helper()
-	var o Options
+	var o kconn.Options
+	return &o, completeWith(t, kafkaVars(&o), o.Complete, args, env)
+}
+
+// completeWith does what a command does with vars: it registers their
+// flags, parses args and completes with env.
+func completeWith(t *testing.T, vars *envflag.Set, complete func() error, args []string, env map[string]string) error {
+	t.Helper()
 	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
-	o.AddFlags(fs)
+	vars.Register(fs)
 	if err := fs.Parse(args); err != nil {
 		t.Fatalf("parse %q: %v", args, err)
 	}
-	return &o, o.Complete(envOf(env))
+	return completeFrom(vars, envOf(env), complete)
 }
 
-func TestCompletePrecedence(t *testing.T) {
+func TestKafkaCompletePrecedence(t *testing.T) {
 	tests := []struct {
 		name string
 		args []string
@@ -65,7 +93,7 @@ func TestCompletePrecedence(t *testing.T) {
 	}, {
 		name: "flags only",
 		args: []string{"--bootstrap-servers", "a:1, b:2", "--timeout", "5s", "--client-id", "ci", "--sasl-mechanism", "scram-sha-512", "--sasl-username", "alice"},
-		env:  map[string]string{EnvPassword: testPassword},
+		env:  map[string]string{kconn.EnvPassword: testPassword},
 		want: settings{Bootstrap: []string{"a:1", "b:2"}, Timeout: 5 * time.Second, ClientID: "ci", Mechanism: "SCRAM-SHA-512", User: "alice", Password: testPassword},
 	}, {
 		name: "environment only",
@@ -86,7 +114,7 @@ func TestCompletePrecedence(t *testing.T) {
 		args: []string{"--bootstrap-servers", "flag:1", "--timeout", "3s", "--client-id", "flag-id", "--tls=false", "--sasl-username", "flag-user", "--sasl-mechanism", "SCRAM-SHA-256"},
 		env: map[string]string{
 			"KGITOPS_BOOTSTRAP_SERVERS": "env:1", "KGITOPS_TIMEOUT": "1m", "KGITOPS_CLIENT_ID": "env-id", "KGITOPS_TLS": "true",
-			"KGITOPS_SASL_USERNAME": "env-user", "KGITOPS_SASL_MECHANISM": "PLAIN", EnvPassword: testPassword,
+			"KGITOPS_SASL_USERNAME": "env-user", "KGITOPS_SASL_MECHANISM": "PLAIN", kconn.EnvPassword: testPassword,
 		},
 		want: settings{Bootstrap: []string{"flag:1"}, Timeout: 3 * time.Second, ClientID: "flag-id", Mechanism: "SCRAM-SHA-256", User: "flag-user", Password: testPassword},
 	}, {
@@ -97,12 +125,12 @@ func TestCompletePrecedence(t *testing.T) {
 	}, {
 		name: "a password file flag wins over the password variable",
 		args: []string{"--bootstrap-servers", "a:1", "--sasl-mechanism", "PLAIN", "--sasl-username", "u", "--sasl-password-file", "testdata/password.txt"},
-		env:  map[string]string{EnvPassword: "from-env"},
+		env:  map[string]string{kconn.EnvPassword: "from-env"},
 		want: settings{Bootstrap: []string{"a:1"}, Timeout: 30 * time.Second, ClientID: "kgitops", Mechanism: "PLAIN", User: "u", PasswordFile: "testdata/password.txt", Password: testPassword},
 	}, {
 		name: "no SASL ignores a stray password variable",
 		args: []string{"--bootstrap-servers", "a:1"},
-		env:  map[string]string{EnvPassword: testPassword},
+		env:  map[string]string{kconn.EnvPassword: testPassword},
 		want: settings{Bootstrap: []string{"a:1"}, Timeout: 30 * time.Second, ClientID: "kgitops"},
 	}, {
 		name: "skip-verify turns TLS on",
@@ -122,10 +150,10 @@ func TestCompletePrecedence(t *testing.T) {
 	}
 }
 
-// Options built in code, without AddFlags: a non-zero field counts as given.
-func TestCompleteWithoutFlags(t *testing.T) {
-	o := Options{Bootstrap: []string{"code:1"}, ClientID: "code-id"}
-	err := o.Complete(envOf(map[string]string{"KGITOPS_BOOTSTRAP_SERVERS": "env:1", "KGITOPS_CLIENT_ID": "env-id", "KGITOPS_TIMEOUT": "7s"}))
+// Options built in code, without flags: a non-zero field counts as given.
+func TestKafkaCompleteWithoutFlags(t *testing.T) {
+	o := kconn.Options{Bootstrap: []string{"code:1"}, ClientID: "code-id"}
+	err := completeFrom(kafkaVars(&o), envOf(map[string]string{"KGITOPS_BOOTSTRAP_SERVERS": "env:1", "KGITOPS_CLIENT_ID": "env-id", "KGITOPS_TIMEOUT": "7s"}), o.Complete)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +163,7 @@ func TestCompleteWithoutFlags(t *testing.T) {
 	}
 }
 
-func TestCompleteErrors(t *testing.T) {
+func TestKafkaCompleteErrors(t *testing.T) {
 	const bs = "--bootstrap-servers=kafka:9092"
 	scram := []string{bs, "--sasl-mechanism=SCRAM-SHA-512", "--sasl-username=alice"}
 	tests := []struct {
@@ -156,12 +184,12 @@ func TestCompleteErrors(t *testing.T) {
 		{"TLS not a bool", []string{bs}, map[string]string{"KGITOPS_TLS": "yes"}, `KGITOPS_TLS: want true or false: strconv.ParseBool: parsing "yes": invalid syntax`},
 		{"unknown mechanism", []string{bs, "--sasl-mechanism=gssapi", "--sasl-username=a"}, nil, `--sasl-mechanism: unknown SASL mechanism "GSSAPI"; want PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512`},
 		{"unknown mechanism from env", []string{bs}, map[string]string{"KGITOPS_SASL_MECHANISM": "OAUTHBEARER"}, `KGITOPS_SASL_MECHANISM: unknown SASL mechanism "OAUTHBEARER"; want PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512`},
-		{"mechanism without user", []string{bs, "--sasl-mechanism=scram-sha-512"}, map[string]string{EnvPassword: testPassword}, "SASL SCRAM-SHA-512 needs a user name: pass --sasl-username or set KGITOPS_SASL_USERNAME"},
+		{"mechanism without user", []string{bs, "--sasl-mechanism=scram-sha-512"}, map[string]string{kconn.EnvPassword: testPassword}, "SASL SCRAM-SHA-512 needs a user name: pass --sasl-username or set KGITOPS_SASL_USERNAME"},
 		{"user without mechanism", []string{bs, "--sasl-username=alice"}, nil, "--sasl-username given without a SASL mechanism: pass --sasl-mechanism PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512"},
 		{"user from env without mechanism", []string{bs}, map[string]string{"KGITOPS_SASL_USERNAME": "alice"}, "KGITOPS_SASL_USERNAME given without a SASL mechanism: pass --sasl-mechanism PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512"},
 		{"password file without mechanism", []string{bs, "--sasl-password-file=testdata/password.txt"}, nil, "--sasl-password-file given without a SASL mechanism: pass --sasl-mechanism PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512"},
 		{"no password", scram, nil, "SASL SCRAM-SHA-512 needs a password: set KGITOPS_SASL_PASSWORD or pass --sasl-password-file"},
-		{"two password variables", scram, map[string]string{EnvPassword: testPassword, "KGITOPS_SASL_PASSWORD_FILE": "testdata/password.txt"}, "both KGITOPS_SASL_PASSWORD and KGITOPS_SASL_PASSWORD_FILE are set: set only one"},
+		{"two password variables", scram, map[string]string{kconn.EnvPassword: testPassword, "KGITOPS_SASL_PASSWORD_FILE": "testdata/password.txt"}, "both KGITOPS_SASL_PASSWORD and KGITOPS_SASL_PASSWORD_FILE are set: set only one"},
 		{"missing password file", append(scram, "--sasl-password-file=testdata/missing.txt"), nil, "read SASL password file: open testdata/missing.txt: no such file or directory"},
 		{"empty password file", append(scram, "--sasl-password-file=testdata/empty.txt"), nil, `SASL password file "testdata/empty.txt" is empty`},
 		{"password file is a directory", append(scram, "--sasl-password-file=testdata"), nil, "read SASL password file: read testdata: is a directory"},
@@ -187,49 +215,21 @@ func TestCompleteErrors(t *testing.T) {
 	}
 }
 
-func TestCompleteFileErrorsUnwrap(t *testing.T) {
+func TestKafkaCompleteFileErrorsUnwrap(t *testing.T) {
 	_, err := completeArgs(t, []string{"--bootstrap-servers=a:1", "--tls-ca-file=testdata/missing.pem"}, nil)
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("errors.Is(%v, fs.ErrNotExist) = false", err)
 	}
 }
 
-func TestConnectNeedsComplete(t *testing.T) {
-	o := Options{Bootstrap: []string{"a:1"}}
-	if _, _, err := o.Connect(t.Context(), nil); err == nil {
-		t.Fatal("Connect before Complete succeeded")
-	}
-}
-
-func TestString(t *testing.T) {
-	tests := []struct {
-		name string
-		o    Options
-		want string
-	}{
-		{"plaintext", Options{Bootstrap: []string{"127.0.0.1:9092"}}, "127.0.0.1:9092 (plaintext)"},
-		{"SASL and TLS", Options{Bootstrap: []string{"a:1", "b:2"}, SASLMechanism: "SCRAM-SHA-512", SASLUsername: "alice", TLS: true}, "a:1,b:2 (SASL SCRAM-SHA-512 as alice, TLS)"},
-		{"TLS implied by a CA", Options{Bootstrap: []string{"a:1"}, TLSCAFile: "ca.pem"}, "a:1 (TLS)"},
-		{"no verification", Options{Bootstrap: []string{"a:1"}, TLSInsecureSkipVerify: true}, "a:1 (TLS without certificate verification)"},
-		{"empty", Options{}, "(no bootstrap servers) (plaintext)"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.o.String(); got != tt.want {
-				t.Errorf("got %q, want %q", got, tt.want)
-			}
-		})
-	}
-}
-
 // Printing Options any way at all, or logging them, shows no password.
-func TestOptionsPrintNoSecret(t *testing.T) {
-	o, err := completeArgs(t, []string{"--bootstrap-servers=a:1", "--sasl-mechanism=PLAIN", "--sasl-username=u"}, map[string]string{EnvPassword: testPassword})
+func TestKafkaOptionsPrintNoSecret(t *testing.T) {
+	o, err := completeArgs(t, []string{"--bootstrap-servers=a:1", "--sasl-mechanism=PLAIN", "--sasl-username=u"}, map[string]string{kconn.EnvPassword: testPassword})
 	if err != nil {
 		t.Fatal(err)
 	}
-	log, buf := captureLog()
-	log.Info("options", "ptr", o, "value", *o)
+	var buf bytes.Buffer
+	slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})).Info("options", "ptr", o, "value", *o)
 	for _, s := range []string{
 		fmt.Sprintf("%v %+v %#v %s", o, o, o, o),
 		fmt.Sprintf("%v %+v %#v", *o, *o, *o),

@@ -20,6 +20,7 @@ import (
 
 	"github.com/kgitops/kgitops/gitsync"
 	"github.com/kgitops/kgitops/internal/daemon"
+	"github.com/kgitops/kgitops/internal/envflag"
 	"github.com/kgitops/kgitops/reconcile"
 	"github.com/kgitops/kgitops/secret"
 	"github.com/kgitops/kgitops/spec"
@@ -29,6 +30,7 @@ import (
 type runFlags struct {
 	clusterFlags
 	git               gitsync.Options
+	gitVars           *envflag.Set // git's flags and variables
 	path, dir         string
 	interval          time.Duration
 	passTimeout       time.Duration
@@ -61,7 +63,8 @@ webhook start a pass early; SIGTERM finishes cleanly and exits 0.`,
 		},
 	}
 	f.clusterFlags.add(cmd, e.getenv)
-	f.git.AddFlags(cmd.Flags())
+	f.gitVars = gitVars(&f.git)
+	f.gitVars.Register(cmd.Flags())
 	fl := cmd.Flags()
 	fl.StringVar(&f.path, "path", envOr(e.getenv, "KGITOPS_GIT_PATH", "."), "folder of the repo that holds the desired state [$KGITOPS_GIT_PATH]")
 	fl.StringVar(&f.dir, "dir", "", "reconcile a plain local folder instead of a git repo")
@@ -100,7 +103,7 @@ func runDaemon(cmd *cobra.Command, e *env, f *runFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := f.conn.Complete(e.getenv); err != nil {
+	if err := completeFrom(f.connVars, e.getenv, f.conn.Complete); err != nil {
 		return err
 	}
 	cl, err := f.conn.NewClient(log)
@@ -182,7 +185,7 @@ func (f *runFlags) source(e *env, log *slog.Logger) (daemon.Source, error) {
 		}
 		return daemon.DirSource{Dir: f.dir}, nil
 	}
-	if err := f.git.Complete(e.getenv); err != nil {
+	if err := completeFrom(f.gitVars, e.getenv, f.git.Complete); err != nil {
 		return nil, err
 	}
 	if f.git.URL == "" {
