@@ -14,6 +14,25 @@
 //
 // Tests share the one real broker (and may run in parallel with other packages), so
 // they must name every topic, group, user and ACL they create with Unique.
+//
+// A test that needs several brokers, racks or a broker going down calls ThreeNodes.
+// When a real broker is configured, it starts a cluster of three KRaft nodes
+// (internal/testbroker/cluster.sh) for that test alone and stops it at the end; the
+// test may stop, kill and restart nodes. It costs 6-10 s, so `make test` stays fast
+// only while few tests use it. Without a real broker it returns nil, and the test
+// skips that part:
+//
+//	n := kafkatest.ThreeNodes(t)
+//	if n == nil {
+//		t.Skip("needs a real Kafka cluster")
+//	}
+//	adm := n.Admin(t)
+//	n.StopNode(t, 3) // node 3 is down and fenced, still registered in KRaft
+//	...
+//	n.StartNode(t, 3)
+//
+// This package does not fake broker failures on kfake: kfake has no fencing, and its
+// RemoveNode forgets the node altogether (see TestKfakeRemoveNode).
 package kafkatest
 
 import (
