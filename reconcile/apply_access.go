@@ -201,4 +201,3 @@ func aclEnums(e spec.ACLEntry) (kmsg.ACLResourceType, kmsg.ACLResourcePatternTyp
 	perm, _ := kmsg.ParseACLPermissionType(e.Permission)
 	return rt, pt, op, perm
 }
-
