@@ -289,6 +289,17 @@ func TestEnforcesWhileABrokerIsDownFake(t *testing.T) {
 	})
 }
 
+// Case 5 on three real Kafka nodes: one is stopped.
+func TestEnforcesWhileABrokerIsDownKafka(t *testing.T) {
+	n := kafkatest.ThreeNodes(t)
+	if n == nil {
+		t.Skip("no real Kafka configured (KGITOPS_TEST_KAFKA); `make test` runs this on three real nodes")
+	}
+	e := newEnforcer(t, n.Cluster, func(cfg *Config) { cfg.PassTimeout = 20 * time.Second })
+	n.StopNode(t, 3)
+	brokerDownCase(t, e, func() { n.StartNode(t, 3) })
+}
+
 func brokerDownCase(t *testing.T, e *enforcer, bringBack func()) {
 	t.Helper()
 	rf3 := kafkatest.Unique("rf3")
