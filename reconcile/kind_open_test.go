@@ -64,8 +64,9 @@ type widgetChange struct{ spec widgetSpec }
 func registerWidget(t *testing.T) {
 	t.Helper()
 	t.Cleanup(spec.Register(spec.KindDef{
-		Name: kindWidget,
-		Noun: "widget(s)",
+		Name:       kindWidget,
+		Noun:       "widget(s)",
+		SpecSchema: []byte(`{"type":"object","required":["size"],"properties":{"size":{"type":"integer","minimum":1},"topic":{"type":"string"}},"additionalProperties":false}`),
 		Decode: func(doc spec.Doc) (any, error) {
 			var w widgetSpec
 			if err := doc.DecodeSpec(&w); err != nil {
@@ -306,5 +307,12 @@ func TestARegisteredKindIsLoadedStrictly(t *testing.T) {
 	_, err := spec.LoadFS(fstest.MapFS{"w.yaml": {Data: []byte("apiVersion: kgitops.io/v1alpha1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  sise: 3\n")}})
 	if err == nil || !strings.Contains(err.Error(), `w.yaml:6: unknown field "sise" in spec (did you mean size?)`) {
 		t.Fatalf("load error: %v", err)
+	}
+	// kgitops schema describes it too, so editors check Widget documents.
+	for _, kind := range []string{"", kindWidget} {
+		js, err := spec.JSONSchema(kind)
+		if err != nil || !strings.Contains(string(js), `"const": "Widget"`) || !strings.Contains(string(js), `"minimum": 1`) {
+			t.Fatalf("JSONSchema(%q): %v\n%s", kind, err, js)
+		}
 	}
 }

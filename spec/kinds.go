@@ -22,6 +22,9 @@ type kind struct {
 	order int
 	noun  string
 	count func(st *State) int
+	// schema, set for kinds added with Register, is the kind's JSON
+	// Schema; the built-in kinds' are in schemakinds.go.
+	schema func() *schema
 }
 
 // kinds holds every kind the loader understands, by the name in "kind:".

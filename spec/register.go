@@ -2,6 +2,7 @@ package spec
 
 import (
 	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -32,6 +33,9 @@ type KindDef struct {
 	// returns as Errors are reported as they are; any other error at the
 	// document's "spec:" line. Doc.DecodeSpec does the strict decoding.
 	Decode func(doc Doc) (any, error)
+	// SpecSchema is the JSON Schema of the spec, for `kgitops schema`;
+	// nil allows any mapping.
+	SpecSchema json.RawMessage
 }
 
 // Doc is one document of a registered kind, handed to its Decode.
@@ -115,6 +119,13 @@ func Register(def KindDef) (unregister func()) {
 		count:  func(st *State) int { return len(st.Objects[def.Name]) },
 		decode: decodeObject(def),
 		check:  checkObjects(def.Name),
+		schema: func() *schema {
+			spec := &schema{raw: def.SpecSchema}
+			if spec.raw == nil {
+				spec = &schema{Type: "object"}
+			}
+			return docSchema(def.Name, "A "+def.Name+" document.", nil, spec, true)
+		},
 	}
 	return func() {
 		kindsMu.Lock()

@@ -86,6 +86,7 @@ type schema struct {
 	Defs             map[string]*schema `json:"$defs,omitempty"`
 
 	never bool
+	raw   json.RawMessage // a schema given whole, by a kind added with Register
 }
 
 // prop is one entry of properties; props keeps them in declaration order.
@@ -102,6 +103,9 @@ func never() *schema { return &schema{never: true} }
 func (s *schema) MarshalJSON() ([]byte, error) {
 	if s.never {
 		return []byte("false"), nil
+	}
+	if s.raw != nil {
+		return s.raw, nil
 	}
 	type plain schema
 	return marshal((*plain)(s))
@@ -176,7 +180,7 @@ func JSONSchema(kind string) ([]byte, error) {
 		}
 	} else {
 		d, ok := defs[kind]
-		if _, isKind := kinds[kind]; !ok || !isKind {
+		if _, isKind := kindNamed(kind); !ok || !isKind {
 			hint := "kinds: " + strings.Join(kindNames(), ", ")
 			if s := suggestHint(kind, kindNames(), ""); s != "" {
 				hint = s + " " + hint

@@ -64,6 +64,13 @@ func schemaDefs() map[string]*schema {
 	defs[KindRoleBinding] = roleBindingSchema()
 	defs[KindQuota] = quotaSchema()
 	defs[KindUser] = userSchema()
+	kindsMu.RLock()
+	defer kindsMu.RUnlock()
+	for name, k := range kinds {
+		if k.schema != nil {
+			defs[name] = k.schema()
+		}
+	}
 	return defs
 }
 
