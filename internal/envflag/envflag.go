@@ -135,8 +135,7 @@ func (s *Set) Register(fs *pflag.FlagSet) {
 }
 
 // Fill reads the variable of each field the user did not give, in the
-// order the fields were bound, and records where each value came from. It
-// can be called again, after the fields changed.
+// order the fields were bound, and records where each value came from.
 func (s *Set) Fill(getenv func(string) string) error {
 	s.from = map[string]string{}
 	for _, b := range s.binds {
