@@ -145,7 +145,12 @@ func (o *Options) hangUp(at string, seen trailState, err error) error {
 
 func (o *Options) noAnswer(at string, took time.Duration, seen trailState, err error) error {
 	within := took.Round(100 * time.Millisecond)
-	if within == 0 {
+	switch {
+	case o.Timeout > 0 && took >= o.Timeout:
+		// The deadline ran out: say the --timeout the user gave, not
+		// the few milliseconds a busy machine adds to it.
+		within = o.Timeout
+	case within == 0:
 		within = took
 	}
 	if o.tlsConfig != nil && seen.tcpOK && !seen.tlsOK {
