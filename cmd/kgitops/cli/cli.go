@@ -94,7 +94,7 @@ func newRoot(e *env) *cobra.Command {
 			return nil
 		},
 	}
-	root.PersistentFlags().StringVar(&logLevel, "log-level", envOr(e.getenv, "KGITOPS_LOG_LEVEL", "error"), "log level: debug, info, warn or error; results and errors are printed whatever the level [$KGITOPS_LOG_LEVEL]")
+	root.PersistentFlags().StringVar(&logLevel, "log-level", envOr(e.getenv, "KGITOPS_LOG_LEVEL", "error"), "log level: debug, info, warn or error; results and errors are printed whatever the level; kgitops run logs at info unless this or the variable is set [$KGITOPS_LOG_LEVEL]")
 	root.PersistentFlags().StringVar(&logFormat, "log-format", envOr(e.getenv, "KGITOPS_LOG_FORMAT", "text"), "log format: text or json [$KGITOPS_LOG_FORMAT]")
 	root.AddCommand(
 		newValidate(e),

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -97,10 +96,7 @@ func passwordsOf(dir string, st *spec.State, getenv func(string) string) (map[st
 	for _, u := range st.Users {
 		pw, err := u.ReadPassword(getenv, os.ReadFile)
 		if err != nil {
-			if dir != "" {
-				u.Pos.File = filepath.ToSlash(filepath.Join(dir, u.Pos.File))
-			}
-			errs = append(errs, fmt.Errorf("%s: %w", u.Pos, err))
+			errs = append(errs, fmt.Errorf("%s: %w", u.Pos.Under(dir), err))
 			continue
 		}
 		out[u.Name] = reconcile.NewSecret(pw)
@@ -120,8 +116,7 @@ func (e *env) loadDir(dir string) (*spec.State, error) {
 	if !errors.As(err, &errs) {
 		return nil, err
 	}
-	for _, pe := range errs {
-		pe.Pos.File = filepath.ToSlash(filepath.Join(dir, pe.Pos.File))
+	for _, pe := range errs.Rebase(dir) {
 		fmt.Fprintln(e.stderr, pe.Error())
 	}
 	return nil, fmt.Errorf("%d problem(s) found in %s; nothing was applied", len(errs), dir)

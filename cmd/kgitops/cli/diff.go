@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -119,8 +118,7 @@ func (e *env) diffRefs(dir, baseRef, headRef string) (*reconcile.Plan, string, e
 		st, err := spec.LoadFS(files)
 		var errs spec.Errors
 		if errors.As(err, &errs) {
-			for _, pe := range errs {
-				pe.Pos.File = path.Join(sub, pe.Pos.File)
+			for _, pe := range errs.Rebase(sub) {
 				fmt.Fprintln(e.stderr, pe.Error())
 			}
 			return nil, rev, fmt.Errorf("%d problem(s) in %s at %s (%s)", len(errs), sub, ref, rev.SHA[:12])
