@@ -18,7 +18,9 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 // liveFixture is the JSON form of a Live value in testdata.
 type liveFixture struct {
-	Brokers int `json:"brokers"`
+	Brokers           int     `json:"brokers"`
+	RegisteredBrokers int     `json:"registeredBrokers"`
+	DownBrokers       []int32 `json:"downBrokers"`
 	Topics  map[string]struct {
 		Partitions        int32             `json:"partitions"`
 		ReplicationFactor int16             `json:"replicationFactor"`
@@ -55,7 +57,8 @@ func loadLive(t *testing.T, path string) *Live {
 	if err := dec.Decode(&f); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
-	live := &Live{Brokers: f.Brokers, Topics: map[string]LiveTopic{}, Inventory: Inventory{Entries: map[ResourceKey]InventoryEntry{}}}
+	live := &Live{Brokers: f.Brokers, RegisteredBrokers: f.RegisteredBrokers, DownBrokers: f.DownBrokers,
+		Topics: map[string]LiveTopic{}, Inventory: Inventory{Entries: map[ResourceKey]InventoryEntry{}}}
 	for name, lt := range f.Topics {
 		cfg := lt.Configs
 		if cfg == nil {

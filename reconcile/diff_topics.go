@@ -173,8 +173,12 @@ func brokerShortage(rf int16, live *Live) (msg string, wait bool) {
 	case int(rf) > registered:
 		return fmt.Sprintf("replicationFactor %d needs %d brokers, and the cluster has %d registered; add brokers before creating this topic", rf, rf, registered), false
 	}
-	return fmt.Sprintf("waiting for brokers: replicationFactor %d needs %d live brokers, and %d of the cluster's %d registered brokers are down (%s); the topic is created once they are back",
-		rf, rf, registered-live.Brokers, registered, brokerList(live.DownBrokers)), true
+	down, verb := registered-live.Brokers, "are"
+	if down == 1 {
+		verb = "is"
+	}
+	return fmt.Sprintf("waiting for brokers: replicationFactor %d needs %d live brokers, and %d of the cluster's %d registered brokers %s down (%s); the topic is created once they are back",
+		rf, rf, down, registered, verb, brokerList(live.DownBrokers)), true
 }
 
 func brokerList(ids []int32) string {

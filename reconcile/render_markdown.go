@@ -109,23 +109,20 @@ func writeMarkdownAlert(b *strings.Builder, alert, mark, title, why string, item
 }
 
 func writeMarkdownErrors(b *strings.Builder, p *Plan) {
-	if len(p.Errors) == 0 {
-		return
-	}
-	b.WriteString("### ⛔ Refused changes\n\nkgitops refuses these changes, so it applies nothing until they are fixed:\n\n")
-	for _, e := range p.Errors {
-		fmt.Fprintf(b, "- ⛔ %s %s: %s\n", mdText(e.Kind), codeSpan(e.Name), mdText(e.Message))
-	}
-	b.WriteString("\n")
+	writeMarkdownRefusals(b, p.Errors, "⛔", "Refused changes", "kgitops refuses these changes, so it applies nothing until they are fixed:")
 }
 
 func writeMarkdownBlocked(b *strings.Builder, p *Plan) {
-	if len(p.Blocked) == 0 {
+	writeMarkdownRefusals(b, p.Blocked, "⏸", "Blocked by the cluster", "The live cluster stands in the way of these resources; kgitops leaves them alone and applies the rest:")
+}
+
+func writeMarkdownRefusals(b *strings.Builder, rs []Refusal, mark, title, intro string) {
+	if len(rs) == 0 {
 		return
 	}
-	b.WriteString("### ⏸ Blocked by the cluster\n\nThe live cluster stands in the way of these resources; kgitops leaves them alone and applies the rest:\n\n")
-	for _, e := range p.Blocked {
-		fmt.Fprintf(b, "- ⏸ %s %s: %s\n", mdText(e.Kind), codeSpan(e.Name), mdText(e.Message))
+	fmt.Fprintf(b, "### %s %s\n\n%s\n\n", mark, title, intro)
+	for _, e := range rs {
+		fmt.Fprintf(b, "- %s %s %s: %s\n", mark, mdText(e.Kind), codeSpan(e.Name), mdText(e.Message))
 	}
 	b.WriteString("\n")
 }

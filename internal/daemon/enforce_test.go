@@ -319,7 +319,7 @@ func brokerDownCase(t *testing.T, e *enforcer, bringBack func()) {
 		if d.Name != rf3 {
 			continue
 		}
-		if !strings.Contains(d.Blocked, "waiting for brokers") || !strings.Contains(d.Blocked, "1 of the cluster's 3 registered brokers are down") || strings.Contains(d.Blocked, "or less") {
+		if !strings.Contains(d.Blocked, "waiting for brokers") || !strings.Contains(d.Blocked, "1 of the cluster's 3 registered brokers is down (broker ") || strings.Contains(d.Blocked, "or less") {
 			t.Fatalf("blocked message: %q", d.Blocked)
 		}
 	}

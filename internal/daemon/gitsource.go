@@ -31,11 +31,7 @@ func (g GitSource) Sync(ctx context.Context) (Revision, fs.FS, error) {
 	if err != nil {
 		return Revision{}, nil, err
 	}
-	files, err := g.Repo.Files(rev.SHA, g.Path)
-	if err != nil {
-		return Revision{}, nil, err
-	}
-	return Revision{ID: rev.SHA, Time: rev.CommitTime, Subject: rev.Subject, Root: g.Path}, files, nil
+	return g.read(rev)
 }
 
 // ReadRevision implements RevisionReader from the cache, without a fetch.
@@ -44,6 +40,11 @@ func (g GitSource) ReadRevision(_ context.Context, id string) (Revision, fs.FS, 
 	if err != nil {
 		return Revision{}, nil, err
 	}
+	return g.read(rev)
+}
+
+// read returns a commit's files under Path.
+func (g GitSource) read(rev gitsync.Revision) (Revision, fs.FS, error) {
 	files, err := g.Repo.Files(rev.SHA, g.Path)
 	if err != nil {
 		return Revision{}, nil, err
