@@ -41,7 +41,7 @@ type flag struct {
 }
 
 // The command line of kgitops that the examples may use: cmd/kgitops/cli,
-// internal/kconn/flags.go and the README's Commands and Connecting. diff,
+// cmd/kgitops/cli/kafkaflags.go and gitflags.go and the README's Commands and Connecting. diff,
 // plan -o markdown, --fail-on and schema are the contract of the release
 // that brings these examples.
 var (
