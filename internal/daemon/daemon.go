@@ -45,7 +45,9 @@ type Config struct {
 	Inventory     reconcile.InventoryRef
 	// Passwords reads each declared User's password (env or file). It is
 	// called on every pass, so a rotated secret file is picked up.
-	Passwords func(*spec.State) (map[string]reconcile.Secret, error)
+	// root is where the revision's files are (Revision.Root), for
+	// errors that name a User's file:line as users see it.
+	Passwords func(st *spec.State, root string) (map[string]reconcile.Secret, error)
 	Leader    Elector
 	Audit     *Auditor // nil: applied changes are only logged
 	Now       func() time.Time
@@ -100,7 +102,7 @@ func New(cfg Config) *Daemon {
 		cfg.Mode = ModeApply
 	}
 	if cfg.Passwords == nil {
-		cfg.Passwords = func(*spec.State) (map[string]reconcile.Secret, error) { return nil, nil }
+		cfg.Passwords = func(*spec.State, string) (map[string]reconcile.Secret, error) { return nil, nil }
 	}
 	d := &Daemon{cfg: cfg, wake: make(chan struct{}, 1)}
 	d.status = Status{Mode: string(cfg.Mode), Source: cfg.Source.Describe(), Interval: cfg.Interval.String(), Drift: []DriftItem{}}

@@ -353,7 +353,7 @@ func (f *fakeEnv) set(k, v string) {
 	f.vars[k] = v
 }
 
-func (f *fakeEnv) passwords(st *spec.State) (map[string]reconcile.Secret, error) {
+func (f *fakeEnv) passwords(st *spec.State, root string) (map[string]reconcile.Secret, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	out := map[string]reconcile.Secret{}
@@ -361,7 +361,7 @@ func (f *fakeEnv) passwords(st *spec.State) (map[string]reconcile.Secret, error)
 	for _, u := range st.Users {
 		pw, err := u.ReadPassword(func(k string) string { return f.vars[k] }, nil)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", u.Pos, err))
+			errs = append(errs, fmt.Errorf("%s: %w", u.Pos.Under(root), err))
 			continue
 		}
 		out[u.Name] = reconcile.NewSecret(pw)

@@ -167,7 +167,7 @@ func (d *Daemon) candidate(r *passResult) *goodState {
 	}
 	// Passwords are read on every pass: a secret that appears later (a
 	// mounted file) lets the revision through without a new commit.
-	passwords, err := d.cfg.Passwords(n.state)
+	passwords, err := d.cfg.Passwords(n.state, n.rev.Root)
 	if err != nil {
 		d.holdBack(n.rev, ClassSpec, fmt.Errorf("revision %s names a password that cannot be read, so none of it is applied: %w", n.rev.ID, err))
 		return nil
@@ -230,7 +230,7 @@ func (d *Daemon) recoverEnforced(ctx context.Context) {
 		log.Warn("load the last accepted revision from the cache", "err", err)
 		return
 	}
-	passwords, err := d.cfg.Passwords(st)
+	passwords, err := d.cfg.Passwords(st, rev.Root)
 	if err != nil {
 		log.Warn("read the passwords of the last accepted revision", "err", err)
 		return

@@ -118,8 +118,8 @@ func runDaemon(cmd *cobra.Command, e *env, f *runFlags) error {
 		Source: source, Client: cl, Metrics: daemon.NewMetrics(reg), Log: log,
 		Mode: mode, Interval: f.interval, PassTimeout: f.passTimeout, AllowDelete: f.allowDelete,
 		IgnoreConfigs: f.ignoreConfigs, Inventory: f.inventory(),
-		Passwords: func(st *spec.State) (map[string]reconcile.Secret, error) {
-			pws, errs := passwordsOf("", st, e.getenv)
+		Passwords: func(st *spec.State, root string) (map[string]reconcile.Secret, error) {
+			pws, errs := passwordsOf(root, st, e.getenv)
 			return pws, errors.Join(errs...)
 		},
 	}
