@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"html/template"
+	"strings"
 	"time"
 )
 
@@ -14,12 +15,7 @@ var statusPage = template.Must(template.New("status").Funcs(template.FuncMap{
 		}
 		return time.Since(t).Round(time.Second).String() + " ago"
 	},
-	"short": func(s string) string {
-		if len(s) > 12 {
-			return s[:12]
-		}
-		return s
-	},
+	"short": shortRevision,
 }).Parse(`<!doctype html>
 <html lang="en">
 <head>
@@ -74,3 +70,12 @@ var statusPage = template.Must(template.New("status").Funcs(template.FuncMap{
 </body>
 </html>
 `))
+
+// shortRevision is a revision as people read it: a commit's first 12 hex
+// digits, or a folder's hash with its prefix kept.
+func shortRevision(s string) string {
+	if h, ok := strings.CutPrefix(s, "dir-sha256:"); ok {
+		return "dir-sha256:" + h[:min(8, len(h))]
+	}
+	return s[:min(12, len(s))]
+}
