@@ -21,7 +21,7 @@ type liveFixture struct {
 	Brokers           int     `json:"brokers"`
 	RegisteredBrokers int     `json:"registeredBrokers"`
 	DownBrokers       []int32 `json:"downBrokers"`
-	Topics  map[string]struct {
+	Topics            map[string]struct {
 		Partitions        int32             `json:"partitions"`
 		ReplicationFactor int16             `json:"replicationFactor"`
 		Internal          bool              `json:"internal"`
