@@ -69,8 +69,9 @@ type Daemon struct {
 }
 
 // goodState is a validated desired state, the revision it came from, and
-// the passwords its users name (read on the pass that accepted it, and
-// kept, so that a secret that disappears later does not stop enforcing).
+// the passwords its users name (read again on every pass; the last ones
+// read are kept, so that a secret that disappears does not stop
+// enforcing).
 type goodState struct {
 	rev       Revision
 	state     *spec.State

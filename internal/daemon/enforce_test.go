@@ -157,8 +157,14 @@ spec:
 		e.waitFor("the revision accepted once the secret is there", func(s Status) bool {
 			return s.EnforcedRevision == withUser && s.HeldBack == nil && s.LastAppliedRevision == withUser
 		})
+		// A rotated secret is applied on a later pass, without a new commit.
+		before := e.metric("kgitops_applied_changes_total", map[string]string{"kind": "User", "action": "update"})
+		env.set(envVar, "r0tated-"+user)
+		e.waitFor("the rotated password applied", func(Status) bool {
+			return e.metric("kgitops_applied_changes_total", map[string]string{"kind": "User", "action": "update"}) > before
+		})
 		for _, pe := range e.d.Status().Errors {
-			if strings.Contains(pe.Error, "s3cret") {
+			if strings.Contains(pe.Error, "s3cret") || strings.Contains(pe.Error, "r0tated") {
 				t.Fatalf("a password reached the status: %q", pe.Error)
 			}
 		}

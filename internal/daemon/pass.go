@@ -105,6 +105,7 @@ func (d *Daemon) reconcile(ctx context.Context) passResult {
 		return r // the first revision is refused: nothing to enforce yet
 	}
 	if plan == nil {
+		d.refreshPasswords(&r)
 		plan = d.diff(d.enforced, live, d.enforced.state)
 	}
 	d.enforce(ctx, &r, d.enforced, live, plan)
@@ -237,6 +238,20 @@ func (d *Daemon) recoverEnforced(ctx context.Context) {
 	}
 	d.enforced = &goodState{rev: rev, state: st, passwords: passwords}
 	log.Info("enforcing the last accepted revision, read from the cache")
+}
+
+// refreshPasswords reads the enforced revision's passwords again, so that
+// a rotated secret (a mounted file, a restarted process's environment) is
+// applied without a new commit. When one cannot be read now, the ones read
+// before are kept and the problem is reported.
+func (d *Daemon) refreshPasswords(r *passResult) {
+	g := d.enforced
+	passwords, err := d.cfg.Passwords(g.state, g.rev.Root)
+	if err != nil {
+		r.add(ClassSpec, fmt.Errorf("revision %s: a password cannot be read now; the one read before is kept: %w", g.rev.ID, err))
+		return
+	}
+	g.passwords = passwords
 }
 
 // baseline is the state refusals of cand are judged against: the enforced
