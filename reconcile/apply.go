@@ -3,6 +3,7 @@ package reconcile
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -32,6 +33,10 @@ type ApplyOptions struct {
 	// Backends are the backends other than Kafka that kinds need, by
 	// name (see Backends).
 	Backends map[string]any
+	// Live is the state the plan was made from. With it, the inventory
+	// confirms or drops intents that a process which died left behind,
+	// and forgets topics recreated by someone else.
+	Live *Live
 }
 
 // Result is the outcome of one change.
@@ -57,7 +62,7 @@ func Apply(ctx context.Context, cl *kgo.Client, plan *Plan, opts ApplyOptions) (
 		opts.Now = time.Now
 	}
 	opts.Inventory = opts.Inventory.withDefaults()
-	a := &applier{cl: cl, b: Backends{Kafka: cl, Other: opts.Backends}, opts: opts, results: map[string]*Result{}, prior: opts.Known.Entries}
+	a := &applier{cl: cl, b: Backends{Kafka: cl, Other: opts.Backends}, opts: opts, results: map[string]*Result{}, prior: opts.Known.Entries, topicIDs: map[string]string{}}
 	var order []string
 	var run []Change // changes to attempt, in plan order
 	for _, c := range plan.Changes {
@@ -78,6 +83,18 @@ func Apply(ctx context.Context, cl *kgo.Client, plan *Plan, opts ApplyOptions) (
 			}
 		}
 		return out
+	}
+	// Write-ahead: what this apply may create is recorded as intents
+	// first, so that a crash at any point leaves it owned.
+	if err := a.writeIntents(ctx, run); err != nil {
+		for _, c := range run {
+			a.skip(c, "not attempted: the inventory could not be written")
+		}
+		out := make([]Result, 0, len(order))
+		for _, k := range order {
+			out = append(out, *a.results[k])
+		}
+		return out, fmt.Errorf("record what this apply creates in the inventory, before creating it: %w; nothing was applied", err)
 	}
 	kinds := registered()
 	for _, k := range kinds {
@@ -104,11 +121,13 @@ func Apply(ctx context.Context, cl *kgo.Client, plan *Plan, opts ApplyOptions) (
 }
 
 type applier struct {
-	cl      *kgo.Client
-	b       Backends
-	opts    ApplyOptions
-	results map[string]*Result
-	prior   map[ResourceKey]InventoryEntry
+	cl       *kgo.Client
+	b        Backends
+	topicIDs map[string]string              // ids of the topics this apply created, from CreateTopics
+	intents  map[ResourceKey]InventoryEntry // what writeIntents recorded
+	opts     ApplyOptions
+	results  map[string]*Result
+	prior    map[ResourceKey]InventoryEntry
 }
 
 // ok says whether a change was attempted and did not fail.

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/kgitops/kgitops/internal/kafkatest"
 )
@@ -112,8 +113,11 @@ func TestDeletesOnlyWhatItCreatedAndOnlyWhenAllowed(t *testing.T) {
 		p, _ := r.plan(st, DiffOptions{})
 		want := []Change{{Action: ActionDelete, Kind: KindTopic, Name: removed, Pending: true}}
 		want[0].Risks = Risks(want[0])
-		if d := cmp.Diff(want, p.Changes); d != "" {
+		if d := cmp.Diff(want, p.Changes, cmpopts.IgnoreFields(Change{}, "Payload")); d != "" {
 			t.Fatalf("without --allow-delete (-want +got):\n%s", d)
+		}
+		if tc, ok := p.Changes[0].Payload.(*TopicChange); !ok || len(tc.ID) != 32 {
+			t.Errorf("the deletion does not name the topic's id: %+v", p.Changes[0].Payload)
 		}
 		results := r.apply(st, DiffOptions{})
 		if len(results) != 1 || results[0].Skipped == "" {

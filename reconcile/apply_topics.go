@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -64,6 +65,10 @@ func (a *applier) createTopics(ctx context.Context, cs []Change) {
 	for _, t := range resp.Topics {
 		if err := kafkaErr(t.ErrorCode, t.ErrorMessage); err != nil {
 			a.fail(KindTopic, t.Topic, err)
+			continue
+		}
+		if id := topicID(t.TopicID); id != "" && !a.opts.DryRun {
+			a.topicIDs[t.Topic] = id
 		}
 	}
 }
@@ -143,9 +148,17 @@ func (a *applier) deleteTopics(ctx context.Context, cs []Change) {
 	}
 	req := kmsg.NewPtrDeleteTopicsRequest()
 	req.TimeoutMillis = timeoutMillis(ctx)
+	byID := map[[16]byte]string{}
 	for _, c := range cs {
 		t := kmsg.NewDeleteTopicsRequestTopic()
-		t.Topic = kmsg.StringPtr(c.Name)
+		// By id when known: a topic deleted and created again since the
+		// plan is then not deleted (UNKNOWN_TOPIC_ID).
+		if id, ok := parseTopicID(topicPayloadOrNil(c)); ok {
+			t.TopicID = id
+			byID[id] = c.Name
+		} else {
+			t.Topic = kmsg.StringPtr(c.Name)
+		}
 		req.Topics = append(req.Topics, t)
 		req.TopicNames = append(req.TopicNames, c.Name)
 	}
@@ -155,8 +168,33 @@ func (a *applier) deleteTopics(ctx context.Context, cs []Change) {
 		return
 	}
 	for _, t := range resp.Topics {
-		if err := kafkaErr(t.ErrorCode, t.ErrorMessage); err != nil && t.Topic != nil {
-			a.fail(KindTopic, *t.Topic, err)
+		err := kafkaErr(t.ErrorCode, t.ErrorMessage)
+		if err == nil {
+			continue
 		}
+		name := byID[t.TopicID]
+		if t.Topic != nil && *t.Topic != "" {
+			name = *t.Topic
+		}
+		a.fail(KindTopic, name, err)
 	}
+}
+
+// topicPayloadOrNil is the change's TopicChange, or nil for a deletion
+// planned without one.
+func topicPayloadOrNil(c Change) *TopicChange {
+	tc, _ := c.Payload.(*TopicChange)
+	return tc
+}
+
+// parseTopicID is the id a deletion names, if the plan knew it.
+func parseTopicID(tc *TopicChange) ([16]byte, bool) {
+	var id [16]byte
+	if tc == nil || len(tc.ID) != 32 {
+		return id, false
+	}
+	if _, err := hex.Decode(id[:], []byte(tc.ID)); err != nil {
+		return id, false
+	}
+	return id, true
 }

@@ -58,14 +58,20 @@ func diffTopics(p *Plan, desired *spec.State, live *Live, opts DiffOptions) {
 	// Deletions: only what the inventory says kgitops created, that the
 	// repo no longer declares, and that still exists.
 	var gone []string
-	for k := range live.Inventory.Entries {
-		if k.Kind != KindTopic || declared[k.Name] {
+	for k, e := range live.Inventory.Entries {
+		if k.Kind != KindTopic || declared[k.Name] || e.External {
 			continue
 		}
-		if _, exists := live.Topics[k.Name]; !exists {
+		lt, exists := live.Topics[k.Name]
+		if !exists {
 			continue
 		}
 		if _, reserved := spec.Reserved(k.Name); reserved {
+			continue
+		}
+		if !sameTopic(e, lt) {
+			p.Notes = append(p.Notes, Refusal{Kind: KindTopic, Name: k.Name, Message: fmt.Sprintf(
+				"not ours any more: kgitops created a topic of this name with id %s, and the topic now in the cluster has id %s (deleted and created again outside kgitops); kgitops leaves it alone and forgets it at the next apply", e.TopicID, lt.ID)})
 			continue
 		}
 		gone = append(gone, k.Name)
@@ -77,8 +83,16 @@ func diffTopics(p *Plan, desired *spec.State, live *Live, opts DiffOptions) {
 			Kind:    KindTopic,
 			Name:    name,
 			Pending: !opts.AllowDelete,
+			Payload: &TopicChange{ID: live.Topics[name].ID},
 		})
 	}
+}
+
+// sameTopic says whether the live topic is the one the inventory entry
+// recorded: their ids match, or either id is unknown (an entry written
+// before kgitops recorded ids, an intent, or a broker that does not say).
+func sameTopic(e InventoryEntry, lt LiveTopic) bool {
+	return e.TopicID == "" || lt.ID == "" || e.TopicID == lt.ID
 }
 
 func createTopic(t spec.Topic, ignore []string) Change {

@@ -64,7 +64,7 @@ func (r *rig) applyPlan(st *spec.State, opts DiffOptions) (*Plan, []Result) {
 	if len(p.Errors) > 0 {
 		r.t.Fatalf("plan has errors: %v", p.Errors)
 	}
-	results, err := Apply(r.ctx(), r.cl, p, ApplyOptions{Inventory: r.inv, Brokers: live.Brokers, Known: live.Inventory})
+	results, err := Apply(r.ctx(), r.cl, p, ApplyOptions{Inventory: r.inv, Brokers: live.Brokers, Known: live.Inventory, Live: live})
 	if err != nil {
 		r.t.Fatalf("apply: %v", err)
 	}

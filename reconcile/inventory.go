@@ -60,6 +60,15 @@ type InventoryEntry struct {
 	// to a user, so that a changed password shows in the plan. It is never
 	// printed.
 	PasswordHash string `json:"passwordHash,omitempty"`
+	// TopicID is the id Kafka gave the topic kgitops created (hex). A
+	// topic is deleted only while its live id matches: a topic of the same
+	// name created by someone else after ours was deleted is not ours.
+	TopicID string `json:"topicId,omitempty"`
+	// Pending marks an intent, written before kgitops creates the
+	// resource: if the process dies before it records the outcome, the
+	// resource is still owned when it exists. The next apply confirms it
+	// (with the topic's id) or drops it.
+	Pending bool `json:"pending,omitempty"`
 }
 
 // Inventory is the set of resources kgitops applied under one inventory name.

@@ -27,10 +27,17 @@ func alterTopicConfig(t *testing.T, c *kafkatest.Cluster, topic, key, value stri
 // createForeignTopic creates a topic behind kgitops' back.
 func createForeignTopic(t *testing.T, c *kafkatest.Cluster, name string) {
 	t.Helper()
+	createForeignTopicWith(t, c, name, 1)
+}
+
+// createForeignTopicWith creates a topic of n partitions behind kgitops'
+// back, and waits until brokers show it.
+func createForeignTopicWith(t *testing.T, c *kafkatest.Cluster, name string, n int32) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	adm := c.Admin(t)
-	resp, err := adm.CreateTopic(ctx, 1, 1, nil, name)
+	resp, err := adm.CreateTopic(ctx, n, 1, nil, name)
 	if err == nil {
 		err = resp.Err
 	}

@@ -44,8 +44,15 @@ type kind struct {
 	// that succeeded), so that a plan right after an apply sees them.
 	// nil: nothing to wait for.
 	settle func(ctx context.Context, a *applier, applied []Change) error
-	// record says what the applied changes mean for the inventory.
+	// record says what the applied changes mean for the inventory. It
+	// also runs before anything is applied, as an intent (see recorder).
 	record func(r *recorder, cs []Change)
+	// own says whether a resource the inventory recorded is still there
+	// and still the one kgitops recorded, and returns the entry as it
+	// should now read (a topic's id filled in). Apply uses it to confirm
+	// or drop intents left by a process that died, and to forget what was
+	// recreated by others. nil: entries are kept as they are.
+	own func(live *Live, name string, e InventoryEntry) (InventoryEntry, ownership)
 	// risks are the kind's risk rules (see Risks).
 	risks []riskRule
 	// export writes the kind's live resources as repo files; adopt lists
@@ -61,6 +68,16 @@ type kind struct {
 	// resource of the kind means, such as " (quota removed)".
 	removed string
 }
+
+// ownership is what the cluster says of a recorded resource.
+type ownership int
+
+const (
+	ownMissing ownership = iota // not in the cluster
+	ownSame                     // there, and the one recorded
+	ownOther                    // there, but not the one recorded (recreated by someone else)
+	ownUnknown                  // the kind's live state was not read
+)
 
 var (
 	kindsMu sync.RWMutex

@@ -21,10 +21,13 @@ func init() {
 		wanted: func(d *spec.State, inv Inventory) bool {
 			return len(d.Users) > 0 || len(inv.created(KindUser)) > 0
 		},
-		observe:  observeUsers,
-		diff:     diffUsers,
-		apply:    func(ctx context.Context, a *applier, cs []Change) { a.applyUsers(ctx, cs) },
-		record:   recordUsers,
+		observe: observeUsers,
+		diff:    diffUsers,
+		apply:   func(ctx context.Context, a *applier, cs []Change) { a.applyUsers(ctx, cs) },
+		record:  recordUsers,
+		own: func(live *Live, name string, e InventoryEntry) (InventoryEntry, ownership) {
+			return e, exists(live.Users != nil, len(live.Users[name]) > 0)
+		},
 		risks:    userRisks,
 		export:   exportUsers,
 		liveFrom: usersFrom,
@@ -44,6 +47,9 @@ func init() {
 		risks:    quotaRisks,
 		export:   exportQuotas,
 		liveFrom: quotasFrom,
+		own: func(live *Live, name string, e InventoryEntry) (InventoryEntry, ownership) {
+			return e, exists(live.Quotas != nil, len(live.Quotas[name].Values) > 0)
+		},
 		adopt: func(live *Live, _ ExportOptions) []ResourceKey {
 			var keys []ResourceKey
 			for _, q := range sortedKeys(live.Quotas) {
@@ -68,7 +74,17 @@ func init() {
 			creates, _, deletes := byAction(cs)
 			a.applyACLs(ctx, creates, deletes)
 		},
-		record:   recordACLs,
+		record: recordACLs,
+		own: func(live *Live, principal string, e InventoryEntry) (InventoryEntry, ownership) {
+			has := false
+			for a := range live.ACLs {
+				if a.Principal == principal {
+					has = true
+					break
+				}
+			}
+			return e, exists(live.ACLs != nil, has)
+		},
 		liveFrom: aclsFrom,
 		risks:    aclRisks,
 		export: func(live *Live, opts ExportOptions) []ExportedFile {
@@ -171,4 +187,16 @@ func recordACLs(r *recorder, cs []Change) {
 			r.drop(pk)
 		}
 	}
+}
+
+// exists is the ownership of a resource that has no identity beyond its
+// name: there or not, when its kind was read.
+func exists(read, there bool) ownership {
+	switch {
+	case !read:
+		return ownUnknown
+	case there:
+		return ownSame
+	}
+	return ownMissing
 }

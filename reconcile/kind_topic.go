@@ -25,7 +25,8 @@ func init() {
 			creates, _, deletes := byAction(done)
 			return waitForTopics(ctx, a.cl, names(creates), names(deletes))
 		},
-		record:   recordCreatedDeleted,
+		record:   recordTopics,
+		own:      ownTopic,
 		risks:    topicRisks,
 		export:   exportTopics,
 		adopt:    adoptTopics,
@@ -40,6 +41,7 @@ type TopicChange struct {
 	ReplicationFactor int16             // create only
 	SetConfigs        map[string]string // create: all configs; update: keys to set
 	DeleteConfigs     []string          // update: overrides to remove, sorted
+	ID                string            // delete: the live topic's id; the deletion names it, so a topic recreated meanwhile is not deleted
 }
 
 func topicPayload(c Change) *TopicChange { return c.Payload.(*TopicChange) }
@@ -101,4 +103,43 @@ func names(cs []Change) []string {
 		out[i] = c.Name
 	}
 	return out
+}
+
+// recordTopics records a created topic with the id Kafka gave it, and
+// removes a deleted one.
+func recordTopics(r *recorder, cs []Change) {
+	for _, c := range cs {
+		if !r.ok(c) {
+			continue
+		}
+		key := ResourceKey{KindTopic, c.Name}
+		switch {
+		case c.Action == ActionCreate:
+			e := r.entry(false)
+			e.TopicID = r.a.topicIDs[c.Name]
+			r.put(key, e)
+		case c.Action == ActionDelete && !c.Drift:
+			r.drop(key)
+		}
+	}
+}
+
+// ownTopic compares a recorded topic with the live one by id, and fills
+// in the id of an entry that has none (an intent, or an entry from before
+// kgitops recorded ids).
+func ownTopic(live *Live, name string, e InventoryEntry) (InventoryEntry, ownership) {
+	if live.Topics == nil {
+		return e, ownUnknown
+	}
+	lt, ok := live.Topics[name]
+	switch {
+	case !ok:
+		return e, ownMissing
+	case !sameTopic(e, lt):
+		return e, ownOther
+	}
+	if e.TopicID == "" {
+		e.TopicID = lt.ID
+	}
+	return e, ownSame
 }

@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -67,6 +68,9 @@ type LiveTopic struct {
 	Partitions        int32
 	ReplicationFactor int16
 	Internal          bool // the broker says so (e.g. __consumer_offsets)
+	// ID is the topic's id (KRaft's UUID), as hex; "" when the broker
+	// does not say.
+	ID string
 	// Configs holds only the overrides set on the topic itself (source
 	// DYNAMIC_TOPIC_CONFIG). Broker and cluster defaults never appear.
 	Configs map[string]string
@@ -143,6 +147,7 @@ func observeTopics(ctx context.Context, b Backends, live *Live, _ bool) error {
 			Partitions:        int32(len(t.Partitions)),
 			ReplicationFactor: replicationFactor(t.Partitions),
 			Internal:          t.IsInternal,
+			ID:                topicID(t.TopicID),
 			Configs:           map[string]string{},
 		}
 		names = append(names, name)
@@ -242,4 +247,12 @@ func registeredBrokers(ctx context.Context, cl *kgo.Client, md *kmsg.MetadataRes
 	}
 	slices.Sort(down)
 	return len(known), down
+}
+
+// topicID is a topic id as hex, or "" for the zero id.
+func topicID(id [16]byte) string {
+	if id == ([16]byte{}) {
+		return ""
+	}
+	return hex.EncodeToString(id[:])
 }

@@ -31,6 +31,10 @@ type Plan struct {
 	// raised out of band past what the repo already asked for. They need a
 	// person or a wait; every other change of the plan still applies.
 	Blocked []Refusal `json:"blocked,omitempty"`
+	// Notes are what a reviewer should know that changes nothing, such as
+	// a topic kgitops created that was recreated by someone else and so
+	// is no longer kgitops' to delete.
+	Notes   []Refusal `json:"notes,omitempty"`
 	Summary Summary   `json:"summary"`
 }
 

@@ -2,20 +2,63 @@ package reconcile
 
 import (
 	"context"
+	"maps"
 	"time"
 )
 
+// The inventory is written ahead of the changes. Before anything is
+// applied, writeIntents records, as pending entries, every resource the
+// apply may create that the inventory does not hold yet: a process killed
+// at any point after that leaves each created resource owned. After the
+// apply, record writes the outcome: confirmed entries for what was
+// created, intents dropped for what was not, entries removed for what was
+// deleted. Intents left by a process that died are confirmed or dropped
+// by the next apply, against the live state (kind.own).
+
+// writeIntents records the intents of this apply, in one produce round,
+// after making sure the inventory topic exists and takes writes. A dry run
+// writes nothing.
+func (a *applier) writeIntents(ctx context.Context, run []Change) error {
+	if a.opts.DryRun || len(run) == 0 {
+		return nil
+	}
+	r := a.newRecorder(true)
+	a.recordKinds(r, run)
+	if r.err != nil {
+		return r.err
+	}
+	if len(r.set) == 0 {
+		return nil
+	}
+	a.intents = maps.Clone(r.set)
+	return a.writer().record(ctx, r.set, nil)
+}
+
 // record writes to the inventory what the applied changes mean for it, in
-// one produce round. Each kind says what its changes mean (kind.record);
-// typically a created resource is recorded and a deleted one removed.
-//
-// A dry run records nothing. Failed changes are left as they were, so a
-// failed deletion stays in the inventory for the next try.
+// one produce round. Each kind says what its changes mean (kind.record).
+// Intents of this apply that the outcome does not confirm are dropped;
+// intents of earlier applies are confirmed or dropped against the live
+// state. A dry run records nothing.
 func (a *applier) record(ctx context.Context, run []Change) error {
 	if a.opts.DryRun {
 		return nil
 	}
-	r := &recorder{a: a, set: map[ResourceKey]InventoryEntry{}, now: a.opts.Now().UTC()}
+	r := a.newRecorder(false)
+	a.recordKinds(r, run)
+	if r.err != nil {
+		return r.err
+	}
+	for k := range a.intents {
+		if _, confirmed := r.set[k]; !confirmed {
+			r.drop(k)
+		}
+	}
+	a.repair(r)
+	return a.writer().record(ctx, r.set, dedupe(r.remove))
+}
+
+// recordKinds runs each kind's record on its changes.
+func (a *applier) recordKinds(r *recorder, run []Change) {
 	for _, k := range registered() {
 		if k.record == nil {
 			continue
@@ -30,11 +73,60 @@ func (a *applier) record(ctx context.Context, run []Change) error {
 			k.record(r, cs)
 		}
 	}
-	if r.err != nil {
-		return r.err
+}
+
+// repair confirms or drops the intents earlier applies left, and forgets
+// resources recreated by someone else, as each kind's own hook says.
+func (a *applier) repair(r *recorder) {
+	live := a.opts.Live
+	if live == nil {
+		return
 	}
-	w := inventoryWriter{cl: a.cl, ref: a.opts.Inventory, brokers: a.opts.Brokers}
-	return w.record(ctx, r.set, dedupe(r.remove))
+	for key, e := range a.prior {
+		k := kindOf(key.Kind)
+		if k == nil || k.own == nil {
+			continue
+		}
+		if _, touched := r.set[key]; touched {
+			continue
+		}
+		now, o := k.own(live, key.Name, e)
+		switch {
+		case o == ownUnknown:
+		case o == ownSame && (e.Pending || now != e):
+			now.Pending = false
+			r.put(key, now)
+		case o == ownOther, o == ownMissing && e.Pending:
+			r.drop(key)
+		}
+	}
+}
+
+// InventoryRepairs counts what an apply would put right in the inventory
+// although the plan changes nothing in the cluster: intents a process that
+// died left behind, topics recreated by someone else, ids to fill in.
+// Callers apply when the plan has changes or this is not zero.
+func (l *Live) InventoryRepairs() int {
+	n := 0
+	for key, e := range l.Inventory.Entries {
+		k := kindOf(key.Kind)
+		if k == nil || k.own == nil {
+			continue
+		}
+		now, o := k.own(l, key.Name, e)
+		if o == ownOther || (o != ownUnknown && e.Pending) || (o == ownSame && now != e) {
+			n++
+		}
+	}
+	return n
+}
+
+func (a *applier) writer() inventoryWriter {
+	return inventoryWriter{cl: a.cl, ref: a.opts.Inventory, brokers: a.opts.Brokers}
+}
+
+func (a *applier) newRecorder(intent bool) *recorder {
+	return &recorder{a: a, intent: intent, set: map[ResourceKey]InventoryEntry{}, now: a.opts.Now().UTC()}
 }
 
 // settle waits, kind by kind, until the cluster shows what was applied.
@@ -58,9 +150,13 @@ func (a *applier) settle(ctx context.Context, run []Change) error {
 	return nil
 }
 
-// recorder collects a kind's inventory updates.
+// recorder collects a kind's inventory updates. As an intent recorder
+// (before the apply) every change counts as applied, only resources the
+// inventory does not hold yet are recorded, as pending, and nothing is
+// removed.
 type recorder struct {
 	a      *applier
+	intent bool
 	set    map[ResourceKey]InventoryEntry
 	remove []ResourceKey
 	now    time.Time
@@ -68,9 +164,10 @@ type recorder struct {
 }
 
 // ok says whether c was applied.
-func (r *recorder) ok(c Change) bool { return r.a.ok(c) }
+func (r *recorder) ok(c Change) bool { return r.intent || r.a.ok(c) }
 
-// entry is a new inventory entry for this apply.
+// entry is a new inventory entry for this apply. An entry the inventory
+// held keeps its creation time.
 func (r *recorder) entry(external bool) InventoryEntry {
 	return InventoryEntry{CreatedAt: r.now, Revision: r.a.opts.Revision, External: external}
 }
@@ -81,11 +178,28 @@ func (r *recorder) prior(k ResourceKey) (InventoryEntry, bool) {
 	return e, ok
 }
 
-// put records k.
-func (r *recorder) put(k ResourceKey, e InventoryEntry) { r.set[k] = e }
+// put records k. An entry that was recorded before keeps its creation
+// time and revision.
+func (r *recorder) put(k ResourceKey, e InventoryEntry) {
+	prev, known := r.a.prior[k]
+	if r.intent {
+		if known {
+			return
+		}
+		e.Pending = true
+	}
+	if known && !prev.Pending {
+		e.CreatedAt, e.Revision = prev.CreatedAt, prev.Revision
+	}
+	r.set[k] = e
+}
 
 // drop removes k from the inventory.
-func (r *recorder) drop(k ResourceKey) { r.remove = append(r.remove, k) }
+func (r *recorder) drop(k ResourceKey) {
+	if !r.intent {
+		r.remove = append(r.remove, k)
+	}
+}
 
 // fail makes the whole record fail: nothing is written.
 func (r *recorder) fail(err error) {

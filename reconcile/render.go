@@ -22,7 +22,7 @@ var actionSymbol = map[Action]string{ActionCreate: "+", ActionUpdate: "~", Actio
 // "- delete", then a summary line.
 func RenderText(w io.Writer, p *Plan) error {
 	var b strings.Builder
-	if len(p.Changes) == 0 && len(p.Errors) == 0 && len(p.Blocked) == 0 {
+	if len(p.Changes) == 0 && len(p.Errors) == 0 && len(p.Blocked) == 0 && len(p.Notes) == 0 {
 		b.WriteString("No changes. The cluster matches the repo.\n")
 		_, err := io.WriteString(w, b.String())
 		return err
@@ -59,6 +59,12 @@ func RenderText(w io.Writer, p *Plan) error {
 		fmt.Fprintf(&b, "Blocked: %s %s: %s\n", e.Kind, e.Name, e.Message)
 	}
 	if len(p.Blocked) > 0 {
+		b.WriteString("\n")
+	}
+	for _, e := range p.Notes {
+		fmt.Fprintf(&b, "Note: %s %s: %s\n", e.Kind, e.Name, e.Message)
+	}
+	if len(p.Notes) > 0 {
 		b.WriteString("\n")
 	}
 	b.WriteString(SummaryLine(p))

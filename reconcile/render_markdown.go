@@ -31,13 +31,14 @@ func RenderMarkdown(w io.Writer, p *Plan, opts MarkdownOptions) error {
 	var b strings.Builder
 	b.WriteString(MarkdownMarker + "\n")
 	writeMarkdownHeading(&b, opts)
-	if len(p.Changes) == 0 && len(p.Errors) == 0 && len(p.Blocked) == 0 {
+	if len(p.Changes) == 0 && len(p.Errors) == 0 && len(p.Blocked) == 0 && len(p.Notes) == 0 {
 		b.WriteString("No changes. The cluster matches the repo.\n")
 	} else {
 		b.WriteString(mdText(SummaryLine(p)) + "\n\n")
 		writeMarkdownRisks(&b, p)
 		writeMarkdownErrors(&b, p)
 		writeMarkdownBlocked(&b, p)
+		writeMarkdownRefusals(&b, p.Notes, "ℹ️", "Notes", "These change nothing in the cluster:")
 		kinds := planKinds(p)
 		writeMarkdownTable(&b, p, kinds)
 		for _, kind := range kinds {

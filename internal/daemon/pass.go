@@ -305,7 +305,7 @@ func (d *Daemon) enforce(ctx context.Context, r *passResult, g *goodState, live 
 		return
 	}
 	applying := d.cfg.Mode == ModeApply && d.leading()
-	if !applying || !plan.HasChanges() {
+	if !applying || (!plan.HasChanges() && live.InventoryRepairs() == 0) {
 		d.recordDrift(plan, nil)
 		if applying {
 			d.recordApplied(g.rev)
@@ -313,7 +313,7 @@ func (d *Daemon) enforce(ctx context.Context, r *passResult, g *goodState, live 
 		return
 	}
 	results, err := reconcile.Apply(ctx, d.cfg.Client, plan, reconcile.ApplyOptions{
-		Inventory: d.cfg.Inventory, Revision: g.rev.ID, Brokers: live.Brokers, Known: live.Inventory,
+		Inventory: d.cfg.Inventory, Revision: g.rev.ID, Brokers: live.Brokers, Known: live.Inventory, Live: live,
 	})
 	d.recordDrift(plan, results)
 	failed := d.recordResults(ctx, g.rev, results)

@@ -36,7 +36,7 @@ func newApply(e *env) *cobra.Command {
 				}
 				return nil
 			}
-			if !p.plan.HasChanges() {
+			if !p.plan.HasChanges() && p.live.InventoryRepairs() == 0 {
 				return blocked()
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), f.conn.Timeout)
@@ -46,9 +46,15 @@ func newApply(e *env) *cobra.Command {
 				Inventory: f.inventory(),
 				Brokers:   p.live.Brokers,
 				Known:     p.live.Inventory,
+				Live:      p.live,
 			})
 			failed := printResults(e.stdout, results, dryRun)
 			if err != nil {
+				if applied(results) {
+					// The changes were made, but their outcome is not
+					// recorded: say so, never report success.
+					fmt.Fprintln(e.stdout, "\nThe inventory could not record the outcome. What this apply created stays owned (it was recorded as an intent before it was created); run kgitops apply again to record the rest.")
+				}
 				return &exitError{code: ExitError, err: kconn.Explain(err)}
 			}
 			if failed > 0 {
@@ -96,4 +102,14 @@ func printResults(w io.Writer, results []reconcile.Result, dryRun bool) int {
 	}
 	fmt.Fprintf(w, "\nApply: %d %s, %d failed, %d skipped.\n", ok, verb, failed, skipped)
 	return failed
+}
+
+// applied says whether any change of the results took effect.
+func applied(results []reconcile.Result) bool {
+	for _, r := range results {
+		if r.Err == nil && r.Skipped == "" {
+			return true
+		}
+	}
+	return false
 }

@@ -1,0 +1,115 @@
+package reconcile
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kgitops/kgitops/internal/kafkatest"
+	"github.com/kgitops/kgitops/spec"
+)
+
+// Regression: kgitops created reuse.t; it was deleted out of band and
+// another team created a new reuse.t. apply --allow-delete deleted the
+// other team's topic. Topics are now owned by id.
+func TestATopicRecreatedByOthersIsNotOurs(t *testing.T) {
+	kafkatest.Each(t, func(t *testing.T, c *kafkatest.Cluster) {
+		r := newRig(t, c)
+		kept, reused := kafkatest.Unique("kept"), kafkatest.Unique("reuse.t")
+		r.apply(state(topic(kept, 1, nil), topic(reused, 1, nil)), DiffOptions{})
+		entry := r.observe().Inventory.Entries[ResourceKey{KindTopic, reused}]
+		if len(entry.TopicID) != 32 || entry.Pending {
+			t.Fatalf("inventory entry of a created topic: %+v", entry)
+		}
+
+		// Deleted out of band, and created again by someone else.
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		adm := c.Admin(t)
+		if _, err := adm.DeleteTopics(ctx, reused); err != nil {
+			t.Fatal(err)
+		}
+		if err := waitForTopics(ctx, r.cl, nil, []string{reused}); err != nil {
+			t.Fatal(err)
+		}
+		createForeignTopicWith(t, c, reused, 12)
+
+		st := state(topic(kept, 1, nil))
+		p, _ := r.plan(st, DiffOptions{AllowDelete: true})
+		if p.HasChanges() || len(p.Notes) != 1 || !strings.Contains(p.Notes[0].Message, "not ours any more") {
+			t.Fatalf("plan: changes %+v notes %+v", p.Changes, p.Notes)
+		}
+		r.apply(st, DiffOptions{AllowDelete: true}) // forgets it
+		live := r.observe()
+		if lt, ok := live.Topics[reused]; !ok || lt.Partitions != 12 {
+			t.Fatalf("the other team's topic is gone or changed: %+v", lt)
+		}
+		if _, still := live.Inventory.Entries[ResourceKey{KindTopic, reused}]; still {
+			t.Fatal("the recreated topic is still in the inventory")
+		}
+		if p, _ := r.plan(st, DiffOptions{AllowDelete: true}); p.HasChanges() || len(p.Notes) > 0 || live.InventoryRepairs() > 0 {
+			t.Fatalf("plan after forgetting: %+v %+v", p.Changes, p.Notes)
+		}
+	})
+}
+
+// Intents left by a process that died are confirmed when the resource
+// exists (with the topic's id) and dropped when it does not.
+func TestIntentsAreConfirmedOrDropped(t *testing.T) {
+	kafkatest.Each(t, func(t *testing.T, c *kafkatest.Cluster) {
+		r := newRig(t, c)
+		created, never := kafkatest.Unique("created"), kafkatest.Unique("never")
+		createForeignTopicWith(t, c, created, 1)
+		// What writeIntents leaves when the process dies right after it:
+		// one intent whose topic was created, one whose was not.
+		w := inventoryWriter{cl: r.cl, ref: r.inv.withDefaults(), brokers: 1}
+		intent := InventoryEntry{CreatedAt: time.Now().UTC(), Pending: true}
+		if err := w.record(r.ctx(), map[ResourceKey]InventoryEntry{{KindTopic, created}: intent, {KindTopic, never}: intent}, nil); err != nil {
+			t.Fatal(err)
+		}
+		st := state(topic(created, 1, nil))
+		live := r.observe()
+		if n := live.InventoryRepairs(); n != 2 {
+			t.Fatalf("InventoryRepairs = %d, want 2", n)
+		}
+		// Owned already: removing it from the repo makes it a deletion.
+		if p := Diff(&spec.State{}, live, DiffOptions{}); len(p.Changes) != 1 || p.Changes[0].Name != created {
+			t.Fatalf("a pending intent whose topic exists is not owned: %+v", p.Changes)
+		}
+		r.apply(st, DiffOptions{})
+		live = r.observe()
+		e, ok := live.Inventory.Entries[ResourceKey{KindTopic, created}]
+		if !ok || e.Pending || e.TopicID != live.Topics[created].ID {
+			t.Fatalf("intent not confirmed with the topic's id: %+v", e)
+		}
+		if _, ok := live.Inventory.Entries[ResourceKey{KindTopic, never}]; ok {
+			t.Fatal("the intent of a topic that was never created was kept")
+		}
+	})
+}
+
+// Regression: the inventory's createdAt was overwritten on every password
+// change.
+func TestCreatedAtSurvivesAPasswordChange(t *testing.T) {
+	kafkatest.Each(t, func(t *testing.T, c *kafkatest.Cluster) {
+		r := newRig(t, c)
+		user := kafkatest.Unique("app")
+		st := &spec.State{Users: []spec.User{{Name: user, Mechanism: "SCRAM-SHA-256", Iterations: 4096, PasswordFrom: spec.PasswordSource{Env: "X"}}}}
+		apply := func(pw string, now time.Time) {
+			t.Helper()
+			opts := DiffOptions{Passwords: map[string]Secret{user: NewSecret(pw)}}
+			p, live := r.plan(st, opts)
+			if _, err := Apply(r.ctx(), r.cl, p, ApplyOptions{Inventory: r.inv, Brokers: live.Brokers, Known: live.Inventory, Live: live, Now: func() time.Time { return now }}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		first := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+		apply("one-password", first)
+		apply("another-password", first.Add(48*time.Hour))
+		e := r.observe().Inventory.Entries[ResourceKey{KindUser, user}]
+		if !e.CreatedAt.Equal(first) {
+			t.Fatalf("createdAt after a password change = %v, want %v", e.CreatedAt, first)
+		}
+	})
+}
