@@ -90,11 +90,11 @@ func TestAccessControlLifecycle(t *testing.T) {
 		// Everything removed from the repo: pending without AllowDelete,
 		// gone with it.
 		empty := &spec.State{}
-		p, _ = r.plan(empty, DiffOptions{})
+		p, _ = r.plan(empty, DiffOptions{AllowEmpty: true})
 		if p.Summary.PendingDelete != 6 || p.Summary.Delete != 0 {
 			t.Fatalf("removed from the repo, want 6 pending deletions: %v", changeNames(p))
 		}
-		r.apply(empty, DiffOptions{AllowDelete: true})
+		r.apply(empty, DiffOptions{AllowDelete: true, AllowEmpty: true})
 		p, live := r.plan(empty, DiffOptions{})
 		if p.HasChanges() {
 			t.Fatalf("after apply --allow-delete: %v", changeNames(p))

@@ -71,6 +71,9 @@ func Apply(ctx context.Context, cl *kgo.Client, plan *Plan, opts ApplyOptions) (
 		a.results[key] = &Result{Change: c}
 		if c.Pending {
 			a.results[key].Skipped = "deletion not allowed: pass --allow-delete"
+			if c.Held != "" {
+				a.results[key].Skipped = "deletion held: " + c.Held
+			}
 			continue
 		}
 		run = append(run, c)

@@ -209,7 +209,7 @@ func TestLargeApplyStaysWithinControllerLimits(t *testing.T) {
 		}
 		r.apply(st, DiffOptions{})
 		r.assertNoChanges(st)
-		r.apply(state(), DiffOptions{AllowDelete: true})
+		r.apply(state(), DiffOptions{AllowDelete: true, AllowEmpty: true})
 		live := r.observe()
 		for _, tp := range st.Topics {
 			if _, ok := live.Topics[tp.Name]; ok {

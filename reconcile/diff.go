@@ -21,6 +21,15 @@ type DiffOptions struct {
 	// passwordFrom says. Diff only compares them with the inventory's
 	// salted hashes; they never reach the plan's output.
 	Passwords map[string]Secret
+	// MaxDeletes caps the deletions one plan runs: past it, none is run,
+	// and each is shown as held with the reason. nil is no limit.
+	// Deletions pending --allow-delete do not count.
+	MaxDeletes *int
+	// AllowEmpty lets a desired state that declares nothing delete what
+	// the inventory owns. Without it such a plan is refused: an empty
+	// commit, or a --dir pointing at the wrong folder, would otherwise
+	// delete everything kgitops created.
+	AllowEmpty bool
 	// Baseline is the desired state that was last accepted (the daemon's
 	// enforced revision), or nil. It tells who caused a refusal: when the
 	// baseline already asked for the same value, the live cluster moved,
@@ -37,6 +46,7 @@ func Diff(desired *spec.State, live *Live, opts DiffOptions) *Plan {
 	for _, k := range registered() {
 		k.diff(p, desired, live, opts)
 	}
+	p.guardDeletions(desired, live, opts)
 	sortChanges(p.Changes)
 	p.summarize()
 	return p

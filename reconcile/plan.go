@@ -55,6 +55,10 @@ type Change struct {
 	// Drift marks the deletion of something a managed principal or entity
 	// has in the cluster but the repo does not declare. It needs no flag.
 	Drift bool `json:"drift,omitempty"`
+	// Held says why a deletion that would otherwise run is not run, such
+	// as more deletions than --max-deletes allows. A held change is also
+	// Pending.
+	Held string `json:"held,omitempty"`
 	// Risks flags what a reviewer should look at twice (see Risks).
 	Risks []Risk `json:"risks,omitempty"`
 

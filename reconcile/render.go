@@ -33,6 +33,8 @@ func RenderText(w io.Writer, p *Plan) error {
 	for _, c := range p.Changes {
 		fmt.Fprintf(&b, "  %s %s %s", actionSymbol[c.Action], c.Kind, c.Name)
 		switch {
+		case c.Held != "":
+			fmt.Fprintf(&b, "  (held: %s)", c.Held)
 		case c.Pending:
 			b.WriteString("  (pending: deleted only with --allow-delete)")
 		case c.Drift:

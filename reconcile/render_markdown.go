@@ -187,6 +187,8 @@ func writeMarkdownKind(b *strings.Builder, p *Plan, kind string) {
 func writeMarkdownChange(b *strings.Builder, c Change) {
 	label, note := string(c.Action), ""
 	switch {
+	case c.Held != "":
+		label, note = "held delete", "**Held:** "+mdText(c.Held)+"."
 	case c.Pending:
 		label, note = "pending delete", "**Pending:** deleted only when applied with `--allow-delete`."
 	case c.Drift:

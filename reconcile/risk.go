@@ -130,6 +130,8 @@ func (p *Plan) Destructive() bool {
 
 func deletionNote(c Change) string {
 	switch {
+	case c.Held != "":
+		return " (held: " + c.Held + ")"
 	case c.Pending:
 		return " (pending: runs once applied with --allow-delete)"
 	case c.Drift:

@@ -1,0 +1,58 @@
+package reconcile
+
+import (
+	"fmt"
+
+	"github.com/kgitops/kgitops/spec"
+)
+
+// guardDeletions applies the guards against mass deletion to a plan:
+//   - a desired state that declares nothing, while the inventory owns
+//     something, is refused unless AllowEmpty;
+//   - more deletions than MaxDeletes are all held, none run.
+func (p *Plan) guardDeletions(desired *spec.State, live *Live, opts DiffOptions) {
+	if !opts.AllowEmpty && declaresNothing(desired) {
+		if n := live.Inventory.owned(); n > 0 {
+			p.refuse("*", "*", fmt.Sprintf("the desired state declares nothing, while the inventory owns %d resource(s): applying it would delete them all. "+
+				"Check --dir (and --path); if emptying the cluster is what you want, pass --allow-empty", n))
+		}
+	}
+	if opts.MaxDeletes == nil {
+		return
+	}
+	limit := *opts.MaxDeletes
+	var run []int
+	for i, c := range p.Changes {
+		if c.Action == ActionDelete && !c.Pending {
+			run = append(run, i)
+		}
+	}
+	if len(run) <= limit {
+		return
+	}
+	why := fmt.Sprintf("the plan deletes %d resource(s), more than --max-deletes %d allows, so none is deleted; check the change, then apply with a higher --max-deletes", len(run), limit)
+	for _, i := range run {
+		p.Changes[i].Pending, p.Changes[i].Held = true, why
+	}
+}
+
+// declaresNothing says whether a desired state holds no resource at all.
+func declaresNothing(st *spec.State) bool {
+	for _, c := range st.Counts() {
+		if c.N > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// owned counts the resources the inventory says kgitops created.
+func (inv Inventory) owned() int {
+	n := 0
+	for _, e := range inv.Entries {
+		if !e.External {
+			n++
+		}
+	}
+	return n
+}
