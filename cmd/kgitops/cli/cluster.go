@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -74,11 +73,11 @@ func (f *clusterFlags) observe(ctx context.Context, cl *kgo.Client, opts reconci
 }
 
 // readPasswords reads every declared User's password from the environment
-// variable or file its passwordFrom names, before any connection is made.
-// Errors name the source, never a password; all of them are printed, and
-// nothing is applied.
-func (e *env) readPasswords(dir string, st *spec.State) (map[string]reconcile.Secret, error) {
-	out, errs := passwordsOf(dir, st, e.getenv)
+// variable or the file under secrets its passwordFrom names, before any
+// connection is made. Errors name the source, never a password; all of
+// them are printed, and nothing is applied.
+func (e *env) readPasswords(dir string, st *spec.State, secrets spec.SecretsDir) (map[string]reconcile.Secret, error) {
+	out, errs := passwordsOf(dir, st, e.getenv, secrets)
 	for _, err := range errs {
 		fmt.Fprintln(e.stderr, err)
 	}
@@ -88,13 +87,14 @@ func (e *env) readPasswords(dir string, st *spec.State) (map[string]reconcile.Se
 	return out, nil
 }
 
-// passwordsOf reads every declared user's password; each error starts with
-// the User's file:line, the file under dir.
-func passwordsOf(dir string, st *spec.State, getenv func(string) string) (map[string]reconcile.Secret, []error) {
+// passwordsOf reads every declared user's password, files from under
+// secrets only; each error starts with the User's file:line, the file
+// under dir.
+func passwordsOf(dir string, st *spec.State, getenv func(string) string, secrets spec.SecretsDir) (map[string]reconcile.Secret, []error) {
 	out := make(map[string]reconcile.Secret, len(st.Users))
 	var errs []error
 	for _, u := range st.Users {
-		pw, err := u.ReadPassword(getenv, os.ReadFile)
+		pw, err := u.ReadPassword(getenv, secrets.ReadFile)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", u.Pos.Under(dir), err))
 			continue

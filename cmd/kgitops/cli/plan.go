@@ -8,12 +8,20 @@ import (
 
 	"github.com/kgitops/kgitops/gitsync"
 	"github.com/kgitops/kgitops/reconcile"
+	"github.com/kgitops/kgitops/spec"
 )
+
+// envSecretsDir is --secrets-dir's variable.
+const envSecretsDir = "KGITOPS_SECRETS_DIR"
+
+const secretsDirUsage = "the only folder a User's passwordFrom file is read from; its paths are relative to it " +
+	"(default: the working directory) [$" + envSecretsDir + "]"
 
 // planFlags are shared by plan and apply.
 type planFlags struct {
 	clusterFlags
 	dir           string
+	secretsDir    string
 	allowDelete   bool
 	ignoreConfigs []string
 }
@@ -21,6 +29,7 @@ type planFlags struct {
 func (f *planFlags) add(cmd *cobra.Command, getenv func(string) string) {
 	f.clusterFlags.add(cmd, getenv)
 	cmd.Flags().StringVar(&f.dir, "dir", ".", "folder holding the desired state (*.yaml, *.yml, recursively)")
+	cmd.Flags().StringVar(&f.secretsDir, "secrets-dir", envOr(getenv, envSecretsDir, ""), secretsDirUsage)
 	cmd.Flags().BoolVar(&f.allowDelete, "allow-delete", false, "delete resources kgitops created that the repo no longer declares")
 	cmd.Flags().StringSliceVar(&f.ignoreConfigs, "ignore-config", nil, "topic config key to leave alone on every topic; a trailing '*' matches a prefix (repeatable)")
 }
@@ -39,7 +48,11 @@ func (f *planFlags) prepare(ctx context.Context, e *env) (*prepared, error) {
 	if err != nil {
 		return nil, err
 	}
-	passwords, err := e.readPasswords(f.dir, st)
+	secrets, err := spec.NewSecretsDir(f.secretsDir)
+	if err != nil {
+		return nil, err
+	}
+	passwords, err := e.readPasswords(f.dir, st, secrets)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unicode"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -39,6 +40,9 @@ type runFlags struct {
 	ignoreConfigs     []string
 	listen            string
 	webhookSecretFile string
+	triggerTokenFile  string
+	allowAnyTrigger   bool
+	secretsDir        string
 	auditTopic        string
 	leaderElection    bool
 	leaderTopic       string
@@ -52,7 +56,8 @@ func newRun(e *env) *cobra.Command {
 		Short: "Reconcile continuously from a git repo (or a folder): apply or detect drift, serve status and metrics",
 		Long: `run pulls the repo, plans against the cluster and, in apply mode, applies, on every
 pass, so that out-of-band drift is caught and reverted. It serves /healthz, /readyz,
-/status, /metrics and a status page on --listen. SIGHUP, POST /reconcile or a push
+/status, /metrics and a status page on --listen (loopback only unless told otherwise).
+SIGHUP, POST /reconcile (with the bearer token of --trigger-token-file) or a push
 webhook start a pass early; SIGTERM finishes cleanly and exits 0.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -73,8 +78,12 @@ webhook start a pass early; SIGTERM finishes cleanly and exits 0.`,
 	fl.StringVar(&f.mode, "mode", envOr(e.getenv, "KGITOPS_MODE", "apply"), "apply: revert drift and apply commits; detect: only report [$KGITOPS_MODE]")
 	fl.BoolVar(&f.allowDelete, "allow-delete", false, "delete resources kgitops created that the repo no longer declares")
 	fl.StringSliceVar(&f.ignoreConfigs, "ignore-config", nil, "topic config key to leave alone on every topic (repeatable)")
-	fl.StringVar(&f.listen, "listen", envOr(e.getenv, "KGITOPS_LISTEN", ":9090"), "address for /healthz, /readyz, /status, /metrics and / [$KGITOPS_LISTEN]")
+	fl.StringVar(&f.listen, "listen", envOr(e.getenv, "KGITOPS_LISTEN", defaultListen),
+		"address for /healthz, /readyz, /status, /metrics, / and the POST endpoints; the default answers this host only, :9090 answers every interface (Kubernetes probes, Prometheus) [$KGITOPS_LISTEN]")
 	fl.StringVar(&f.webhookSecretFile, "webhook-secret-file", "", "file holding the push webhook's shared secret (or set KGITOPS_WEBHOOK_SECRET); enables POST /webhook")
+	fl.StringVar(&f.triggerTokenFile, "trigger-token-file", "", "file holding the bearer token POST /reconcile requires (or set "+envTriggerToken+"); without one, POST /reconcile answers 403")
+	fl.BoolVar(&f.allowAnyTrigger, "allow-unauthenticated-trigger", false, "let anyone who reaches --listen start a pass with POST /reconcile, without a token")
+	fl.StringVar(&f.secretsDir, "secrets-dir", envOr(e.getenv, envSecretsDir, ""), secretsDirUsage)
 	fl.StringVar(&f.auditTopic, "audit-topic", "", "publish every applied change as a CloudEvents JSON event to this Kafka topic")
 	fl.BoolVar(&f.leaderElection, "leader-election", true, "elect one applying replica through Kafka; the others detect only")
 	fl.StringVar(&f.leaderTopic, "leader-topic", "__kgitops_leader", "single-partition topic of the leader election")
@@ -103,6 +112,14 @@ func runDaemon(cmd *cobra.Command, e *env, f *runFlags) error {
 	if err != nil {
 		return err
 	}
+	trigger, err := triggerToken(e.getenv, f.triggerTokenFile, f.allowAnyTrigger)
+	if err != nil {
+		return err
+	}
+	secrets, err := spec.NewSecretsDir(f.secretsDir)
+	if err != nil {
+		return err
+	}
 	if err := completeFrom(f.connVars, e.getenv, f.conn.Complete); err != nil {
 		return err
 	}
@@ -119,7 +136,7 @@ func runDaemon(cmd *cobra.Command, e *env, f *runFlags) error {
 		Mode: mode, Interval: f.interval, PassTimeout: f.passTimeout, AllowDelete: f.allowDelete,
 		IgnoreConfigs: f.ignoreConfigs, Inventory: f.inventory(),
 		Passwords: func(st *spec.State, root string) (map[string]reconcile.Secret, error) {
-			pws, errs := passwordsOf(root, st, e.getenv)
+			pws, errs := passwordsOf(root, st, e.getenv, secrets)
 			return pws, errors.Join(errs...)
 		},
 	}
@@ -147,14 +164,21 @@ func runDaemon(cmd *cobra.Command, e *env, f *runFlags) error {
 	if err != nil {
 		return fmt.Errorf("--listen %s: %w", f.listen, err)
 	}
-	srv := &http.Server{Handler: d.Handler(daemon.HandlerOptions{Gatherer: reg, WebhookSecret: webhookSecret}), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{
+		Handler: d.Handler(daemon.HandlerOptions{Gatherer: reg, WebhookSecret: webhookSecret,
+			TriggerToken: trigger, AllowUnauthenticatedTrigger: f.allowAnyTrigger}),
+		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
+	}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("http server", "err", err)
 		}
 	}()
 	log.Info("kgitops run started", "version", Version, "source", source.Describe(), "kafka", f.conn.String(),
-		"mode", string(mode), "interval", f.interval.String(), "listen", ln.Addr().String())
+		"mode", string(mode), "interval", f.interval.String(), "listen", ln.Addr().String(), "trigger", triggerMode(trigger, f.allowAnyTrigger))
+	if a, ok := ln.Addr().(*net.TCPAddr); ok && f.allowAnyTrigger && !a.IP.IsLoopback() {
+		log.Warn("--allow-unauthenticated-trigger: anyone who reaches " + ln.Addr().String() + " can start a pass with POST /reconcile; prefer --trigger-token-file")
+	}
 
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -196,6 +220,60 @@ func (f *runFlags) source(e *env, log *slog.Logger) (daemon.Source, error) {
 		return nil, err
 	}
 	return daemon.GitSource{Repo: repo, URL: f.git.URL, Ref: f.git.Ref, Path: f.path}, nil
+}
+
+// defaultListen answers on this host only: /status names the brokers and
+// the repo, and nothing outside should reach the POST endpoints unless
+// the user says so with --listen :9090.
+const defaultListen = "127.0.0.1:9090"
+
+// envTriggerToken holds POST /reconcile's bearer token when no
+// --trigger-token-file is given.
+const envTriggerToken = "KGITOPS_TRIGGER_TOKEN"
+
+// minTriggerTokenLen refuses tokens short enough to guess.
+const minTriggerTokenLen = 16
+
+// triggerToken reads POST /reconcile's bearer token from
+// --trigger-token-file, or else from KGITOPS_TRIGGER_TOKEN, without the
+// whitespace around it. The empty Value means no token. Errors name the
+// source, never the token.
+func triggerToken(getenv func(string) string, file string, allowAny bool) (secret.Value, error) {
+	v, err := readSecret(getenv, envTriggerToken, file)
+	if err != nil {
+		return secret.Value{}, fmt.Errorf("--trigger-token-file: %w", err)
+	}
+	tok := strings.TrimSpace(v.Reveal())
+	from := envTriggerToken
+	if file != "" {
+		from = "--trigger-token-file " + file
+	}
+	switch {
+	case tok == "" && file != "":
+		return secret.Value{}, fmt.Errorf("%s is empty", from)
+	case tok == "":
+		return secret.Value{}, nil
+	case allowAny:
+		return secret.Value{}, fmt.Errorf("--allow-unauthenticated-trigger and a trigger token (%s) contradict each other: drop one", from)
+	case strings.HasPrefix(tok, "REPLACE_ME"):
+		return secret.Value{}, fmt.Errorf("the trigger token in %s is still the example's placeholder: make one with `openssl rand -hex 32`", from)
+	case len(tok) < minTriggerTokenLen:
+		return secret.Value{}, fmt.Errorf("the trigger token in %s is shorter than %d characters: make one with `openssl rand -hex 32`", from, minTriggerTokenLen)
+	case strings.ContainsFunc(tok, unicode.IsSpace):
+		return secret.Value{}, fmt.Errorf("the trigger token in %s holds whitespace, which an Authorization header cannot carry", from)
+	}
+	return secret.New(tok), nil
+}
+
+// triggerMode says, for the log, who may use POST /reconcile.
+func triggerMode(token secret.Value, allowAny bool) string {
+	switch {
+	case !token.IsZero():
+		return "bearer token"
+	case allowAny:
+		return "anyone (--allow-unauthenticated-trigger)"
+	}
+	return "disabled (SIGHUP only)"
 }
 
 // readSecret reads a secret from a file, or else from an environment
