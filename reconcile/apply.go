@@ -33,6 +33,11 @@ type ApplyOptions struct {
 	// Backends are the backends other than Kafka that kinds need, by
 	// name (see Backends).
 	Backends map[string]any
+	// Source is where the desired state comes from (DiffOptions.Source):
+	// recorded in the inventory by its first apply, or by one that claims
+	// it (ClaimInventory).
+	Source         string
+	ClaimInventory bool
 	// Live is the state the plan was made from. With it, the inventory
 	// confirms or drops intents that a process which died left behind,
 	// and forgets topics recreated by someone else.

@@ -30,6 +30,13 @@ type DiffOptions struct {
 	// commit, or a --dir pointing at the wrong folder, would otherwise
 	// delete everything kgitops created.
 	AllowEmpty bool
+	// Source names where desired comes from (gitsync.SourceID). When the
+	// inventory belongs to another source, the plan is refused, unless
+	// ClaimInventory: one repo must not delete, or record its resources
+	// in, another repo's inventory. ClaimInventory is set when the user
+	// chose the inventory explicitly (--inventory-name) or adopts it.
+	Source         string
+	ClaimInventory bool
 	// Baseline is the desired state that was last accepted (the daemon's
 	// enforced revision), or nil. It tells who caused a refusal: when the
 	// baseline already asked for the same value, the live cluster moved,

@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/kgitops/kgitops/spec"
 )
@@ -11,6 +12,12 @@ import (
 //     something, is refused unless AllowEmpty;
 //   - more deletions than MaxDeletes are all held, none run.
 func (p *Plan) guardDeletions(desired *spec.State, live *Live, opts DiffOptions) {
+	if other := live.Inventory.Source; other != "" && opts.Source != "" && other != opts.Source && !opts.ClaimInventory {
+		// Not even pending deletions are listed: they are another repo's.
+		p.Changes = slices.DeleteFunc(p.Changes, func(c Change) bool { return c.Action == ActionDelete && !c.Drift })
+		p.refuse("*", "*", fmt.Sprintf("this inventory belongs to %s, and this desired state comes from %s: kgitops will not delete, or record anything in, another source's inventory. "+
+			"Give this repo an inventory of its own with --inventory-name NAME, or take this one over with an explicit --inventory-name or kgitops adopt", other, opts.Source))
+	}
 	if !opts.AllowEmpty && declaresNothing(desired) {
 		if n := live.Inventory.owned(); n > 0 {
 			p.refuse("*", "*", fmt.Sprintf("the desired state declares nothing, while the inventory owns %d resource(s): applying it would delete them all. "+

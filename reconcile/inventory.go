@@ -79,6 +79,10 @@ type Inventory struct {
 	// daemon compares the newest revision with it, to tell a refusal the
 	// repo caused from one the cluster caused.
 	Accepted string
+	// Source is where the desired state of this inventory comes from (see
+	// gitsync.SourceID), recorded by the first apply; "" for an inventory
+	// written before kgitops recorded sources.
+	Source string
 }
 
 // Has says whether kgitops created the resource, and so may delete it.
@@ -115,6 +119,15 @@ func recordKey(ref InventoryRef, k ResourceKey) string {
 // acceptedKey is the record key of the accepted revision. It holds no
 // second '/', so versions that do not know it skip it.
 func acceptedKey(ref InventoryRef) string { return ref.Name + "/@accepted" }
+
+// sourceKey is the record key of the inventory's source.
+func sourceKey(ref InventoryRef) string { return ref.Name + "/@source" }
+
+// sourceRecord is the value of the source's record.
+type sourceRecord struct {
+	Source string    `json:"source"`
+	At     time.Time `json:"at"`
+}
 
 // acceptedRecord is the value of the accepted revision's record.
 type acceptedRecord struct {
@@ -180,6 +193,13 @@ func ReadInventory(ctx context.Context, cl *kgo.Client, ref InventoryRef) (Inven
 			if r.Offset+1 >= end.Offset {
 				done = true
 			}
+			if string(r.Key) == sourceKey(ref) {
+				var s sourceRecord
+				if r.Value != nil && json.Unmarshal(r.Value, &s) == nil {
+					inv.Source = s.Source
+				}
+				return
+			}
 			if string(r.Key) == acceptedKey(ref) {
 				var a acceptedRecord
 				if r.Value != nil && json.Unmarshal(r.Value, &a) == nil {
@@ -213,6 +233,7 @@ type inventoryWriter struct {
 	cl      *kgo.Client
 	ref     InventoryRef
 	brokers int
+	source  string // written with the entries when set
 }
 
 // ensureTopic creates the inventory topic if it does not exist yet, and
@@ -225,9 +246,10 @@ func (w inventoryWriter) ensureTopic(ctx context.Context) error {
 	})
 }
 
-// record writes entries (nil entry: remove) in one produce round.
+// record writes entries (nil entry: remove) in one produce round, and the
+// inventory's source when w.source is set.
 func (w inventoryWriter) record(ctx context.Context, set map[ResourceKey]InventoryEntry, remove []ResourceKey) error {
-	if len(set)+len(remove) == 0 {
+	if len(set)+len(remove) == 0 && w.source == "" {
 		return nil
 	}
 	if err := w.ensureTopic(ctx); err != nil {
@@ -243,6 +265,13 @@ func (w inventoryWriter) record(ctx context.Context, set map[ResourceKey]Invento
 	}
 	for _, k := range remove {
 		recs = append(recs, &kgo.Record{Topic: w.ref.Topic, Partition: 0, Key: []byte(recordKey(w.ref, k))})
+	}
+	if w.source != "" {
+		v, err := json.Marshal(sourceRecord{Source: w.source, At: time.Now().UTC()})
+		if err != nil {
+			return fmt.Errorf("encode inventory source: %w", err)
+		}
+		recs = append(recs, &kgo.Record{Topic: w.ref.Topic, Partition: 0, Key: []byte(sourceKey(w.ref)), Value: v})
 	}
 	if err := w.cl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
 		return fmt.Errorf("write inventory %q: %w", w.ref.Topic, err)

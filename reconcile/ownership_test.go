@@ -113,3 +113,52 @@ func TestCreatedAtSurvivesAPasswordChange(t *testing.T) {
 		}
 	})
 }
+
+// Regression (issue 9): every repo used the inventory "default", so a
+// second daemon on another repo listed the first repo's topics as pending
+// deletions, one --allow-delete away from removing them.
+func TestAnInventoryBelongsToOneSource(t *testing.T) {
+	kafkatest.Each(t, func(t *testing.T, c *kafkatest.Cluster) {
+		r := newRig(t, c)
+		a, b := kafkatest.Unique("team-a"), kafkatest.Unique("team-b")
+		const srcA, srcB = "git:git.example/team-a/kafka//", "git:git.example/team-b/kafka//"
+		applyFrom := func(st *spec.State, src string, claim bool) {
+			t.Helper()
+			opts := DiffOptions{Source: src, ClaimInventory: claim, AllowDelete: true}
+			p, live := r.plan(st, opts)
+			if len(p.Errors) > 0 {
+				t.Fatalf("plan from %s: %v", src, p.Errors)
+			}
+			if _, err := Apply(r.ctx(), r.cl, p, ApplyOptions{Inventory: r.inv, Brokers: live.Brokers, Known: live.Inventory, Live: live, Source: src, ClaimInventory: claim}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		applyFrom(state(topic(a, 1, nil)), srcA, false)
+		if got := r.observe().Inventory.Source; got != srcA {
+			t.Fatalf("inventory source after the first apply = %q", got)
+		}
+
+		p, _ := r.plan(state(topic(b, 1, nil)), DiffOptions{Source: srcB, AllowDelete: true})
+		if len(p.Errors) != 1 || !strings.Contains(p.Errors[0].Message, "belongs to "+srcA) || !strings.Contains(p.Errors[0].Message, "--inventory-name") {
+			t.Fatalf("a plan from another source: %+v", p.Errors)
+		}
+		for _, ch := range p.Changes {
+			if ch.Name == a {
+				t.Fatalf("another source's topic is listed for deletion: %+v", ch)
+			}
+		}
+		if _, err := Apply(r.ctx(), r.cl, p, ApplyOptions{Inventory: r.inv}); err == nil {
+			t.Fatal("the refused plan was applied")
+		}
+
+		// Taking the inventory over is explicit.
+		applyFrom(state(topic(b, 1, nil)), srcB, true)
+		live := r.observe()
+		if live.Inventory.Source != srcB {
+			t.Fatalf("inventory source after a claim = %q", live.Inventory.Source)
+		}
+		if _, still := live.Topics[a]; still {
+			t.Fatalf("the claimed inventory's topic %s was not deleted with --allow-delete", a)
+		}
+	})
+}

@@ -121,8 +121,14 @@ func (l *Live) InventoryRepairs() int {
 	return n
 }
 
+// writer writes this apply's inventory records, with the source when the
+// inventory has none yet or this apply claims it.
 func (a *applier) writer() inventoryWriter {
-	return inventoryWriter{cl: a.cl, ref: a.opts.Inventory, brokers: a.opts.Brokers}
+	w := inventoryWriter{cl: a.cl, ref: a.opts.Inventory, brokers: a.opts.Brokers}
+	if a.opts.Source != "" && a.opts.Source != a.opts.Known.Source && (a.opts.Known.Source == "" || a.opts.ClaimInventory) {
+		w.source = a.opts.Source
+	}
+	return w
 }
 
 func (a *applier) newRecorder(intent bool) *recorder {
