@@ -178,6 +178,7 @@ var wantAccess = &State{
 			Pos:          Pos{File: "users.yaml", Line: 2},
 		},
 	},
+	Skipped: []SkippedFile{{Path: "desired-acls.golden", Reason: "not .yaml/.yml"}},
 }
 
 func ptr(s string) *string { return &s }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"regexp"
 	"slices"
 	"strconv"
@@ -16,10 +15,27 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// Load reads the desired state from every *.yaml and *.yml file under dir.
-// It is LoadFS(os.DirFS(dir)); positions are relative to dir.
+// Load reads the desired state from every *.yaml and *.yml file under dir,
+// within the default LoadOptions. It is LoadFS(os.DirFS(dir)); positions
+// are relative to dir.
 func Load(dir string) (*State, error) {
-	st, err := LoadFS(os.DirFS(dir))
+	return LoadWith(dir, LoadOptions{})
+}
+
+// LoadWith is Load within the limits of opts.
+func LoadWith(dir string, opts LoadOptions) (*State, error) {
+	fi, err := os.Stat(dir)
+	if err == nil && !fi.IsDir() {
+		err = errors.New("not a directory")
+	}
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is dir, named below
+		}
+		return nil, fmt.Errorf("load %s: %w", dir, err)
+	}
+	st, err := LoadFSWith(os.DirFS(dir), opts)
 	var es Errors
 	if err != nil && !errors.As(err, &es) {
 		return nil, fmt.Errorf("load %s: %w", dir, err)
@@ -28,56 +44,57 @@ func Load(dir string) (*State, error) {
 }
 
 // LoadFS reads the desired state from every *.yaml and *.yml file in fsys,
-// recursively, in lexical order. Hidden files and directories (a name
-// starting with '.', like .git) are skipped, as are all other files. A file
-// may hold several documents separated by "---"; empty ones are skipped.
+// recursively, in lexical order, within the default LoadOptions. Hidden
+// files and directories (a name starting with '.', like .git) are skipped,
+// as are all other files; State.Skipped lists the files skipped, except
+// those inside hidden directories. A file may hold several documents
+// separated by "---"; empty ones are skipped.
+//
+// Only regular files are read. A manifest that is a named pipe, a device
+// or a socket is an Error, and so is a symbolic link unless it leads to a
+// regular file inside fsys that is not hidden: links are resolved with
+// fs.ReadLinkFS, and a link out of fsys is never opened (see read.go).
 //
 // LoadFS is pure: it only reads fsys. Its error is either Errors, holding
 // every problem in the repo sorted by file and line, or an I/O error. When
 // it returns an error, it returns no State.
 func LoadFS(fsys fs.FS) (*State, error) {
-	files, err := yamlFiles(fsys)
+	return LoadFSWith(fsys, LoadOptions{})
+}
+
+// LoadFSWith is LoadFS within the limits of opts.
+func LoadFSWith(fsys fs.FS, opts LoadOptions) (*State, error) {
+	ls, err := listFiles(fsys)
 	if err != nil {
 		return nil, err
 	}
-	l := &loader{}
-	for _, name := range files {
-		data, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", name, err)
+	l := &loader{maxDocs: opts.withDefaults().MaxDocuments}
+	l.errs = append(l.errs, ls.errs...)
+	b := &budget{opts: opts.withDefaults()}
+	for _, m := range ls.files {
+		data, perr, err := b.readManifest(fsys, m)
+		if perr != nil {
+			l.add(*perr)
 		}
-		l.file(name, data)
+		if errors.Is(err, errStop) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", m.path, err)
+		}
+		if perr != nil {
+			continue
+		}
+		if l.file(m.path, data); l.full {
+			break
+		}
 	}
 	st := l.finish()
 	if len(l.errs) > 0 {
 		return nil, l.errs
 	}
+	st.Skipped = ls.skipped
 	return st, nil
-}
-
-// yamlFiles lists the files LoadFS reads.
-func yamlFiles(fsys fs.FS) ([]string, error) {
-	var files []string
-	err := fs.WalkDir(fsys, ".", func(p string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		hidden := p != "." && strings.HasPrefix(e.Name(), ".")
-		switch {
-		case e.IsDir() && hidden:
-			return fs.SkipDir
-		case e.IsDir() || hidden:
-			return nil
-		}
-		if ext := strings.ToLower(path.Ext(p)); ext == ".yaml" || ext == ".yml" {
-			files = append(files, p)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list files: %w", err)
-	}
-	return files, nil
 }
 
 // loader collects what the documents of one load declare, and every
@@ -89,6 +106,9 @@ type loader struct {
 	// bad holds the documents, by "kind:" line, whose spec has errors, so
 	// that checks across documents can skip what would only repeat them.
 	bad map[Pos]bool
+
+	docs, maxDocs int  // documents read so far, and the most allowed
+	full          bool // set past maxDocs: no more documents are read
 }
 
 func (l *loader) add(e Error) {
@@ -122,6 +142,13 @@ func (l *loader) file(name string, data []byte) {
 		if err != nil {
 			l.add(syntaxError(name, data, err))
 			return // the parser cannot go on after an error
+		}
+		if l.docs++; l.docs > l.maxDocs {
+			l.add(Error{Pos: Pos{File: name, Line: max(doc.Line, 1)},
+				Msg:  fmt.Sprintf("more than %d documents in the files up to this one, the most one load reads; nothing after it was read", l.maxDocs),
+				Hint: "split the repo into folders, each loaded with its own --dir and --inventory-name"})
+			l.full = true
+			return
 		}
 		d.document(doc)
 	}

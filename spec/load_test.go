@@ -51,6 +51,13 @@ var wantGood = map[string]*State{
 			ExtraConfigKeys: []string{"confluent.placement.constraints"},
 			Pos:             Pos{File: "settings.yaml", Line: 3},
 		},
+		// .hidden/ is skipped whole; .pre-commit-config.yaml is a tool's,
+		// not a renamed manifest.
+		Skipped: []SkippedFile{
+			{Path: ".pre-commit-config.yaml", Reason: "hidden"},
+			{Path: "README.md", Reason: "not .yaml/.yml"},
+			{Path: "topics/notes.txt", Reason: "not .yaml/.yml"},
+		},
 	},
 	"configs": {
 		Topics: []Topic{
@@ -238,7 +245,10 @@ func TestLoadFSPositions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &State{Topics: []Topic{{Name: "t", Partitions: 1, ReplicationFactor: 1, Pos: Pos{File: "x/y/z.yaml", Line: 2}}}}
+	want := &State{
+		Topics:  []Topic{{Name: "t", Partitions: 1, ReplicationFactor: 1, Pos: Pos{File: "x/y/z.yaml", Line: 2}}},
+		Skipped: []SkippedFile{{Path: "x/other.json", Reason: "not .yaml/.yml"}},
+	}
 	if diff := cmp.Diff(want, st); diff != "" {
 		t.Errorf("mismatch (-want +got):\n%s", diff)
 	}

@@ -180,22 +180,22 @@ func toJSON(n *yaml.Node, depth int) (any, error) {
 func repoDocs(t *testing.T, dir string) map[string][]yamlDoc {
 	t.Helper()
 	fsys := os.DirFS(dir)
-	files, err := yamlFiles(fsys)
+	ls, err := listFiles(fsys)
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := map[string][]yamlDoc{}
-	for _, f := range files {
-		data, err := fs.ReadFile(fsys, f)
+	for _, m := range ls.files {
+		data, err := fs.ReadFile(fsys, m.target)
 		if err != nil {
 			t.Fatal(err)
 		}
 		docs, err := readDocs(data)
 		if err != nil {
-			out[f] = nil // a syntax error: the loader says so, the schema never sees the file
+			out[m.path] = nil // a syntax error: the loader says so, the schema never sees the file
 			continue
 		}
-		out[f] = docs
+		out[m.path] = docs
 	}
 	return out
 }

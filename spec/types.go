@@ -2,6 +2,10 @@
 // holds, how they are loaded from YAML, and how they are validated.
 //
 // Loading is pure: it reads files from an fs.FS and never talks to Kafka.
+// It reads only regular files inside that fs.FS, never through a link that
+// leads out of it, and within the limits of LoadOptions, so that no file in
+// a repo can make it print another file, hang, or read without bound
+// (read.go).
 // Every problem found is reported at once, each with the file and line it
 // comes from and, where possible, what to write instead. Checks that need the
 // live cluster (name collisions with existing topics, shrinking partitions)
@@ -110,6 +114,11 @@ type State struct {
 
 	// Objects holds the documents of kinds added with Register, by kind.
 	Objects map[string][]Object
+
+	// Skipped lists the files of the loaded folder that were not read, in
+	// path order: hidden files, files of other extensions, backups and
+	// links not followed. Files in hidden directories (.git) are left out.
+	Skipped []SkippedFile
 }
 
 // Topic returns the declared topic with the given name.
