@@ -1,12 +1,12 @@
 package spec
 
 import (
-	"cmp"
 	"fmt"
 	"maps"
 	"math"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -24,7 +24,11 @@ type QuotaEntity struct {
 }
 
 // String writes the entity as Kafka's tools do, such as "user=billing",
-// "user=billing,client-id=<default>" or "ip=10.0.0.1".
+// "user=billing,client-id=<default>" or "ip=10.0.0.1". It is the entity's
+// key in plans and in the inventory, so two entities never write the same:
+// a name that holds ',', '=', '"' or '\', that is not printable, that
+// starts or ends with a space, or that is "<default>" itself is quoted as
+// Go quotes strings: user="CN=bob,O=corp". Ordinary names are left bare.
 func (e QuotaEntity) String() string {
 	var parts []string
 	for _, p := range []struct {
@@ -32,10 +36,26 @@ func (e QuotaEntity) String() string {
 		v   *string
 	}{{"user", e.User}, {"client-id", e.ClientID}, {"ip", e.IP}} {
 		if p.v != nil {
-			parts = append(parts, p.key+"="+cmp.Or(*p.v, DefaultEntity))
+			parts = append(parts, p.key+"="+entityText(*p.v))
 		}
 	}
 	return strings.Join(parts, ",")
+}
+
+// entityText writes one entity name for String: "" is the default entity.
+func entityText(name string) string {
+	switch {
+	case name == "":
+		return DefaultEntity
+	case name == DefaultEntity, strings.ContainsAny(name, `,="\`), strings.TrimSpace(name) != name:
+		return strconv.Quote(name)
+	}
+	for _, r := range name {
+		if !strconv.IsPrint(r) {
+			return strconv.Quote(name)
+		}
+	}
+	return name
 }
 
 // Quota is a client quota on one entity.
