@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -107,9 +109,22 @@ func passwordsOf(dir string, st *spec.State, getenv func(string) string, secrets
 // loadDir loads the repo. When it does not load, it prints every problem
 // to stderr, one line each, naming each file as the user would open it
 // (relative to where they ran kgitops), and returns a one-line summary.
+// When it loads, it logs every skipped file at debug level, and warns on
+// stderr about each one that looks like a renamed manifest: its resources
+// are not declared any more.
 func (e *env) loadDir(dir string) (*spec.State, error) {
+	if err := checkDir(dir); err != nil {
+		return nil, err
+	}
 	st, err := spec.Load(dir)
 	if err == nil {
+		for _, s := range st.Skipped {
+			p := spec.Pos{File: s.Path}.Under(dir).File
+			e.log.Debug("skipped a file", "file", p, "reason", s.Reason)
+			if s.LooksRenamed {
+				fmt.Fprintf(e.stderr, "Warning: skipped %s: %s\n", p, s.Reason)
+			}
+		}
 		return st, nil
 	}
 	var errs spec.Errors
@@ -120,4 +135,23 @@ func (e *env) loadDir(dir string) (*spec.State, error) {
 		fmt.Fprintln(e.stderr, pe.Error())
 	}
 	return nil, fmt.Errorf("%d problem(s) found in %s; nothing was applied", len(errs), dir)
+}
+
+// checkDir says, naming it as it was given, why the --dir dir is not a
+// folder to load.
+func checkDir(dir string) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("--dir %s: no such directory", dir)
+	case err != nil:
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("--dir %s: %w", dir, err)
+	case !fi.IsDir():
+		return fmt.Errorf("--dir %s: not a directory (give the folder that holds the YAML files)", dir)
+	}
+	return nil
 }

@@ -97,6 +97,9 @@ func newDiff(e *env) *cobra.Command {
 func (e *env) diffRefs(dir, baseRef, headRef string) (*reconcile.Plan, string, error) {
 	repo, err := gitsync.OpenLocal(dir)
 	if err != nil {
+		if derr := checkDir(dir); derr != nil {
+			return nil, "", derr // a typo in --dir, named as given
+		}
 		return nil, "", err
 	}
 	sub, err := repoRelative(dir)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -20,12 +21,40 @@ func newValidate(e *env) *cobra.Command {
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
-			_, err = fmt.Fprintf(e.stdout, "%s is valid: %s.\n", dir, describeState(st))
-			return err
+			if _, err := fmt.Fprintf(e.stdout, "%s is valid: %s.\n", dir, describeState(st)); err != nil {
+				return err
+			}
+			return listSkipped(e.stdout, dir, st.Skipped)
 		},
 	}
 	cmd.Flags().StringVar(&dir, "dir", ".", "folder holding the desired state (*.yaml, *.yml, recursively)")
 	return cmd
+}
+
+// maxListed is how many skipped files validate names, besides those that
+// look like renamed manifests, which it always names.
+const maxListed = 20
+
+// listSkipped names the files the load skipped, and why, under dir.
+func listSkipped(w io.Writer, dir string, skipped []spec.SkippedFile) error {
+	if len(skipped) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Skipped %d file(s):\n", len(skipped))
+	listed := 0
+	for _, s := range skipped {
+		if listed >= maxListed && !s.LooksRenamed {
+			continue
+		}
+		listed++
+		fmt.Fprintf(&b, "  %s (%s)\n", spec.Pos{File: s.Path}.Under(dir).File, s.Reason)
+	}
+	if n := len(skipped) - listed; n > 0 {
+		fmt.Fprintf(&b, "  ... and %d more (--log-level debug lists every one)\n", n)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 // describeState counts what a repo declares, for humans, kind by kind as
