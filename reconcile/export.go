@@ -49,8 +49,17 @@ func Export(live *Live, opts ExportOptions) []ExportedFile {
 func AdoptionKeys(live *Live, opts ExportOptions) []ResourceKey {
 	var keys []ResourceKey
 	for _, k := range registered() {
-		if k.adopt != nil {
-			keys = append(keys, k.adopt(live, opts)...)
+		if k.adopt == nil {
+			continue
+		}
+		for _, key := range k.adopt(live, opts) {
+			if _, theirs := live.Inventory.Others[key]; theirs {
+				continue // another inventory owns it
+			}
+			if opts.Filter != nil && !opts.Filter.MatchString(key.Name) {
+				continue
+			}
+			keys = append(keys, key)
 		}
 	}
 	return keys

@@ -83,6 +83,33 @@ type Inventory struct {
 	// gitsync.SourceID), recorded by the first apply; "" for an inventory
 	// written before kgitops recorded sources.
 	Source string
+	// Others names, for each resource that other inventories in the same
+	// topic hold, one of them: what another repo owns, which this one
+	// must not adopt.
+	Others map[ResourceKey]string
+}
+
+// noteOther records a record of another inventory name.
+func (inv *Inventory) noteOther(key string, tombstone bool) {
+	name, rest, ok := strings.Cut(key, "/")
+	if !ok {
+		return
+	}
+	kind, res, ok := strings.Cut(rest, "/")
+	if !ok || kind == "" || res == "" || strings.HasPrefix(kind, "@") {
+		return
+	}
+	k := ResourceKey{kind, res}
+	if tombstone {
+		if inv.Others[k] == name {
+			delete(inv.Others, k)
+		}
+		return
+	}
+	if inv.Others == nil {
+		inv.Others = map[ResourceKey]string{}
+	}
+	inv.Others[k] = name
 }
 
 // Has says whether kgitops created the resource, and so may delete it.
@@ -209,6 +236,7 @@ func ReadInventory(ctx context.Context, cl *kgo.Client, ref InventoryRef) (Inven
 			}
 			k, ok := parseRecordKey(ref, string(r.Key))
 			if !ok {
+				inv.noteOther(string(r.Key), r.Value == nil)
 				return
 			}
 			if r.Value == nil {

@@ -37,12 +37,21 @@ type Config struct {
 	Metrics *Metrics
 	Log     *slog.Logger
 
-	Mode          Mode
-	Interval      time.Duration // between successful passes (plus up to 10% jitter)
-	PassTimeout   time.Duration // bound on one pass; default 5m
-	AllowDelete   bool
-	IgnoreConfigs []string
-	Inventory     reconcile.InventoryRef
+	Mode        Mode
+	Interval    time.Duration // between successful passes (plus up to 10% jitter)
+	PassTimeout time.Duration // bound on one pass; default 5m
+	AllowDelete bool
+	// MaxDeletes and AllowEmpty are the guards against mass deletion (see
+	// reconcile.DiffOptions).
+	MaxDeletes *int
+	AllowEmpty bool
+	// SourceID names where the desired state comes from, as the inventory
+	// records it (gitsync.SourceID); ClaimInventory takes over an
+	// inventory another source recorded.
+	SourceID       string
+	ClaimInventory bool
+	IgnoreConfigs  []string
+	Inventory      reconcile.InventoryRef
 	// Passwords reads each declared User's password (env or file). It is
 	// called on every pass, so a rotated secret file is picked up.
 	// root is where the revision's files are (Revision.Root), for

@@ -286,6 +286,7 @@ func (d *Daemon) baseline(ctx context.Context, cand *goodState, live *reconcile.
 func (d *Daemon) diff(g *goodState, live *reconcile.Live, baseline *spec.State) *reconcile.Plan {
 	return reconcile.Diff(g.state, live, reconcile.DiffOptions{
 		AllowDelete: d.cfg.AllowDelete, IgnoreConfigs: d.cfg.IgnoreConfigs, Passwords: g.passwords, Baseline: baseline,
+		MaxDeletes: d.cfg.MaxDeletes, AllowEmpty: d.cfg.AllowEmpty, Source: d.cfg.SourceID, ClaimInventory: d.cfg.ClaimInventory,
 	})
 }
 
@@ -314,6 +315,7 @@ func (d *Daemon) enforce(ctx context.Context, r *passResult, g *goodState, live 
 	}
 	results, err := reconcile.Apply(ctx, d.cfg.Client, plan, reconcile.ApplyOptions{
 		Inventory: d.cfg.Inventory, Revision: g.rev.ID, Brokers: live.Brokers, Known: live.Inventory, Live: live,
+		Source: d.cfg.SourceID, ClaimInventory: d.cfg.ClaimInventory,
 	})
 	d.recordDrift(plan, results)
 	failed := d.recordResults(ctx, g.rev, results)

@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kgitops/kgitops/internal/kafkatest"
 )
@@ -21,7 +23,7 @@ func TestExportLayoutsRolesAndAdopt(t *testing.T) {
 		reader, cons, quotaUser := kafkatest.Unique("reader"), kafkatest.Unique("cons"), kafkatest.Unique("q")
 		a, b, x := team+".orders", team+".returns", other+".audit"
 		seed := repo(t, map[string]string{
-			"topics.yaml": topicYAML(a, 3, "retention.ms: 86400000") + "---\n" + topicYAML(b, 1, "cleanup.policy: compact") + "---\n" + topicYAML(x, 1),
+			"topics.yaml": topicYAML(a, 3, "retention.ms: 86400000") + "---\n" + topicYAML(b, 1, "cleanup.policy: compact"),
 			"access.yaml": fmt.Sprintf(`apiVersion: kgitops.io/v1alpha1
 kind: ACL
 metadata: {name: reader}
@@ -56,6 +58,14 @@ spec:
 		if r := kgitops(t, nil, append([]string{"apply", "--dir", seed}, clusterArgs(c, kafkatest.Unique("seed"))...)...); r.code != 0 {
 			t.Fatalf("seed apply:\n%s", r)
 		}
+		// x is nobody's: created outside kgitops. The seed's inventory owns
+		// the rest, which adopt must leave to it (issue 9).
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if resp, err := c.Admin(t).CreateTopic(ctx, 1, 1, nil, x); err != nil || resp.Err != nil {
+			t.Fatalf("create %s: %v %v", x, err, resp.Err)
+		}
+		kafkatest.WaitForTopics(t, c.Admin(t), x)
 
 		out, adopter := t.TempDir(), kafkatest.Unique("adopter")
 		r := kgitops(t, nil, append([]string{"adopt", "--out", out, "--layout", "team", "--roles",
@@ -102,6 +112,14 @@ spec:
 		got = plan()
 		if !strings.Contains(got, `"name": "`+x+`",`+"\n      \"pending\": true") {
 			t.Errorf("an adopted topic removed from the repo is not a pending deletion:\n%s", got)
+		}
+		// A topic another inventory owns was exported, not adopted: removing
+		// it from the export deletes nothing.
+		if err := os.WriteFile(filepath.Join(out, "topics", team+".yaml"), []byte(topicYAML(b, 1, "cleanup.policy: compact")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if got = plan(); strings.Contains(got, `"name": "`+a+`"`) {
+			t.Errorf("a topic the seed's inventory owns was adopted:\n%s", got)
 		}
 	})
 }

@@ -47,6 +47,7 @@ func newApply(e *env) *cobra.Command {
 				Brokers:   p.live.Brokers,
 				Known:     p.live.Inventory,
 				Live:      p.live,
+				Source:    p.source, ClaimInventory: p.claim,
 			})
 			failed := printResults(e.stdout, results, dryRun)
 			if err != nil {

@@ -23,7 +23,10 @@ type planFlags struct {
 	dir           string
 	secretsDir    string
 	allowDelete   bool
+	allowEmpty    bool
+	maxDeletes    int
 	ignoreConfigs []string
+	explicitInv   func() bool // the user chose --inventory-name
 }
 
 func (f *planFlags) add(cmd *cobra.Command, getenv func(string) string) {
@@ -32,13 +35,42 @@ func (f *planFlags) add(cmd *cobra.Command, getenv func(string) string) {
 	cmd.Flags().StringVar(&f.secretsDir, "secrets-dir", envOr(getenv, envSecretsDir, ""), secretsDirUsage)
 	cmd.Flags().BoolVar(&f.allowDelete, "allow-delete", false, "delete resources kgitops created that the repo no longer declares")
 	cmd.Flags().StringSliceVar(&f.ignoreConfigs, "ignore-config", nil, "topic config key to leave alone on every topic; a trailing '*' matches a prefix (repeatable)")
+	addGuardFlags(cmd, &f.maxDeletes, &f.allowEmpty, -1)
+	f.explicitInv = inventoryChosen(cmd, getenv)
+}
+
+// addGuardFlags adds the guards against mass deletion; max is
+// --max-deletes' default (-1: no limit).
+func addGuardFlags(cmd *cobra.Command, maxDeletes *int, allowEmpty *bool, max int) {
+	usage := "most deletions one plan runs; past it, none runs and each is shown as held (-1: no limit)"
+	cmd.Flags().IntVar(maxDeletes, "max-deletes", max, usage)
+	cmd.Flags().BoolVar(allowEmpty, "allow-empty", false, "let a desired state that declares nothing delete what the inventory owns (refused without it)")
+}
+
+// maxDeletesOpt is --max-deletes as DiffOptions takes it.
+func maxDeletesOpt(n int) *int {
+	if n < 0 {
+		return nil
+	}
+	return &n
+}
+
+// inventoryChosen says, once flags are parsed, whether the user named the
+// inventory (--inventory-name or its variable): that claims an inventory
+// another source recorded.
+func inventoryChosen(cmd *cobra.Command, getenv func(string) string) func() bool {
+	return func() bool {
+		return cmd.Flags().Changed("inventory-name") || getenv("KGITOPS_INVENTORY_NAME") != ""
+	}
 }
 
 // prepared is a plan together with what it was computed from.
 type prepared struct {
-	cl   *kgo.Client
-	live *reconcile.Live
-	plan *reconcile.Plan
+	cl     *kgo.Client
+	live   *reconcile.Live
+	plan   *reconcile.Plan
+	source string // where the desired state comes from (gitsync.DirSourceID)
+	claim  bool   // the user chose the inventory explicitly
 }
 
 // prepare loads the repo, connects, observes and diffs. The repo is loaded
@@ -65,8 +97,12 @@ func (f *planFlags) prepare(ctx context.Context, e *env) (*prepared, error) {
 		cl.Close()
 		return nil, err
 	}
-	plan := reconcile.Diff(st, live, reconcile.DiffOptions{AllowDelete: f.allowDelete, IgnoreConfigs: f.ignoreConfigs, Passwords: passwords})
-	return &prepared{cl: cl, live: live, plan: plan}, nil
+	source, claim := gitsync.DirSourceID(f.dir), f.explicitInv()
+	plan := reconcile.Diff(st, live, reconcile.DiffOptions{
+		AllowDelete: f.allowDelete, IgnoreConfigs: f.ignoreConfigs, Passwords: passwords,
+		MaxDeletes: maxDeletesOpt(f.maxDeletes), AllowEmpty: f.allowEmpty, Source: source, ClaimInventory: claim,
+	})
+	return &prepared{cl: cl, live: live, plan: plan, source: source, claim: claim}, nil
 }
 
 func newPlan(e *env) *cobra.Command {

@@ -37,6 +37,9 @@ type runFlags struct {
 	passTimeout       time.Duration
 	mode              string
 	allowDelete       bool
+	allowEmpty        bool
+	maxDeletes        int
+	explicitInv       func() bool
 	ignoreConfigs     []string
 	listen            string
 	webhookSecretFile string
@@ -77,6 +80,8 @@ webhook start a pass early; SIGTERM finishes cleanly and exits 0.`,
 	fl.DurationVar(&f.passTimeout, "pass-timeout", 5*time.Minute, "bound on one pass")
 	fl.StringVar(&f.mode, "mode", envOr(e.getenv, "KGITOPS_MODE", "apply"), "apply: revert drift and apply commits; detect: only report [$KGITOPS_MODE]")
 	fl.BoolVar(&f.allowDelete, "allow-delete", false, "delete resources kgitops created that the repo no longer declares")
+	addGuardFlags(cmd, &f.maxDeletes, &f.allowEmpty, defaultDaemonMaxDeletes)
+	f.explicitInv = inventoryChosen(cmd, e.getenv)
 	fl.StringSliceVar(&f.ignoreConfigs, "ignore-config", nil, "topic config key to leave alone on every topic (repeatable)")
 	fl.StringVar(&f.listen, "listen", envOr(e.getenv, "KGITOPS_LISTEN", defaultListen),
 		"address for /healthz, /readyz, /status, /metrics, / and the POST endpoints; the default answers this host only, :9090 answers every interface (Kubernetes probes, Prometheus) [$KGITOPS_LISTEN]")
@@ -134,6 +139,8 @@ func runDaemon(cmd *cobra.Command, e *env, f *runFlags) error {
 	cfg := daemon.Config{
 		Source: source, Client: cl, Metrics: daemon.NewMetrics(reg), Log: log,
 		Mode: mode, Interval: f.interval, PassTimeout: f.passTimeout, AllowDelete: f.allowDelete,
+		MaxDeletes: maxDeletesOpt(f.maxDeletes), AllowEmpty: f.allowEmpty,
+		SourceID: f.sourceID(), ClaimInventory: f.explicitInv(),
 		IgnoreConfigs: f.ignoreConfigs, Inventory: f.inventory(),
 		Passwords: func(st *spec.State, root string) (map[string]reconcile.Secret, error) {
 			pws, errs := passwordsOf(root, st, e.getenv, secrets)
@@ -220,6 +227,19 @@ func (f *runFlags) source(e *env, log *slog.Logger) (daemon.Source, error) {
 		return nil, err
 	}
 	return daemon.GitSource{Repo: repo, URL: f.git.URL, Ref: f.git.Ref, Path: f.path}, nil
+}
+
+// defaultDaemonMaxDeletes is run's --max-deletes: a daemon applies
+// without a person reading the plan, so a commit that deletes more than
+// this waits for someone to raise it.
+const defaultDaemonMaxDeletes = 10
+
+// sourceID names the daemon's source as an inventory records it.
+func (f *runFlags) sourceID() string {
+	if f.dir != "" {
+		return gitsync.DirSourceID(f.dir)
+	}
+	return gitsync.SourceID(f.git.URL, f.path)
 }
 
 // defaultListen answers on this host only: /status names the brokers and
