@@ -36,7 +36,7 @@ type User struct {
 // set. The repo never holds the password itself.
 type PasswordSource struct {
 	Env  string // the environment variable that holds it
-	File string // the file that holds it, relative to the working directory of kgitops
+	File string // the file that holds it, relative to --secrets-dir (default: the working directory)
 }
 
 // passwordHint says what to write instead of an inline password.
