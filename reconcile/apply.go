@@ -67,7 +67,8 @@ func Apply(ctx context.Context, cl *kgo.Client, plan *Plan, opts ApplyOptions) (
 		opts.Now = time.Now
 	}
 	opts.Inventory = opts.Inventory.withDefaults()
-	a := &applier{cl: cl, b: Backends{Kafka: cl, Other: opts.Backends}, opts: opts, results: map[string]*Result{}, prior: opts.Known.Entries, topicIDs: map[string]string{}}
+	a := &applier{cl: cl, b: Backends{Kafka: cl, Other: opts.Backends}, opts: opts, results: map[string]*Result{}, prior: opts.Known.Entries, topicIDs: map[string]string{},
+		claims: plan.Claims, unclaims: plan.Unclaims}
 	var order []string
 	var run []Change // changes to attempt, in plan order
 	for _, c := range plan.Changes {
@@ -133,6 +134,8 @@ type applier struct {
 	b        Backends
 	topicIDs map[string]string              // ids of the topics this apply created, from CreateTopics
 	intents  map[ResourceKey]InventoryEntry // what writeIntents recorded
+	claims   []ResourceKey                  // the plan's conflicts to record (Plan.claims)
+	unclaims []ResourceKey
 	opts     ApplyOptions
 	results  map[string]*Result
 	prior    map[ResourceKey]InventoryEntry

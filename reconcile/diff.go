@@ -53,6 +53,7 @@ func Diff(desired *spec.State, live *Live, opts DiffOptions) *Plan {
 	for _, k := range registered() {
 		k.diff(p, desired, live, opts)
 	}
+	p.guardConflicts(desired, live)
 	p.guardDeletions(desired, live, opts)
 	sortChanges(p.Changes)
 	p.summarize()

@@ -1,7 +1,9 @@
 package reconcile
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/kgitops/kgitops/spec"
@@ -62,4 +64,62 @@ func (inv Inventory) owned() int {
 		}
 	}
 	return n
+}
+
+// guardConflicts leaves alone what two inventories claim. A resource this
+// repo declares that another inventory name holds (created or claimed) is
+// blocked, naming the other owner, and this repo's claim is recorded, so
+// that the other repo's plans block it too: neither changes it until one
+// of them stops declaring it. Claims this repo no longer needs are
+// dropped.
+func (p *Plan) guardConflicts(desired *spec.State, live *Live) {
+	conflicts := map[ResourceKey]string{}
+	declared := map[ResourceKey]bool{}
+	for _, k := range registered() {
+		if k.declared == nil {
+			continue
+		}
+		for _, name := range k.declared(desired) {
+			key := ResourceKey{k.name, name}
+			declared[key] = true
+			other, theirs := live.Inventory.Others[key]
+			if !theirs {
+				continue
+			}
+			conflicts[key] = other
+			if _, ours := live.Inventory.Entries[key]; !ours {
+				p.Claims = append(p.Claims, key)
+			}
+		}
+	}
+	for key, e := range live.Inventory.Entries {
+		if e.Claim && !declared[key] {
+			p.Unclaims = append(p.Unclaims, key)
+		}
+	}
+	if len(conflicts) == 0 {
+		return
+	}
+	p.Changes = slices.DeleteFunc(p.Changes, func(c Change) bool {
+		_, conflict := conflicts[ResourceKey{c.Kind, ownerOf(c)}]
+		return conflict
+	})
+	p.Errors = slices.DeleteFunc(p.Errors, func(r Refusal) bool {
+		_, conflict := conflicts[ResourceKey{r.Kind, r.Name}]
+		return conflict
+	})
+	keys := slices.SortedFunc(maps.Keys(conflicts), func(a, b ResourceKey) int {
+		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Name, b.Name))
+	})
+	for _, key := range keys {
+		p.block(key.Kind, key.Name, fmt.Sprintf("inventory %q declares it too: two repos claim it, so neither changes it; remove it from one of them", conflicts[key]))
+	}
+}
+
+// ownerOf is the name under which the inventory holds what c changes.
+func ownerOf(c Change) string {
+	if k := kindOf(c.Kind); k != nil && k.owner != nil {
+		return k.owner(c)
+	}
+	return c.Name
 }

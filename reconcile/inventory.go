@@ -69,6 +69,10 @@ type InventoryEntry struct {
 	// resource is still owned when it exists. The next apply confirms it
 	// (with the topic's id) or drops it.
 	Pending bool `json:"pending,omitempty"`
+	// Claim marks a resource this repo declares but another inventory
+	// holds: kgitops does not change it, and records the claim so that the
+	// other repo's plans report the conflict too. Never deleted.
+	Claim bool `json:"claim,omitempty"`
 }
 
 // Inventory is the set of resources kgitops applied under one inventory name.
@@ -301,7 +305,7 @@ func (w inventoryWriter) record(ctx context.Context, set map[ResourceKey]Invento
 		}
 		recs = append(recs, &kgo.Record{Topic: w.ref.Topic, Partition: 0, Key: []byte(sourceKey(w.ref)), Value: v})
 	}
-	if err := w.cl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
+	if err := produce(ctx, w.cl, recs); err != nil {
 		return fmt.Errorf("write inventory %q: %w", w.ref.Topic, err)
 	}
 	return nil
@@ -325,4 +329,25 @@ func RecordAccepted(ctx context.Context, cl *kgo.Client, ref InventoryRef, broke
 		return fmt.Errorf("write inventory %q: %w", ref.Topic, err)
 	}
 	return nil
+}
+
+// produce writes records. When the client's idea of the topic is stale
+// (after the inventory topic was deleted and created again, as on a broker
+// whose data was wiped, kgo keeps the old topic id and the broker answers
+// UNKNOWN_TOPIC_ID), it writes them again through a fresh client.
+func produce(ctx context.Context, cl *kgo.Client, recs []*kgo.Record) error {
+	err := cl.ProduceSync(ctx, recs...).FirstErr()
+	if !errors.Is(err, kerr.UnknownTopicID) && !errors.Is(err, kerr.UnknownTopicOrPartition) {
+		return err
+	}
+	cl.ForceMetadataRefresh()
+	fresh, ferr := kgo.NewClient(cl.Opts()...)
+	if ferr != nil {
+		return err
+	}
+	defer fresh.Close()
+	for _, r := range recs {
+		r.ProducerID, r.ProducerEpoch, r.Offset = 0, 0, 0
+	}
+	return fresh.ProduceSync(ctx, recs...).FirstErr()
 }

@@ -62,6 +62,12 @@ type kind struct {
 	// liveFrom adds to live the kind's resources as base declares them,
 	// as if applied (see LiveFrom).
 	liveFrom func(base *spec.State, live *Live)
+	// declared lists the names under which the inventory holds what
+	// desired declares (topic names, principals, quota entities...), and
+	// owner names the one a change touches (nil: the change's name): two
+	// inventories that hold the same name conflict.
+	declared func(desired *spec.State) []string
+	owner    func(c Change) string
 	// compare orders two changes of the kind in a plan; nil: by name.
 	compare func(a, b Change) int
 	// removed says, for the text plan, what removing one field of a

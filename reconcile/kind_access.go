@@ -25,6 +25,13 @@ func init() {
 		diff:    diffUsers,
 		apply:   func(ctx context.Context, a *applier, cs []Change) { a.applyUsers(ctx, cs) },
 		record:  recordUsers,
+		declared: func(st *spec.State) []string {
+			names := make([]string, len(st.Users))
+			for i, u := range st.Users {
+				names[i] = u.Name
+			}
+			return names
+		},
 		own: func(live *Live, name string, e InventoryEntry) (InventoryEntry, ownership) {
 			return e, exists(live.Users != nil, len(live.Users[name]) > 0)
 		},
@@ -47,6 +54,13 @@ func init() {
 		risks:    quotaRisks,
 		export:   exportQuotas,
 		liveFrom: quotasFrom,
+		declared: func(st *spec.State) []string {
+			keys := make([]string, len(st.Quotas))
+			for i, q := range st.Quotas {
+				keys[i] = q.Entity.String()
+			}
+			return keys
+		},
 		own: func(live *Live, name string, e InventoryEntry) (InventoryEntry, ownership) {
 			return e, exists(live.Quotas != nil, len(live.Quotas[name].Values) > 0)
 		},
@@ -74,7 +88,9 @@ func init() {
 			creates, _, deletes := byAction(cs)
 			a.applyACLs(ctx, creates, deletes)
 		},
-		record: recordACLs,
+		record:   recordACLs,
+		declared: func(st *spec.State) []string { return st.Principals() },
+		owner:    func(c Change) string { return c.Payload.(*ACLChange).Entry.Principal },
 		own: func(live *Live, principal string, e InventoryEntry) (InventoryEntry, ownership) {
 			has := false
 			for a := range live.ACLs {

@@ -25,7 +25,14 @@ func init() {
 			creates, _, deletes := byAction(done)
 			return waitForTopics(ctx, a.cl, names(creates), names(deletes))
 		},
-		record:   recordTopics,
+		record: recordTopics,
+		declared: func(st *spec.State) []string {
+			names := make([]string, len(st.Topics))
+			for i, t := range st.Topics {
+				names[i] = t.Name
+			}
+			return names
+		},
 		own:      ownTopic,
 		risks:    topicRisks,
 		export:   exportTopics,

@@ -162,3 +162,50 @@ func TestAnInventoryBelongsToOneSource(t *testing.T) {
 		}
 	})
 }
+
+// Regression (issue 9): two repos with different inventory names that both
+// declared User:shared deleted each other's ACLs as drift on every apply.
+// Now both plans report the conflict, naming the other, and neither
+// changes the principal.
+func TestAResourceTwoInventoriesClaimIsLeftAlone(t *testing.T) {
+	kafkatest.Each(t, func(t *testing.T, c *kafkatest.Cluster) {
+		ra, rb := newRig(t, c), newRig(t, c)
+		shared := "User:" + kafkatest.Unique("shared")
+		ta, tb := kafkatest.Unique("a"), kafkatest.Unique("b")
+		acl := func(topicName, op string) *spec.State {
+			return &spec.State{ACLs: []spec.ACL{{Name: "shared", Principal: shared, Rules: []spec.ACLRule{{
+				Resource:   spec.ResourcePattern{Type: spec.ResourceTopic, Name: topicName, PatternType: spec.PatternLiteral},
+				Operations: []string{op}, Permission: spec.PermissionAllow, Host: "*"}}}}}
+		}
+		stA, stB := acl(ta, "READ"), acl(tb, "WRITE")
+		ra.apply(stA, DiffOptions{})
+
+		p, _ := rb.plan(stB, DiffOptions{AllowDelete: true})
+		if p.HasChanges() || len(p.Blocked) != 1 || !strings.Contains(p.Blocked[0].Message, `inventory "`+ra.inv.Name+`" declares it too`) {
+			t.Fatalf("the second repo's plan: changes %+v blocked %+v", p.Changes, p.Blocked)
+		}
+		rb.apply(stB, DiffOptions{AllowDelete: true}) // records its claim
+
+		p, _ = ra.plan(stA, DiffOptions{AllowDelete: true})
+		if p.HasChanges() || len(p.Blocked) != 1 || !strings.Contains(p.Blocked[0].Message, `inventory "`+rb.inv.Name+`" declares it too`) {
+			t.Fatalf("the first repo's plan after the claim: changes %+v blocked %+v", p.Changes, p.Blocked)
+		}
+		live := ra.observe()
+		var ops []string
+		for e := range live.ACLs {
+			if e.Principal == shared {
+				ops = append(ops, e.Operation)
+			}
+		}
+		if len(ops) != 1 || ops[0] != "READ" {
+			t.Fatalf("the shared principal's ACLs changed: %v", ops)
+		}
+
+		// The second repo drops the principal: its claim goes, and the
+		// first repo manages it alone again.
+		rb.apply(&spec.State{Topics: []spec.Topic{topic(tb, 1, nil)}}, DiffOptions{})
+		if p, _ := ra.plan(stA, DiffOptions{}); len(p.Blocked) != 0 {
+			t.Fatalf("still blocked after the other repo gave it up: %+v", p.Blocked)
+		}
+	})
+}

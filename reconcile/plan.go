@@ -36,6 +36,12 @@ type Plan struct {
 	// is no longer kgitops' to delete.
 	Notes   []Refusal `json:"notes,omitempty"`
 	Summary Summary   `json:"summary"`
+
+	// Claims and Unclaims are what Apply records of the conflicts with
+	// other inventories the plan found: this repo's claims to record, and
+	// those it no longer needs (see guardConflicts).
+	Claims   []ResourceKey `json:"-"`
+	Unclaims []ResourceKey `json:"-"`
 }
 
 // Change is one resource to create, update or delete.
@@ -96,6 +102,13 @@ type Summary struct {
 	Errors        int `json:"errors"`
 	// Blocked counts resources held back by the live cluster (Plan.Blocked).
 	Blocked int `json:"blocked,omitempty"`
+}
+
+// NeedsApply says whether apply has anything to do: changes to the
+// cluster, or records to put right in the inventory (intents a dead
+// process left, topics recreated by others, claims of conflicts).
+func (p *Plan) NeedsApply(live *Live) bool {
+	return p.HasChanges() || live.InventoryRepairs() > 0 || len(p.Claims)+len(p.Unclaims) > 0
 }
 
 // HasChanges says whether applying the plan would change the cluster.

@@ -54,6 +54,10 @@ func (a *applier) record(ctx context.Context, run []Change) error {
 		}
 	}
 	a.repair(r)
+	for _, k := range a.claims {
+		r.set[k] = InventoryEntry{CreatedAt: r.now, Revision: a.opts.Revision, External: true, Claim: true}
+	}
+	r.remove = append(r.remove, a.unclaims...)
 	return a.writer().record(ctx, r.set, dedupe(r.remove))
 }
 

@@ -306,7 +306,7 @@ func (d *Daemon) enforce(ctx context.Context, r *passResult, g *goodState, live 
 		return
 	}
 	applying := d.cfg.Mode == ModeApply && d.leading()
-	if !applying || (!plan.HasChanges() && live.InventoryRepairs() == 0) {
+	if !applying || !plan.NeedsApply(live) {
 		d.recordDrift(plan, nil)
 		if applying {
 			d.recordApplied(g.rev)

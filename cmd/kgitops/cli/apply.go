@@ -36,7 +36,7 @@ func newApply(e *env) *cobra.Command {
 				}
 				return nil
 			}
-			if !p.plan.HasChanges() && p.live.InventoryRepairs() == 0 {
+			if !p.plan.NeedsApply(p.live) {
 				return blocked()
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), f.conn.Timeout)

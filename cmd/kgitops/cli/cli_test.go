@@ -236,8 +236,11 @@ spec:
 		if r.code != 0 {
 			t.Fatalf("plan on the export:\n%s", r)
 		}
+		// What the seed's inventory owns shows as blocked (two inventories
+		// claim it, issue 9), never as a change.
+		changes := planChanges(t, r.stdout)
 		for _, name := range []string{a, b, reader, quotaUser, scramUser} {
-			if strings.Contains(r.stdout, name) {
+			if strings.Contains(changes, name) {
 				t.Errorf("plan on the export changes %s:\n%s", name, r.stdout)
 			}
 		}
@@ -299,4 +302,16 @@ func TestCompletion(t *testing.T) {
 			t.Errorf("completion %s: exit %d, %d bytes", shell, r.code, len(r.stdout))
 		}
 	}
+}
+
+// planChanges is the "changes" part of a JSON plan, as text.
+func planChanges(t *testing.T, planJSON string) string {
+	t.Helper()
+	var p struct {
+		Changes json.RawMessage `json:"changes"`
+	}
+	if err := json.Unmarshal([]byte(planJSON), &p); err != nil {
+		t.Fatalf("plan JSON: %v\n%s", err, planJSON)
+	}
+	return string(p.Changes)
 }

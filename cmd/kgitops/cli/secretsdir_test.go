@@ -87,7 +87,12 @@ func TestSecretsDirFlag(t *testing.T) {
 					t.Skip("no mkfifo")
 				}
 			}
-			dir := repo(t, map[string]string{"users.yaml": userYAML("billing", tt.file)})
+			user := "billing"
+			if tt.wantErr == "" {
+				// Applied: a user of its own, which no other case's inventory claims.
+				user = kafkatest.Unique("billing")
+			}
+			dir := repo(t, map[string]string{"users.yaml": userYAML(user, tt.file)})
 			for _, cmd := range []string{"plan", "apply"} {
 				start := time.Now()
 				r := kgitops(t, tt.env, append(append([]string{cmd, "--dir", dir}, clusterArgs(c, kafkatest.Unique("sd"))...), tt.args...)...)
