@@ -4,9 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -44,16 +47,23 @@ type DirSource struct{ Dir string }
 // Describe implements Source.
 func (s DirSource) Describe() string { return s.Dir }
 
-// Sync implements Source.
+// Sync implements Source. It reads only regular files of at most
+// maxHashedFile bytes; anything else (a FIFO, a device, a link, a huge
+// file) enters the hash by its name, mode, size and link target, without
+// being opened, so that a hostile file can neither hang the daemon nor
+// exhaust its memory here (the loader then refuses it, with the reason).
+// Hidden folders such as .git are skipped, as the loader skips them.
 func (s DirSource) Sync(context.Context) (Revision, fs.FS, error) {
 	fsys := os.DirFS(s.Dir)
 	h := sha256.New()
 	var paths []string
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
+		switch {
+		case err != nil:
 			return err
-		}
-		if !d.IsDir() {
+		case d.IsDir() && p != "." && strings.HasPrefix(d.Name(), "."):
+			return fs.SkipDir
+		case !d.IsDir():
 			paths = append(paths, p)
 		}
 		return nil
@@ -63,14 +73,28 @@ func (s DirSource) Sync(context.Context) (Revision, fs.FS, error) {
 	}
 	sort.Strings(paths)
 	for _, p := range paths {
-		data, err := fs.ReadFile(fsys, p)
+		full := filepath.Join(s.Dir, filepath.FromSlash(p))
+		info, err := os.Lstat(full)
 		if err != nil {
 			return Revision{}, nil, err
 		}
-		h.Write([]byte(p))
-		h.Write([]byte{0})
-		h.Write(data)
+		fmt.Fprintf(h, "%s\x00%v\x00%d\x00", p, info.Mode(), info.Size())
+		switch {
+		case info.Mode()&fs.ModeSymlink != 0:
+			target, _ := os.Readlink(full)
+			h.Write([]byte(target))
+		case info.Mode().IsRegular() && info.Size() <= maxHashedFile:
+			data, err := os.ReadFile(full)
+			if err != nil {
+				return Revision{}, nil, err
+			}
+			h.Write(data)
+		}
 		h.Write([]byte{0})
 	}
 	return Revision{ID: "dir-sha256:" + hex.EncodeToString(h.Sum(nil))[:16], Root: s.Dir}, fsys, nil
 }
+
+// maxHashedFile is the largest file whose content enters a folder's
+// revision hash: the loader's own limit per file.
+const maxHashedFile = 10 << 20

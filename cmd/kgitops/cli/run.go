@@ -211,8 +211,8 @@ func (f *runFlags) source(e *env, log *slog.Logger) (daemon.Source, error) {
 	case f.dir != "" && f.git.URL != "":
 		return nil, errors.New("give --repo or --dir, not both")
 	case f.dir != "":
-		if _, err := os.Stat(f.dir); err != nil {
-			return nil, fmt.Errorf("--dir: %w", err)
+		if err := checkDir(f.dir); err != nil {
+			return nil, err
 		}
 		return daemon.DirSource{Dir: f.dir}, nil
 	}
