@@ -32,6 +32,16 @@ func diffTopics(p *Plan, desired *spec.State, live *Live, opts DiffOptions) {
 		declared[t.Name] = true
 		ignore := append(slices.Clone(globalIgnore), t.IgnoreConfigs...)
 		lt, exists := live.Topics[t.Name]
+		if spec.MarkedForDeletion(t.Annotations) {
+			// Deletion written in git: the resource goes even if
+			// kgitops did not create it, with --allow-delete.
+			if exists {
+				p.Changes = append(p.Changes, Change{Action: ActionDelete, Kind: KindTopic, Name: t.Name, Pending: !opts.AllowDelete,
+					Sources: []string{"Topic " + t.Name + " at " + t.Pos.String() + " (" + spec.AnnotationDelete + ")"},
+					Payload: &TopicChange{ID: lt.ID}})
+			}
+			continue
+		}
 		if !exists {
 			b, inBase := base[t.Name]
 			if other, ok := liveByCollision[spec.CollisionKey(t.Name)]; ok {
@@ -50,7 +60,7 @@ func diffTopics(p *Plan, desired *spec.State, live *Live, opts DiffOptions) {
 			continue
 		}
 		b, inBase := base[t.Name]
-		if c, ok := p.updateTopic(t, lt, ignore, b, inBase); ok {
+		if c, ok := p.updateTopic(t, lt, ignore, b, inBase, live.Inventory); ok {
 			p.Changes = append(p.Changes, c)
 		}
 	}
@@ -112,6 +122,11 @@ func createTopic(t spec.Topic, ignore []string) Change {
 		tc.SetConfigs[k] = t.Configs[k]
 		fields = append(fields, Field{Path: "configs." + k, New: t.Configs[k]})
 	}
+	if spec.PreventDestroy(t.Annotations) {
+		protect := true
+		tc.Protect = &protect
+		fields = append(fields, Field{Path: "annotations." + spec.AnnotationPreventDestroy, New: true})
+	}
 	return Change{Action: ActionCreate, Kind: KindTopic, Name: t.Name, Fields: fields, Payload: tc, Sources: topicSources(t)}
 }
 
@@ -122,7 +137,7 @@ func createTopic(t spec.Topic, ignore []string) Change {
 // A shrink or a replication-factor change is refused. When the baseline
 // (the accepted revision) already declared the same value, the cluster was
 // changed out of band: only this topic is blocked.
-func (p *Plan) updateTopic(t spec.Topic, lt LiveTopic, ignore []string, b spec.Topic, inBase bool) (Change, bool) {
+func (p *Plan) updateTopic(t spec.Topic, lt LiveTopic, ignore []string, b spec.Topic, inBase bool, inv Inventory) (Change, bool) {
 	refused := false
 	if t.Partitions < lt.Partitions {
 		p.refuseOrBlock(KindTopic, t.Name, fmt.Sprintf("partitions cannot shrink from %d to %d: Kafka cannot remove partitions; set partitions: %d, or move the data to a new topic", lt.Partitions, t.Partitions, lt.Partitions),
@@ -166,6 +181,12 @@ func (p *Plan) updateTopic(t spec.Topic, lt LiveTopic, ignore []string, b spec.T
 		case !declared && set:
 			tc.DeleteConfigs = append(tc.DeleteConfigs, k)
 			fields = append(fields, Field{Path: "configs." + k, Old: have})
+		}
+	}
+	if e, ours := inv.Entries[ResourceKey{KindTopic, t.Name}]; ours && !e.External {
+		if want := spec.PreventDestroy(t.Annotations); want != e.PreventDestroy {
+			tc.Protect = &want
+			fields = append(fields, Field{Path: "annotations." + spec.AnnotationPreventDestroy, Old: e.PreventDestroy, New: want})
 		}
 	}
 	if len(fields) == 0 {

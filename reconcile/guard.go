@@ -26,6 +26,15 @@ func (p *Plan) guardDeletions(desired *spec.State, live *Live, opts DiffOptions)
 				"Check --dir (and --path); if emptying the cluster is what you want, pass --allow-empty", n))
 		}
 	}
+	for _, c := range p.Changes {
+		if c.Action != ActionDelete || c.Drift {
+			continue
+		}
+		if e := live.Inventory.Entries[ResourceKey{c.Kind, ownerOf(c)}]; e.PreventDestroy {
+			p.refuse(c.Kind, c.Name, "protected by "+spec.AnnotationPreventDestroy+" (recorded when it was applied), so no plan may delete it; "+
+				"to delete it, first apply its document with the annotation set to \"false\"")
+		}
+	}
 	if opts.MaxDeletes == nil {
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sort"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/kgitops/kgitops/internal/ktopic"
+	"github.com/kgitops/kgitops/secret"
 )
 
 // DefaultInventoryTopic is the compacted topic where kgitops records what it
@@ -30,6 +32,18 @@ const DefaultInventoryName = "default"
 type InventoryRef struct {
 	Topic string
 	Name  string
+	// Key, when set, signs every record kgitops writes (see MACHeader)
+	// and makes reads ignore this inventory's records without a valid
+	// MAC. It is never printed.
+	Key secret.Value
+	// TrustUnsigned, with a Key, reads this inventory's records without a
+	// valid MAC as before keys existed (still counted as
+	// unauthenticated): the one-time migration, until SignInventory has
+	// signed them.
+	TrustUnsigned bool
+	// Log receives the one warning per read about unauthenticated
+	// records (nil: slog.Default()).
+	Log *slog.Logger
 }
 
 func (r InventoryRef) withDefaults() InventoryRef {
@@ -73,6 +87,10 @@ type InventoryEntry struct {
 	// holds: kgitops does not change it, and records the claim so that the
 	// other repo's plans report the conflict too. Never deleted.
 	Claim bool `json:"claim,omitempty"`
+	// PreventDestroy records the resource's kgitops.io/prevent-destroy
+	// annotation as last applied: a plan that deletes it is refused, even
+	// after the document left the repo.
+	PreventDestroy bool `json:"preventDestroy,omitempty"`
 }
 
 // Inventory is the set of resources kgitops applied under one inventory name.
@@ -91,6 +109,12 @@ type Inventory struct {
 	// topic hold, one of them: what another repo owns, which this one
 	// must not adopt.
 	Others map[ResourceKey]string
+	// Unauthenticated counts this inventory's records whose newest
+	// version has no valid MAC under InventoryRef.Key: ignored, unless
+	// InventoryRef.TrustUnsigned. UnauthenticatedKeys names their record
+	// keys, sorted (never their values). Both are zero without a key.
+	Unauthenticated     int
+	UnauthenticatedKeys []string
 }
 
 // noteOther records a record of another inventory name.
@@ -181,24 +205,90 @@ func parseRecordKey(ref InventoryRef, key string) (ResourceKey, bool) {
 // ReadInventory reads the inventory from its topic. A missing topic is an
 // empty inventory: nothing was ever created. It costs a constant number of
 // round trips: one ListOffsets, then fetches until the end offset (a handful
-// at most, since the topic is compacted and fetches are large).
+// at most, since the topic is compacted and fetches are large). With a
+// key, this inventory's records without a valid MAC are ignored (see
+// MACHeader), counted, and reported in one warning naming their keys.
 func ReadInventory(ctx context.Context, cl *kgo.Client, ref InventoryRef) (Inventory, error) {
 	ref = ref.withDefaults()
 	inv := Inventory{Entries: map[ResourceKey]InventoryEntry{}}
+	bad := unauthenticated{}
+	err := scanInventory(ctx, cl, ref, func(r *kgo.Record) {
+		if !ref.Key.IsZero() && ref.ownRecord(string(r.Key)) {
+			ok := ref.authentic(r)
+			bad.note(string(r.Key), ok)
+			if !ok && !ref.TrustUnsigned {
+				return // not written by kgitops: it may not make it do anything
+			}
+		}
+		inv.apply(ref, r)
+	})
+	if err != nil {
+		return inv, err
+	}
+	if len(bad) > 0 {
+		inv.Unauthenticated, inv.UnauthenticatedKeys = len(bad), bad.keys()
+		log := ref.Log
+		if log == nil {
+			log = slog.Default()
+		}
+		what := "ignored inventory records without a valid MAC: kgitops did not write them"
+		if ref.TrustUnsigned {
+			what = "trusted inventory records without a valid MAC (--inventory-trust-unsigned)"
+		}
+		log.Warn(what, "topic", ref.Topic, "inventory", ref.Name, "count", len(bad), "keys", inv.UnauthenticatedKeys)
+	}
+	return inv, nil
+}
+
+// apply reads one record of the inventory topic into inv.
+func (inv *Inventory) apply(ref InventoryRef, r *kgo.Record) {
+	if string(r.Key) == sourceKey(ref) {
+		var s sourceRecord
+		if r.Value != nil && json.Unmarshal(r.Value, &s) == nil {
+			inv.Source = s.Source
+		}
+		return
+	}
+	if string(r.Key) == acceptedKey(ref) {
+		var a acceptedRecord
+		if r.Value != nil && json.Unmarshal(r.Value, &a) == nil {
+			inv.Accepted = a.Revision
+		}
+		return
+	}
+	k, ok := parseRecordKey(ref, string(r.Key))
+	if !ok {
+		inv.noteOther(string(r.Key), r.Value == nil)
+		return
+	}
+	if r.Value == nil {
+		delete(inv.Entries, k)
+		return
+	}
+	var e InventoryEntry
+	if json.Unmarshal(r.Value, &e) != nil {
+		return // an entry this version cannot read: keep what we had
+	}
+	inv.Entries[k] = e
+}
+
+// scanInventory calls fn on every record of the inventory topic, in
+// order, up to its end offset when the scan starts.
+func scanInventory(ctx context.Context, cl *kgo.Client, ref InventoryRef, fn func(*kgo.Record)) error {
 	adm := kadm.NewClient(cl)
 	ends, err := adm.ListEndOffsets(ctx, ref.Topic)
 	if err != nil {
-		return inv, fmt.Errorf("read inventory %q: %w", ref.Topic, err)
+		return fmt.Errorf("read inventory %q: %w", ref.Topic, err)
 	}
 	end, ok := ends.Lookup(ref.Topic, 0)
 	if !ok || errors.Is(end.Err, kerr.UnknownTopicOrPartition) {
-		return inv, nil
+		return nil
 	}
 	if end.Err != nil {
-		return inv, fmt.Errorf("read inventory %q: %w", ref.Topic, end.Err)
+		return fmt.Errorf("read inventory %q: %w", ref.Topic, end.Err)
 	}
 	if end.Offset == 0 {
-		return inv, nil
+		return nil
 	}
 	consumer, err := kgo.NewClient(append(cl.Opts(),
 		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{ref.Topic: {0: kgo.NewOffset().AtStart()}}),
@@ -206,55 +296,28 @@ func ReadInventory(ctx context.Context, cl *kgo.Client, ref InventoryRef) (Inven
 		kgo.FetchMaxBytes(64<<20),
 	)...)
 	if err != nil {
-		return inv, fmt.Errorf("read inventory %q: %w", ref.Topic, err)
+		return fmt.Errorf("read inventory %q: %w", ref.Topic, err)
 	}
 	defer consumer.Close()
 	for {
 		fs := consumer.PollFetches(ctx)
 		if err := ctx.Err(); err != nil {
-			return inv, fmt.Errorf("read inventory %q: %w", ref.Topic, err)
+			return fmt.Errorf("read inventory %q: %w", ref.Topic, err)
 		}
 		var fetchErr error
 		fs.EachError(func(_ string, _ int32, err error) { fetchErr = err })
 		if fetchErr != nil {
-			return inv, fmt.Errorf("read inventory %q: %w", ref.Topic, fetchErr)
+			return fmt.Errorf("read inventory %q: %w", ref.Topic, fetchErr)
 		}
 		done := false
 		fs.EachRecord(func(r *kgo.Record) {
 			if r.Offset+1 >= end.Offset {
 				done = true
 			}
-			if string(r.Key) == sourceKey(ref) {
-				var s sourceRecord
-				if r.Value != nil && json.Unmarshal(r.Value, &s) == nil {
-					inv.Source = s.Source
-				}
-				return
-			}
-			if string(r.Key) == acceptedKey(ref) {
-				var a acceptedRecord
-				if r.Value != nil && json.Unmarshal(r.Value, &a) == nil {
-					inv.Accepted = a.Revision
-				}
-				return
-			}
-			k, ok := parseRecordKey(ref, string(r.Key))
-			if !ok {
-				inv.noteOther(string(r.Key), r.Value == nil)
-				return
-			}
-			if r.Value == nil {
-				delete(inv.Entries, k)
-				return
-			}
-			var e InventoryEntry
-			if json.Unmarshal(r.Value, &e) != nil {
-				return // an entry this version cannot read: keep what we had
-			}
-			inv.Entries[k] = e
+			fn(r)
 		})
 		if done {
-			return inv, nil
+			return nil
 		}
 	}
 }
@@ -305,6 +368,9 @@ func (w inventoryWriter) record(ctx context.Context, set map[ResourceKey]Invento
 		}
 		recs = append(recs, &kgo.Record{Topic: w.ref.Topic, Partition: 0, Key: []byte(sourceKey(w.ref)), Value: v})
 	}
+	for _, r := range recs {
+		w.ref.sign(r)
+	}
 	if err := produce(ctx, w.cl, recs); err != nil {
 		return fmt.Errorf("write inventory %q: %w", w.ref.Topic, err)
 	}
@@ -325,6 +391,7 @@ func RecordAccepted(ctx context.Context, cl *kgo.Client, ref InventoryRef, broke
 		return fmt.Errorf("encode accepted revision: %w", err)
 	}
 	rec := &kgo.Record{Topic: ref.Topic, Partition: 0, Key: []byte(acceptedKey(ref)), Value: v}
+	ref.sign(rec)
 	if err := cl.ProduceSync(ctx, rec).FirstErr(); err != nil {
 		return fmt.Errorf("write inventory %q: %w", ref.Topic, err)
 	}

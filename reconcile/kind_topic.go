@@ -49,6 +49,7 @@ type TopicChange struct {
 	SetConfigs        map[string]string // create: all configs; update: keys to set
 	DeleteConfigs     []string          // update: overrides to remove, sorted
 	ID                string            // delete: the live topic's id; the deletion names it, so a topic recreated meanwhile is not deleted
+	Protect           *bool             // create, update: kgitops.io/prevent-destroy to record in the inventory, when it changes
 }
 
 func topicPayload(c Change) *TopicChange { return c.Payload.(*TopicChange) }
@@ -124,7 +125,15 @@ func recordTopics(r *recorder, cs []Change) {
 		case c.Action == ActionCreate:
 			e := r.entry(false)
 			e.TopicID = r.a.topicIDs[c.Name]
+			if p := topicPayload(c).Protect; p != nil {
+				e.PreventDestroy = *p
+			}
 			r.put(key, e)
+		case c.Action == ActionUpdate && topicPayload(c).Protect != nil:
+			if e, ours := r.prior(key); ours {
+				e.PreventDestroy = *topicPayload(c).Protect
+				r.put(key, e)
+			}
 		case c.Action == ActionDelete && !c.Drift:
 			r.drop(key)
 		}

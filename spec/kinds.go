@@ -61,6 +61,9 @@ type document struct {
 	Name     string     // metadata.name; empty when missing (already reported)
 	NameNode *yaml.Node
 	Labels   map[string]string
+	// Annotations are metadata.annotations; kgitops reads the kgitops.io/
+	// ones (annotations.go).
+	Annotations map[string]string
 	// Spec is the spec value, nil when absent or null. SpecAt is where to
 	// report a missing spec field: the "spec:" key, else At.
 	Spec   *yaml.Node
@@ -122,7 +125,8 @@ func (d *decoder) document(root *yaml.Node) {
 	k.decode(d, doc, &d.l.st)
 }
 
-// metadata reads metadata.name, which every kind requires, and labels.
+// metadata reads metadata.name, which every kind requires, labels and
+// annotations.
 func (d *decoder) metadata(fs map[string]field, root *yaml.Node, doc *document) {
 	md, ok := fs["metadata"]
 	if !ok {
@@ -133,7 +137,7 @@ func (d *decoder) metadata(fs map[string]field, root *yaml.Node, doc *document) 
 		d.errorf(md.Key, "add name: ... under metadata", "metadata.name is missing")
 		return
 	}
-	mfs, ok := d.fields(md.Value, "metadata", "name", "labels")
+	mfs, ok := d.fields(md.Value, "metadata", "name", "labels", "annotations")
 	if !ok {
 		return
 	}
@@ -148,5 +152,8 @@ func (d *decoder) metadata(fs map[string]field, root *yaml.Node, doc *document) 
 	if f, ok := mfs["labels"]; ok {
 		f.Name = "metadata.labels"
 		doc.Labels = d.stringMap(f)
+	}
+	if f, ok := mfs["annotations"]; ok {
+		doc.Annotations = d.annotations(f)
 	}
 }

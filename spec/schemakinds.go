@@ -23,6 +23,16 @@ func schemaDefs() map[string]*schema {
 			PropertyNames:   &schema{MinLength: 1},
 			AdditionalProps: &schema{Type: textTypes},
 		},
+		"annotations": {
+			Description:     "Annotations: names to strings. kgitops reads " + AnnotationPreventDestroy + " (\"true\": no plan may delete the resource) and " + AnnotationDelete + " (\"true\": delete it, with --allow-delete).",
+			Type:            []string{"object", "null"},
+			PropertyNames:   &schema{MinLength: 1},
+			AdditionalProps: &schema{Type: textTypes},
+			Properties: props{
+				{AnnotationPreventDestroy, &schema{Description: "\"true\": any plan that deletes the resource fails, even with --allow-delete; recorded in the inventory when applied.", Enum: []any{"true", "false"}}},
+				{AnnotationDelete, &schema{Description: "\"true\": delete the resource, even one kgitops did not create, when applied with --allow-delete.", Enum: []any{"true", "false"}}},
+			},
+		},
 		"topicName": {
 			Description: "A topic name, by Kafka's rules: 1 to 249 characters from [a-zA-Z0-9._-], not \".\" or \"..\".",
 			Type:        textTypes, Pattern: "^(" + topicName + ")$", MaxLength: MaxTopicNameLen,
@@ -89,7 +99,8 @@ func docSchema(kind, desc string, meta, spec *schema, specRequired bool) *schema
 		prop{"kind", &schema{Description: "What the document declares.", Const: kind}},
 		prop{"metadata", object("The document's name, and optional labels.", []string{"name"},
 			prop{"name", meta},
-			prop{"labels", ref("labels", "")})},
+			prop{"labels", ref("labels", "")},
+			prop{"annotations", ref("annotations", "")})},
 		prop{"spec", spec})
 	s.Title = kind
 	return s

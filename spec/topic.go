@@ -10,7 +10,7 @@ import (
 // reserved is reported and left out of the State, so that the checks across
 // documents only see real names; its spec is still checked.
 func decodeTopic(d *decoder, doc document, st *State) {
-	t := Topic{Name: doc.Name, Labels: doc.Labels, Pos: doc.Pos}
+	t := Topic{Name: doc.Name, Labels: doc.Labels, Annotations: doc.Annotations, Pos: doc.Pos}
 	keep := doc.Name != ""
 	if keep {
 		if msg, ok := ValidTopicName(doc.Name); !ok {

@@ -75,6 +75,7 @@ func (p Pos) String() string {
 type Topic struct {
 	Name              string
 	Labels            map[string]string
+	Annotations       map[string]string // see AnnotationPreventDestroy and AnnotationDelete
 	Partitions        int32
 	ReplicationFactor int16
 	// Configs holds topic-level overrides as Kafka's own strings: YAML
