@@ -145,6 +145,21 @@ func (d *Daemon) sync(ctx context.Context, r *passResult) {
 		d.newest = &loaded{rev: rev, err: fmt.Errorf("revision %s does not load, so none of it is applied: %w", rev.ID, err)}
 	default:
 		d.newest = &loaded{rev: rev, state: st}
+		d.logSkipped(rev, st)
+	}
+}
+
+// logSkipped says, once per revision, which files the loader skipped: at
+// debug level, and as a warning for a name that looks like a renamed
+// manifest (its resources are not loaded, so they look removed).
+func (d *Daemon) logSkipped(rev Revision, st *spec.State) {
+	for _, f := range st.Skipped {
+		path := spec.Pos{File: f.Path}.Under(rev.Root).File
+		if f.LooksRenamed {
+			d.cfg.Log.Warn("skipped a file that looks like a renamed manifest", "revision", rev.ID, "file", path, "reason", f.Reason)
+			continue
+		}
+		d.cfg.Log.Debug("skipped a file", "revision", rev.ID, "file", path, "reason", f.Reason)
 	}
 }
 
