@@ -15,58 +15,68 @@ func newApply(e *env) *cobra.Command {
 	var f planFlags
 	var dryRun bool
 	cmd := &cobra.Command{
-		Use:   "apply",
-		Short: "Bring the cluster to the repo's state; exit 0 when every change succeeded, 1 otherwise",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		Use:   "apply [PLANFILE]",
+		Short: "Bring the cluster to the repo's state, or apply a plan saved by plan --out; exit 0 when every change succeeded, 1 otherwise",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				return applySaved(cmd, e, &f, args[0], dryRun)
+			}
 			p, err := f.prepare(cmd.Context(), e)
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
 			defer p.cl.Close()
-			if err := reconcile.RenderText(e.stdout, p.plan); err != nil {
-				return &exitError{code: ExitError, err: err}
-			}
-			if len(p.plan.Errors) > 0 {
-				return &exitError{code: ExitError, err: reconcile.ErrPlanRefused}
-			}
-			blocked := func() error {
-				if n := len(p.plan.Blocked); n > 0 {
-					return &exitError{code: ExitError, err: fmt.Errorf("%d resource(s) blocked by the cluster were left as they are (see Blocked above); the rest was applied", n)}
-				}
-				return nil
-			}
-			if !p.plan.NeedsApply(p.live) {
-				return blocked()
-			}
-			ctx, cancel := context.WithTimeout(cmd.Context(), f.conn.Timeout)
-			defer cancel()
-			results, err := reconcile.Apply(ctx, p.cl, p.plan, reconcile.ApplyOptions{
-				DryRun:    dryRun,
-				Inventory: f.inventory(),
-				Brokers:   p.live.Brokers,
-				Known:     p.live.Inventory,
-				Live:      p.live,
-				Source:    p.source, ClaimInventory: p.claim,
-			})
-			failed := printResults(e.stdout, results, dryRun)
-			if err != nil {
-				if applied(results) {
-					// The changes were made, but their outcome is not
-					// recorded: say so, never report success.
-					fmt.Fprintln(e.stdout, "\nThe inventory could not record the outcome. What this apply created stays owned (it was recorded as an intent before it was created); run kgitops apply again to record the rest.")
-				}
-				return &exitError{code: ExitError, err: kconn.Explain(err)}
-			}
-			if failed > 0 {
-				return &exitError{code: ExitError, err: fmt.Errorf("%d change(s) failed", failed)}
-			}
-			return blocked()
+			return applyPrepared(cmd.Context(), e, &f, p, dryRun, "")
 		},
 	}
 	f.add(cmd, e.getenv)
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "ask the brokers to validate every change without making it (Kafka's validateOnly)")
 	return cmd
+}
+
+// applyPrepared prints the plan p holds and applies it; revision is
+// recorded in the inventory next to what it creates ("" for none).
+func applyPrepared(ctx context.Context, e *env, f *planFlags, p *prepared, dryRun bool, revision string) error {
+	if err := reconcile.RenderText(e.stdout, p.plan); err != nil {
+		return &exitError{code: ExitError, err: err}
+	}
+	if len(p.plan.Errors) > 0 {
+		return &exitError{code: ExitError, err: reconcile.ErrPlanRefused}
+	}
+	blocked := func() error {
+		if n := len(p.plan.Blocked); n > 0 {
+			return &exitError{code: ExitError, err: fmt.Errorf("%d resource(s) blocked by the cluster were left as they are (see Blocked above); the rest was applied", n)}
+		}
+		return nil
+	}
+	if !p.plan.NeedsApply(p.live) {
+		return blocked()
+	}
+	ctx, cancel := context.WithTimeout(ctx, f.conn.Timeout)
+	defer cancel()
+	results, err := reconcile.Apply(ctx, p.cl, p.plan, reconcile.ApplyOptions{
+		DryRun:    dryRun,
+		Inventory: f.inventory(),
+		Revision:  revision,
+		Brokers:   p.live.Brokers,
+		Known:     p.live.Inventory,
+		Live:      p.live,
+		Source:    p.source, ClaimInventory: p.claim,
+	})
+	failed := printResults(e.stdout, results, dryRun)
+	if err != nil {
+		if applied(results) {
+			// The changes were made, but their outcome is not
+			// recorded: say so, never report success.
+			fmt.Fprintln(e.stdout, "\nThe inventory could not record the outcome. What this apply created stays owned (it was recorded as an intent before it was created); run kgitops apply again to record the rest.")
+		}
+		return &exitError{code: ExitError, err: kconn.Explain(err)}
+	}
+	if failed > 0 {
+		return &exitError{code: ExitError, err: fmt.Errorf("%d change(s) failed", failed)}
+	}
+	return blocked()
 }
 
 var doneVerb = map[reconcile.Action]string{

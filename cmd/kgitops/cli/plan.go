@@ -27,6 +27,11 @@ type planFlags struct {
 	maxDeletes    int
 	ignoreConfigs []string
 	explicitInv   func() bool // the user chose --inventory-name
+	// hashDesired makes prepare hash the desired state's files (for a
+	// saved plan); a non-empty wantDesired refuses, before connecting, a
+	// desired state whose hash differs.
+	hashDesired bool
+	wantDesired string
 }
 
 func (f *planFlags) add(cmd *cobra.Command, getenv func(string) string) {
@@ -71,12 +76,15 @@ type prepared struct {
 	plan   *reconcile.Plan
 	source string // where the desired state comes from (gitsync.DirSourceID)
 	claim  bool   // the user chose the inventory explicitly
+	// desired is the hash of the desired state's files (spec.HashDir),
+	// when planFlags.hashDesired asked for it.
+	desired string
 }
 
 // prepare loads the repo, connects, observes and diffs. The repo is loaded
 // first, so that bad input fails before any connection is made.
 func (f *planFlags) prepare(ctx context.Context, e *env) (*prepared, error) {
-	st, err := e.loadDir(f.dir)
+	st, desired, err := f.load(e)
 	if err != nil {
 		return nil, err
 	}
@@ -102,30 +110,39 @@ func (f *planFlags) prepare(ctx context.Context, e *env) (*prepared, error) {
 		AllowDelete: f.allowDelete, IgnoreConfigs: f.ignoreConfigs, Passwords: passwords,
 		MaxDeletes: maxDeletesOpt(f.maxDeletes), AllowEmpty: f.allowEmpty, Source: source, ClaimInventory: claim,
 	})
-	return &prepared{cl: cl, live: live, plan: plan, source: source, claim: claim}, nil
+	return &prepared{cl: cl, live: live, plan: plan, source: source, claim: claim, desired: desired}, nil
 }
 
 func newPlan(e *env) *cobra.Command {
 	var f planFlags
 	var rf reportFlags
+	var out string
 	cmd := &cobra.Command{
 		Use:   "plan",
 		Short: "Show what apply would change; exit 0 no changes, 1 error, 2 changes (with --detailed-exitcode)",
-		Args:  cobra.NoArgs,
+		Args:  outArgs(&rf, &out),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := rf.check(); err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
+			f.hashDesired = out != ""
 			p, err := f.prepare(cmd.Context(), e)
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
 			defer p.cl.Close()
-			return rf.finish(e, p.plan, revisionOf(f.dir, rf.revision))
+			rev := revisionOf(f.dir, rf.revision)
+			if out != "" {
+				if err := savePlan(e, &f, p, out, rev); err != nil {
+					return &exitError{code: ExitError, err: err}
+				}
+			}
+			return rf.finish(e, p.plan, rev)
 		},
 	}
 	f.add(cmd, e.getenv)
 	rf.add(cmd)
+	cmd.Flags().StringVar(&out, "out", "", "also save the plan to this file, for kgitops apply FILE to apply exactly it (Terraform's -out FILE works too); it holds no secret")
 	cmd.Flags().StringVar(&rf.revision, "revision", "", "the commit the plan is for, shown by -o markdown (default: HEAD of the git work tree holding --dir, if any)")
 	return cmd
 }
