@@ -4,9 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"log/slog"
 	"os"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -14,6 +18,7 @@ import (
 	"github.com/kgitops/kgitops/internal/envflag"
 	"github.com/kgitops/kgitops/internal/kconn"
 	"github.com/kgitops/kgitops/reconcile"
+	"github.com/kgitops/kgitops/secret"
 	"github.com/kgitops/kgitops/spec"
 )
 
@@ -23,7 +28,20 @@ type clusterFlags struct {
 	connVars       *envflag.Set // conn's flags and variables
 	inventoryName  string
 	inventoryTopic string
+	keyFile        string // --inventory-key-file
+	trustUnsigned  bool   // --inventory-trust-unsigned
+	key            secret.Value
+	log            *slog.Logger
+	env            *env // set by connect
+	cmd            *cobra.Command
 }
+
+// envInventoryKey holds the inventory's MAC key when no
+// --inventory-key-file is given.
+const envInventoryKey = "KGITOPS_INVENTORY_KEY"
+
+// minInventoryKeyLen refuses keys short enough to guess.
+const minInventoryKeyLen = 16
 
 func (f *clusterFlags) add(cmd *cobra.Command, getenv func(string) string) {
 	f.connVars = kafkaVars(&f.conn)
@@ -32,10 +50,152 @@ func (f *clusterFlags) add(cmd *cobra.Command, getenv func(string) string) {
 		"name under which this repo's inventory of created resources is kept; repos sharing a cluster need different names [$KGITOPS_INVENTORY_NAME]")
 	cmd.Flags().StringVar(&f.inventoryTopic, "inventory-topic", envOr(getenv, "KGITOPS_INVENTORY_TOPIC", reconcile.DefaultInventoryTopic),
 		"compacted topic that holds the inventory [$KGITOPS_INVENTORY_TOPIC]")
+	cmd.Flags().StringVar(&f.keyFile, "inventory-key-file", "",
+		"file holding the key that signs inventory records (or set "+envInventoryKey+"); records without a valid signature are then ignored")
+	cmd.Flags().BoolVar(&f.trustUnsigned, "inventory-trust-unsigned", false,
+		"once, when a key is first set: trust this inventory's unsigned records; apply, adopt and run sign them")
+	f.cmd = cmd
 }
 
 func (f *clusterFlags) inventory() reconcile.InventoryRef {
-	return reconcile.InventoryRef{Topic: f.inventoryTopic, Name: f.inventoryName}
+	return reconcile.InventoryRef{Topic: f.inventoryTopic, Name: f.inventoryName,
+		Key: f.key, TrustUnsigned: f.trustUnsigned, Log: f.log}
+}
+
+// readKey reads the inventory key from --inventory-key-file, or else
+// from KGITOPS_INVENTORY_KEY, without the whitespace around it. Errors
+// name the source, never the key.
+func (f *clusterFlags) readKey(getenv func(string) string) error {
+	v, err := readSecret(getenv, envInventoryKey, f.keyFile)
+	if err != nil {
+		return fmt.Errorf("--inventory-key-file: %w", err)
+	}
+	key := strings.TrimSpace(v.Reveal())
+	from := envInventoryKey
+	if f.keyFile != "" {
+		from = "--inventory-key-file " + f.keyFile
+	}
+	switch {
+	case key == "" && f.keyFile != "":
+		return fmt.Errorf("%s is empty", from)
+	case key == "" && f.trustUnsigned:
+		return fmt.Errorf("--inventory-trust-unsigned needs an inventory key: give --inventory-key-file or set %s", envInventoryKey)
+	case key != "" && len(key) < minInventoryKeyLen:
+		return fmt.Errorf("the inventory key in %s is shorter than %d characters: make one with `openssl rand -hex 32`", from, minInventoryKeyLen)
+	}
+	f.key = secret.New(key)
+	return nil
+}
+
+// is says whether the command is one of names.
+func (f *clusterFlags) is(names ...string) bool {
+	return f.cmd != nil && slices.Contains(names, f.cmd.Name())
+}
+
+// flagOn says whether the command has the boolean flag name, set.
+func (f *clusterFlags) flagOn(name string) bool {
+	fl := f.cmd.Flags().Lookup(name)
+	return fl != nil && fl.Value.String() == "true"
+}
+
+// writesInventory says whether the command writes the inventory: apply
+// (not a dry run), adopt and export --adopt.
+func (f *clusterFlags) writesInventory() bool {
+	switch {
+	case f.is("apply"):
+		return !f.flagOn("dry-run")
+	case f.is("adopt"):
+		return true
+	case f.is("export"):
+		return f.flagOn("adopt")
+	}
+	return false
+}
+
+// ownPrincipal is the principal kgitops connects as, when it can tell:
+// its SASL user.
+func (f *clusterFlags) ownPrincipal() string {
+	if f.conn.SASLMechanism == "" || f.conn.SASLUsername == "" {
+		return ""
+	}
+	return "User:" + f.conn.SASLUsername
+}
+
+// signUnsigned, with --inventory-trust-unsigned, signs the inventory's
+// unsigned records once and says which.
+func (f *clusterFlags) signUnsigned(ctx context.Context, cl *kgo.Client, stderr io.Writer) error {
+	keys, err := reconcile.SignInventory(ctx, cl, f.inventory())
+	if err != nil {
+		return err
+	}
+	if len(keys) > 0 {
+		fmt.Fprintf(stderr, "Signed %d inventory record(s) written without a signature (--inventory-trust-unsigned): %s. Drop --inventory-trust-unsigned from now on.\n",
+			len(keys), listKeys(keys))
+	}
+	return nil
+}
+
+// warnInventory prints, for plan and apply, that the inventory is not
+// authenticated, and which of its records were ignored or trusted.
+func (f *clusterFlags) warnInventory(w io.Writer, inv reconcile.Inventory) {
+	if f.key.IsZero() {
+		if f.is("plan", "apply") {
+			fmt.Fprintf(w, "Warning: inventory records are not authenticated: anyone who can write %s can make kgitops delete what a record names. "+
+				"Sign them with --inventory-key-file or %s (see the README, What kgitops will never do).\n", f.inventoryTopic, envInventoryKey)
+		}
+		return
+	}
+	if inv.Unauthenticated == 0 {
+		return
+	}
+	if f.trustUnsigned {
+		fmt.Fprintf(w, "Warning: trusting %d inventory record(s) without a valid signature (--inventory-trust-unsigned): %s.\n",
+			inv.Unauthenticated, listKeys(inv.UnauthenticatedKeys))
+		return
+	}
+	fmt.Fprintf(w, "Warning: ignored %d inventory record(s) without a valid signature: kgitops did not write them, or wrote them before --inventory-key-file was set "+
+		"(then run apply once with --inventory-trust-unsigned): %s.\n", inv.Unauthenticated, listKeys(inv.UnauthenticatedKeys))
+}
+
+// listKeys names up to ten record keys.
+func listKeys(keys []string) string {
+	const most = 10
+	if len(keys) <= most {
+		return strings.Join(keys, ", ")
+	}
+	return strings.Join(keys[:most], ", ") + fmt.Sprintf(" and %d more", len(keys)-most)
+}
+
+// warnWriters prints one warning when principals other than kgitops' own
+// may write the inventory topic. It never fails the command.
+func (f *clusterFlags) warnWriters(ctx context.Context, cl *kgo.Client, w io.Writer, log *slog.Logger, timeout time.Duration) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if msg := inventoryWritersWarning(ctx, cl, f.inventoryTopic, f.ownPrincipal(), log); msg != "" {
+		fmt.Fprintln(w, msg)
+	}
+}
+
+// inventoryWritersWarning is the warning line about who may write topic,
+// or "" when only kgitops may, or when the ACLs cannot be read.
+func inventoryWritersWarning(ctx context.Context, cl *kgo.Client, topic, own string, log *slog.Logger) string {
+	writers, err := reconcile.CheckInventoryWriters(ctx, cl, topic, own)
+	switch {
+	case errors.Is(err, reconcile.ErrNoAuthorizer):
+		return fmt.Sprintf("Warning: the cluster has no authorizer: anyone who can connect can write %s and so make kgitops delete what a record names. "+
+			"Enable an authorizer and grant ALL on it to kgitops' principal alone.", topic)
+	case err != nil:
+		log.Warn("could not check who can write the inventory topic", "topic", topic, "err", err)
+		return ""
+	case len(writers) == 0:
+		return ""
+	}
+	self := "kgitops' own principal"
+	if own != "" {
+		self = own
+	}
+	return fmt.Sprintf("Warning: principals other than kgitops can write %s: %s. Remove the ACLs (literal, prefixed or '*') that allow them WRITE or ALL on it; only %s should.",
+		topic, strings.Join(writers, ", "), self)
 }
 
 // connect checks the flags and opens a connection that is proven to work.
@@ -49,6 +209,10 @@ func (f *clusterFlags) connect(ctx context.Context, e *env) (*kgo.Client, error)
 	if err := completeFrom(f.connVars, e.getenv, f.conn.Complete); err != nil {
 		return nil, err
 	}
+	if err := f.readKey(e.getenv); err != nil {
+		return nil, err
+	}
+	f.log, f.env = e.log, e
 	ctx, cancel := context.WithTimeout(ctx, f.conn.Timeout)
 	defer cancel()
 	cl, _, err := f.conn.Connect(ctx, e.log)
@@ -56,20 +220,34 @@ func (f *clusterFlags) connect(ctx context.Context, e *env) (*kgo.Client, error)
 		return nil, err
 	}
 	e.log.Info("connected", "cluster", f.conn.String())
+	if f.trustUnsigned && f.writesInventory() {
+		if err := f.signUnsigned(ctx, cl, e.stderr); err != nil {
+			cl.Close()
+			return nil, kconn.Explain(err)
+		}
+	}
 	return cl, nil
 }
 
-// observe reads the live cluster within the timeout.
+// observe reads the live cluster within the timeout. For plan and
+// apply, it then warns about the inventory's authentication and about
+// who else may write its topic (on stderr; never an error).
 func (f *clusterFlags) observe(ctx context.Context, cl *kgo.Client, opts reconcile.ObserveOptions) (*reconcile.Live, error) {
-	ctx, cancel := context.WithTimeout(ctx, f.conn.Timeout)
+	octx, cancel := context.WithTimeout(ctx, f.conn.Timeout)
 	defer cancel()
 	opts.Inventory = f.inventory()
-	live, err := reconcile.Observe(ctx, cl, opts)
+	live, err := reconcile.Observe(octx, cl, opts)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
 			return nil, fmt.Errorf("reading the cluster took longer than --timeout %s: %w", f.conn.Timeout, err)
 		}
 		return nil, kconn.Explain(err)
+	}
+	if e := f.env; e != nil {
+		f.warnInventory(e.stderr, live.Inventory)
+		if f.is("plan", "apply") {
+			f.warnWriters(ctx, cl, e.stderr, e.log, f.conn.Timeout)
+		}
 	}
 	return live, nil
 }

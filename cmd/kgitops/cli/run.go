@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/spf13/cobra"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/kgitops/kgitops/gitsync"
 	"github.com/kgitops/kgitops/internal/daemon"
@@ -128,11 +129,18 @@ func runDaemon(cmd *cobra.Command, e *env, f *runFlags) error {
 	if err := completeFrom(f.connVars, e.getenv, f.conn.Complete); err != nil {
 		return err
 	}
+	if err := f.readKey(e.getenv); err != nil {
+		return err
+	}
+	f.log = log
 	cl, err := f.conn.NewClient(log)
 	if err != nil {
 		return err
 	}
 	defer cl.Close()
+	if err := f.guardInventory(ctx, cl, log, mode); err != nil {
+		return err
+	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -203,6 +211,32 @@ func runDaemon(cmd *cobra.Command, e *env, f *runFlags) error {
 	_ = srv.Shutdown(shutdown)
 	log.Info("kgitops run stopped")
 	return runErr
+}
+
+// guardInventory checks the inventory once at startup: it warns when its
+// records are not signed and when others may write its topic, and, with
+// --inventory-trust-unsigned in apply mode, signs the unsigned records
+// and trusts no unsigned record after that.
+func (f *runFlags) guardInventory(ctx context.Context, cl *kgo.Client, log *slog.Logger, mode daemon.Mode) error {
+	ctx, cancel := context.WithTimeout(ctx, f.conn.Timeout)
+	defer cancel()
+	if f.key.IsZero() {
+		log.Warn("inventory records are not authenticated: anyone who can write "+f.inventoryTopic+" can make kgitops delete what a record names; sign them with --inventory-key-file or "+envInventoryKey,
+			"topic", f.inventoryTopic)
+	}
+	if msg := inventoryWritersWarning(ctx, cl, f.inventoryTopic, f.ownPrincipal(), log); msg != "" {
+		log.Warn(strings.TrimPrefix(msg, "Warning: "))
+	}
+	if !f.trustUnsigned || mode != daemon.ModeApply {
+		return nil
+	}
+	keys, err := reconcile.SignInventory(ctx, cl, f.inventory())
+	if err != nil {
+		return fmt.Errorf("--inventory-trust-unsigned: %w", err)
+	}
+	log.Info("signed the inventory records written without a signature; drop --inventory-trust-unsigned from now on", "count", len(keys), "keys", keys)
+	f.trustUnsigned = false
+	return nil
 }
 
 // source is the git repo or the folder to reconcile from.
