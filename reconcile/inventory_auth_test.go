@@ -177,3 +177,28 @@ func TestSignInventoryMigrates(t *testing.T) {
 		}
 	})
 }
+
+// TestAdoptSignsItsRecords: adopt writes through the same writer, so what
+// it records under a key reads as authentic; the same records read under
+// another key are ignored.
+func TestAdoptSignsItsRecords(t *testing.T) {
+	kafkatest.Each(t, func(t *testing.T, c *kafkatest.Cluster) {
+		r := newRig(t, c)
+		r.inv.Key = secret.New(testInventoryKey)
+		name := kafkatest.Unique("adopted")
+		createForeignTopic(t, c, name)
+		if err := Adopt(r.ctx(), r.cl, r.inv, 1, []ResourceKey{{KindTopic, name}}, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		inv, err := ReadInventory(r.ctx(), r.cl, r.inv)
+		if err != nil || !inv.Has(KindTopic, name) || inv.Unauthenticated != 0 {
+			t.Fatalf("under the key: %v has=%v unauthenticated=%d", err, inv.Has(KindTopic, name), inv.Unauthenticated)
+		}
+		wrong := r.inv
+		wrong.Key = secret.New("a-different-key-0123456789")
+		inv, err = ReadInventory(r.ctx(), r.cl, wrong)
+		if err != nil || inv.Has(KindTopic, name) || inv.Unauthenticated != 1 {
+			t.Fatalf("under another key: %v has=%v unauthenticated=%d", err, inv.Has(KindTopic, name), inv.Unauthenticated)
+		}
+	})
+}
