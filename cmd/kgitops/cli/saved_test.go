@@ -82,6 +82,25 @@ func (s *savedSetup) setConfig(topic, key, value string) {
 	if err != nil {
 		s.t.Fatal(err)
 	}
+	// A real broker answers DescribeConfigs with the old value for a
+	// moment: wait until it shows the new one, as a later plan would.
+	for {
+		rcs, err := s.c.Admin(s.t).DescribeTopicConfigs(ctx, topic)
+		if err == nil {
+			if rc, err := rcs.On(topic, nil); err == nil {
+				for _, cfg := range rc.Configs {
+					if cfg.Key == key && cfg.Value != nil && *cfg.Value == value {
+						return
+					}
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			s.t.Fatalf("topic %s does not show %s=%s", topic, key, value)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 func TestSavedPlanAppliesOnce(t *testing.T) {
@@ -333,4 +352,26 @@ func TestSavedPlanRefusesForeignFiles(t *testing.T) {
 	if r := kgitops(t, nil, "apply", filepath.Join(t.TempDir(), "missing.bin")); r.code != 1 || !strings.Contains(r.stderr, "no such file") {
 		t.Fatalf("apply of a missing plan file:\n%s", r)
 	}
+}
+
+// TestSavedPlanWithErrorsIsNotSaved: a plan kgitops refuses could never be
+// applied, so plan --out writes no file for it.
+func TestSavedPlanWithErrorsIsNotSaved(t *testing.T) {
+	kafkatest.Each(t, func(t *testing.T, c *kafkatest.Cluster) {
+		name := kafkatest.Unique("errors")
+		s := newSaved(t, c, map[string]string{"t.yaml": topicYAML(name, 2)})
+		if r := s.run(nil, "apply", "--dir", s.dir); r.code != 0 {
+			t.Fatalf("apply:\n%s", r)
+		}
+		if err := os.WriteFile(filepath.Join(s.dir, "t.yaml"), []byte(topicYAML(name, 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r := s.run(nil, "plan", "--dir", s.dir, "--out", s.plan)
+		if r.code != 1 || !strings.Contains(r.stderr, "The plan has errors: it was not saved to "+s.plan) {
+			t.Fatalf("plan --out of a refused plan:\n%s", r)
+		}
+		if _, err := os.Stat(s.plan); !os.IsNotExist(err) {
+			t.Fatalf("a refused plan was saved: %v", err)
+		}
+	})
 }
