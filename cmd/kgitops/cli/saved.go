@@ -63,6 +63,7 @@ type savedOptions struct {
 	InventoryName    string   `json:"inventoryName"`
 	InventoryTopic   string   `json:"inventoryTopic"`
 	ClaimInventory   bool     `json:"claimInventory,omitempty"`
+	TrustUnsigned    bool     `json:"trustUnsigned,omitempty"` // --inventory-trust-unsigned
 	BootstrapServers []string `json:"bootstrapServers"`
 	SecretsDir       string   `json:"secretsDir,omitempty"`
 }
@@ -154,7 +155,7 @@ func savePlan(e *env, f *planFlags, p *prepared, path, revision string) error {
 		Options: savedOptions{
 			AllowDelete: f.allowDelete, AllowEmpty: f.allowEmpty, MaxDeletes: f.maxDeletes,
 			IgnoreConfigs: f.ignoreConfigs, InventoryName: f.inventoryName, InventoryTopic: f.inventoryTopic,
-			ClaimInventory: p.claim, BootstrapServers: f.conn.Bootstrap, SecretsDir: secretsDir,
+			ClaimInventory: p.claim, TrustUnsigned: f.trustUnsigned, BootstrapServers: f.conn.Bootstrap, SecretsDir: secretsDir,
 		},
 		Plan: plan.Bytes(),
 		Live: savedLive{Fingerprint: reconcile.Fingerprint(p.live, p.plan), Resources: reconcile.FingerprintResources(p.live, p.plan)},
@@ -261,6 +262,7 @@ func (f *planFlags) useSaved(cmd *cobra.Command, e *env, sp *savedPlan) error {
 	differ("allow-empty", flags.Changed("allow-empty"), f.allowEmpty, o.AllowEmpty)
 	differ("max-deletes", flags.Changed("max-deletes"), f.maxDeletes, o.MaxDeletes)
 	differ("ignore-config", flags.Changed("ignore-config"), sortedCopy(f.ignoreConfigs), sortedCopy(o.IgnoreConfigs))
+	differ("inventory-trust-unsigned", flags.Changed("inventory-trust-unsigned"), f.trustUnsigned, o.TrustUnsigned)
 	differ("inventory-name", flags.Changed("inventory-name") || e.getenv("KGITOPS_INVENTORY_NAME") != "", f.inventoryName, o.InventoryName)
 	differ("inventory-topic", flags.Changed("inventory-topic") || e.getenv("KGITOPS_INVENTORY_TOPIC") != "", f.inventoryTopic, o.InventoryTopic)
 	given := f.conn.Bootstrap
@@ -276,6 +278,7 @@ func (f *planFlags) useSaved(cmd *cobra.Command, e *env, sp *savedPlan) error {
 	f.allowDelete, f.allowEmpty, f.maxDeletes = o.AllowDelete, o.AllowEmpty, o.MaxDeletes
 	f.ignoreConfigs = o.IgnoreConfigs
 	f.inventoryName, f.inventoryTopic = o.InventoryName, o.InventoryTopic
+	f.trustUnsigned = o.TrustUnsigned
 	f.explicitInv = func() bool { return o.ClaimInventory }
 	if !flags.Changed("dir") {
 		f.dir = sp.Dir

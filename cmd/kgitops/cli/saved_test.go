@@ -287,6 +287,7 @@ func TestSavedPlanRefusesConflictingFlags(t *testing.T) {
 			want  string
 		}{
 			{"allow-delete", nil, []string{"--allow-delete"}, "--allow-delete true (the plan was made with false)"},
+			{"inventory-trust-unsigned", nil, []string{"--inventory-trust-unsigned"}, "--inventory-trust-unsigned true (the plan was made with false)"},
 			{"max-deletes", nil, []string{"--max-deletes", "3"}, "--max-deletes 3 (the plan was made with -1)"},
 			{"inventory-name", nil, []string{"--inventory-name", "other"}, "--inventory-name other (the plan was made with " + s.inv + ")"},
 			{"inventory variable", map[string]string{"KGITOPS_INVENTORY_NAME": "other"}, nil, "--inventory-name other"},
