@@ -163,8 +163,9 @@ func TestSavedPlanTerraformOut(t *testing.T) {
 		if r := s.run(nil, "plan", "--dir", s.dir, "-out", s.plan, "-o", "json"); r.code != 1 || !strings.Contains(r.stderr, "to save the plan, write --out FILE") {
 			t.Fatalf("plan -out FILE -o json:\n%s", r)
 		}
-		if r := s.applySaved(nil); r.code != 0 || !s.topicExists(name) {
-			t.Fatalf("apply of the plan saved with -out:\n%s", r)
+		// No connection flag: the saved bootstrap servers are used.
+		if r := kgitops(t, nil, "apply", s.plan, "--timeout", "30s"); r.code != 0 || !s.topicExists(name) {
+			t.Fatalf("apply of the plan saved with -out, without --bootstrap-servers:\n%s", r)
 		}
 	})
 }
