@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -173,6 +174,7 @@ func TestPlanWarnsAboutInventoryWriters(t *testing.T) {
 			t.Fatalf("create ACL: %v %v", err, res)
 		}
 		t.Cleanup(func() { _, _ = adm.DeleteACLs(context.Background(), b) })
+		waitForWriter(t, c, topic, intruder)
 		dir := repo(t, map[string]string{"t.yaml": topicYAML(kafkatest.Unique("w"), 1)})
 		r := kgitops(t, map[string]string{"KGITOPS_INVENTORY_KEY": cliInventoryKey},
 			append([]string{"plan", "--dir", dir, "--inventory-topic", topic}, clusterArgs(c, kafkatest.Unique("w"))...)...)
@@ -224,4 +226,24 @@ func TestRunGuardsInventory(t *testing.T) {
 			t.Fatalf("logs:\n%s", logs.String())
 		}
 	})
+}
+
+// waitForWriter waits until the cluster's ACLs show principal as a writer
+// of topic: a real broker answers DescribeACLs from its copy of the
+// metadata log, which may lag a CreateACLs for a moment.
+func waitForWriter(t *testing.T, c *kafkatest.Cluster, topic, principal string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for {
+		got, err := reconcile.CheckInventoryWriters(ctx, c.Client(t), topic, "")
+		if err == nil && slices.Contains(got, principal) {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("ACLs never showed %s writing %s: %v %v", principal, topic, got, err)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
