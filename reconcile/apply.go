@@ -121,6 +121,9 @@ func Apply(ctx context.Context, cl *kgo.Client, plan *Plan, opts ApplyOptions) (
 	if err == nil && !opts.DryRun {
 		err = a.settle(ctx, run)
 	}
+	if err == nil && !opts.DryRun {
+		err = a.recordLateTopicIDs(ctx, run)
+	}
 
 	out := make([]Result, 0, len(order))
 	for _, k := range order {

@@ -3,8 +3,10 @@ package reconcile
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
@@ -64,6 +66,13 @@ func (a *applier) createTopics(ctx context.Context, cs []Change) {
 	}
 	for _, t := range resp.Topics {
 		if err := kafkaErr(t.ErrorCode, t.ErrorMessage); err != nil {
+			if errors.Is(err, kerr.TopicAlreadyExists) && a.ownedAlready(t.Topic) {
+				// An apply killed after creating it recorded it (as an
+				// intent at least), but the brokers' metadata had not
+				// shown it yet when this plan was made. It is ours:
+				// recorded below, its id read once it shows.
+				continue
+			}
 			a.fail(KindTopic, t.Topic, err)
 			continue
 		}
@@ -197,4 +206,11 @@ func parseTopicID(tc *TopicChange) ([16]byte, bool) {
 		return id, false
 	}
 	return id, true
+}
+
+// ownedAlready says whether the inventory already records the topic as
+// created by kgitops (or about to be, by an apply that was killed).
+func (a *applier) ownedAlready(topic string) bool {
+	e, ok := a.prior[ResourceKey{KindTopic, topic}]
+	return ok && !e.External && !e.Claim
 }

@@ -55,26 +55,30 @@ func TestATopicRecreatedByOthersIsNotOurs(t *testing.T) {
 }
 
 // Intents left by a process that died are confirmed when the resource
-// exists (with the topic's id) and dropped when it does not.
+// exists (with the topic's id), dropped when it does not after a grace
+// period, and kept meanwhile: brokers may not show a topic the controller
+// created yet.
 func TestIntentsAreConfirmedOrDropped(t *testing.T) {
 	kafkatest.Each(t, func(t *testing.T, c *kafkatest.Cluster) {
 		r := newRig(t, c)
-		created, never := kafkatest.Unique("created"), kafkatest.Unique("never")
+		created, never, young := kafkatest.Unique("created"), kafkatest.Unique("never"), kafkatest.Unique("young")
 		createForeignTopicWith(t, c, created, 1)
 		// What writeIntents leaves when the process dies right after it:
-		// one intent whose topic was created, one whose was not.
+		// intents whose topic was created, or was not (long ago, or just now).
 		w := inventoryWriter{cl: r.cl, ref: r.inv.withDefaults(), brokers: 1}
-		intent := InventoryEntry{CreatedAt: time.Now().UTC(), Pending: true}
-		if err := w.record(r.ctx(), map[ResourceKey]InventoryEntry{{KindTopic, created}: intent, {KindTopic, never}: intent}, nil); err != nil {
+		now := time.Now().UTC()
+		old := InventoryEntry{CreatedAt: now.Add(-time.Hour), Pending: true}
+		fresh := InventoryEntry{CreatedAt: now, Pending: true}
+		if err := w.record(r.ctx(), map[ResourceKey]InventoryEntry{{KindTopic, created}: fresh, {KindTopic, never}: old, {KindTopic, young}: fresh}, nil); err != nil {
 			t.Fatal(err)
 		}
 		st := state(topic(created, 1, nil))
 		live := r.observe()
 		if n := live.InventoryRepairs(); n != 2 {
-			t.Fatalf("InventoryRepairs = %d, want 2", n)
+			t.Fatalf("InventoryRepairs = %d, want 2 (confirm one, drop one)", n)
 		}
 		// Owned already: removing it from the repo makes it a deletion.
-		if p := Diff(&spec.State{}, live, DiffOptions{}); len(p.Changes) != 1 || p.Changes[0].Name != created {
+		if p := Diff(&spec.State{}, live, DiffOptions{AllowEmpty: true}); len(p.Changes) != 1 || p.Changes[0].Name != created {
 			t.Fatalf("a pending intent whose topic exists is not owned: %+v", p.Changes)
 		}
 		r.apply(st, DiffOptions{})
@@ -84,7 +88,10 @@ func TestIntentsAreConfirmedOrDropped(t *testing.T) {
 			t.Fatalf("intent not confirmed with the topic's id: %+v", e)
 		}
 		if _, ok := live.Inventory.Entries[ResourceKey{KindTopic, never}]; ok {
-			t.Fatal("the intent of a topic that was never created was kept")
+			t.Fatal("an old intent of a topic that was never created was kept")
+		}
+		if e, ok := live.Inventory.Entries[ResourceKey{KindTopic, young}]; !ok || !e.Pending {
+			t.Fatalf("a young intent was dropped before brokers could show its topic: %+v", e)
 		}
 	})
 }

@@ -100,7 +100,7 @@ func (a *applier) repair(r *recorder) {
 		case o == ownSame && (e.Pending || now != e):
 			now.Pending = false
 			r.put(key, now)
-		case o == ownOther, o == ownMissing && e.Pending:
+		case o == ownOther, o == ownMissing && e.Pending && stale(e, r.now):
 			r.drop(key)
 		}
 	}
@@ -118,7 +118,7 @@ func (l *Live) InventoryRepairs() int {
 			continue
 		}
 		now, o := k.own(l, key.Name, e)
-		if o == ownOther || (o != ownUnknown && e.Pending) || (o == ownSame && now != e) {
+		if o == ownOther || (o == ownSame && (e.Pending || now != e)) || (o == ownMissing && e.Pending && stale(e, time.Now())) {
 			n++
 		}
 	}
@@ -246,4 +246,53 @@ func dedupe(keys []ResourceKey) []ResourceKey {
 		}
 	}
 	return out
+}
+
+// intentGrace is how long an intent whose resource is not seen is kept:
+// brokers show a created topic some time after the controller took it
+// (seconds, minutes for thousands), so an intent is dropped only once
+// that cannot be the reason.
+const intentGrace = 10 * time.Minute
+
+// stale says whether an intent is old enough to drop when its resource is
+// not seen.
+func stale(e InventoryEntry, now time.Time) bool {
+	return now.Sub(e.CreatedAt) > intentGrace
+}
+
+// recordLateTopicIDs records the ids of the topics this apply owns without
+// one (a topic an interrupted apply had created: CreateTopics said it
+// exists, and gave no id), once the brokers show them.
+func (a *applier) recordLateTopicIDs(ctx context.Context, run []Change) error {
+	var missing []string
+	for _, c := range run {
+		if c.Kind == KindTopic && c.Action == ActionCreate && a.ok(c) && a.topicIDs[c.Name] == "" {
+			missing = append(missing, c.Name)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	md, err := readMetadata(ctx, a.cl)
+	if err != nil {
+		return err
+	}
+	ids := map[string]string{}
+	for _, t := range md.Topics {
+		if t.Topic != nil {
+			ids[*t.Topic] = topicID(t.TopicID)
+		}
+	}
+	set := map[ResourceKey]InventoryEntry{}
+	now := a.opts.Now().UTC()
+	for _, name := range missing {
+		if id := ids[name]; id != "" {
+			e := InventoryEntry{CreatedAt: now, Revision: a.opts.Revision, TopicID: id}
+			if prev, ok := a.prior[ResourceKey{KindTopic, name}]; ok && !prev.CreatedAt.IsZero() {
+				e.CreatedAt = prev.CreatedAt
+			}
+			set[ResourceKey{KindTopic, name}] = e
+		}
+	}
+	return a.writer().record(ctx, set, nil)
 }

@@ -71,7 +71,9 @@ func TestKilledMidApplyOwnsWhatItCreated(t *testing.T) {
 		finish := func(dir string, extra ...string) {
 			t.Helper()
 			if out, err := apply(dir, extra...).CombinedOutput(); err != nil {
-				t.Fatalf("apply %v: %v\n%s", extra, err, out)
+				live := observe()
+				e, ok := live.Inventory.Entries[reconcile.ResourceKey{Kind: reconcile.KindTopic, Name: prefix + "-000"}]
+				t.Fatalf("apply %v: %v (inventory entry of %s-000 now: %+v %v)\n%s", extra, err, prefix, e, ok, out)
 			}
 		}
 

@@ -203,10 +203,9 @@ func TestEnforcesTheCachedRevisionAfterARestart(t *testing.T) {
 			h.d.cfg.Source = e.src
 			e.harness = h
 			h.start()
-			s := h.waitFor("the cached revision enforced after a restart "+why, func(s Status) bool { return s.EnforcedRevision == e.good })
-			if s.LastAppliedRevision != e.good {
-				t.Fatalf("after a restart %s: %+v", why, s)
-			}
+			h.waitFor("the cached revision enforced and applied after a restart "+why, func(s Status) bool {
+				return s.EnforcedRevision == e.good && s.LastAppliedRevision == e.good
+			})
 			e.driftIsReverted(t)
 			h.stop()
 		}
