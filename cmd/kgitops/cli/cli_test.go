@@ -284,6 +284,10 @@ func TestDemo(t *testing.T) {
 			t.Errorf("demo output lacks %q", want)
 		}
 	}
+	// The demo signs its inventory, as the README advises: no warning.
+	if strings.Contains(r.stdout+r.stderr, "not authenticated") {
+		t.Errorf("the demo warns about unsigned inventory records:\n%s", r.stderr)
+	}
 	if t.Failed() {
 		t.Log(r)
 	}

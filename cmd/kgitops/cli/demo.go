@@ -34,11 +34,12 @@ func newDemo(e *env) *cobra.Command {
 
 // demo drives the real commands against an embedded kfake cluster.
 type demo struct {
-	e         *env
-	dir       string
-	bootstrap string
-	adm       *kadm.Client
-	password  string // the demo user's, random and never printed
+	e            *env
+	dir          string
+	bootstrap    string
+	adm          *kadm.Client
+	password     string // the demo user's, random and never printed
+	inventoryKey string // signs the inventory records, random and never printed
 }
 
 func runDemo(ctx context.Context, e *env) error {
@@ -60,7 +61,7 @@ func runDemo(ctx context.Context, e *env) error {
 		return err
 	}
 	defer cl.Close()
-	d := &demo{e: e, dir: dir, bootstrap: strings.Join(c.ListenAddrs(), ","), adm: kadm.NewClient(cl), password: rand.Text()}
+	d := &demo{e: e, dir: dir, bootstrap: strings.Join(c.ListenAddrs(), ","), adm: kadm.NewClient(cl), password: rand.Text(), inventoryKey: rand.Text()}
 
 	d.say("1. An in-memory Kafka cluster (kfake, 3 brokers) runs at %s.", d.bootstrap)
 	d.say("   The desired state is the examples folder, copied to %s:", dir)
@@ -69,6 +70,7 @@ func runDemo(ctx context.Context, e *env) error {
 	}
 	d.say("\n$ export KGITOPS_BOOTSTRAP_SERVERS=%s", d.bootstrap)
 	d.say("$ export BILLING_PASSWORD=...   # access/users.yaml reads the billing user's password from here")
+	d.say("$ export KGITOPS_INVENTORY_KEY=...   # signs the records of what kgitops created, so no one can forge one")
 	if err := d.run(ctx, 0, "validate", "--dir", dir); err != nil {
 		return err
 	}
@@ -135,7 +137,8 @@ func (d *demo) run(ctx context.Context, wantCode int, args ...string) error {
 		args = append(args, "--dir", d.dir)
 	}
 	d.say("\n$ kgitops %s", strings.Join(args, " "))
-	environ := map[string]string{"KGITOPS_BOOTSTRAP_SERVERS": d.bootstrap, "KGITOPS_TIMEOUT": "20s", "BILLING_PASSWORD": d.password}
+	environ := map[string]string{"KGITOPS_BOOTSTRAP_SERVERS": d.bootstrap, "KGITOPS_TIMEOUT": "20s", "BILLING_PASSWORD": d.password,
+		"KGITOPS_INVENTORY_KEY": d.inventoryKey}
 	code := Run(ctx, args, d.e.stdout, d.e.stderr, func(k string) string { return environ[k] })
 	d.say("(exit code %d)\n", code)
 	if code != wantCode {
