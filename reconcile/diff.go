@@ -37,6 +37,11 @@ type DiffOptions struct {
 	// chose the inventory explicitly (--inventory-name) or adopts it.
 	Source         string
 	ClaimInventory bool
+	// Selector, when not empty, says desired holds only the documents
+	// whose labels it picks (spec.State.Select). Resources outside the
+	// selection are then never deletions: the plan deletes only what a
+	// selected document asks for (kgitops.io/delete).
+	Selector spec.Selector
 	// Baseline is the desired state that was last accepted (the daemon's
 	// enforced revision), or nil. It tells who caused a refusal: when the
 	// baseline already asked for the same value, the live cluster moved,

@@ -36,7 +36,7 @@ func diffTopics(p *Plan, desired *spec.State, live *Live, opts DiffOptions) {
 			// Deletion written in git: the resource goes even if
 			// kgitops did not create it, with --allow-delete.
 			if exists {
-				p.Changes = append(p.Changes, Change{Action: ActionDelete, Kind: KindTopic, Name: t.Name, Pending: !opts.AllowDelete,
+				p.Changes = append(p.Changes, Change{Action: ActionDelete, Kind: KindTopic, Name: t.Name, Pending: !opts.AllowDelete, Requested: true,
 					Sources: []string{"Topic " + t.Name + " at " + t.Pos.String() + " (" + spec.AnnotationDelete + ")"},
 					Payload: &TopicChange{ID: lt.ID}})
 			}

@@ -14,13 +14,22 @@ import (
 //     something, is refused unless AllowEmpty;
 //   - more deletions than MaxDeletes are all held, none run.
 func (p *Plan) guardDeletions(desired *spec.State, live *Live, opts DiffOptions) {
+	if len(opts.Selector) > 0 {
+		n := len(p.Changes)
+		p.Changes = slices.DeleteFunc(p.Changes, func(c Change) bool { return c.Action == ActionDelete && !c.Requested })
+		p.Unclaims = nil // claims of unselected documents look undeclared
+		if dropped := n - len(p.Changes); dropped > 0 {
+			p.Notes = append(p.Notes, Refusal{Kind: "*", Name: "*", Message: fmt.Sprintf(
+				"%d deletion(s) not considered: a plan for --selector %s deletes only what a selected document asks for with %s", dropped, opts.Selector, spec.AnnotationDelete)})
+		}
+	}
 	if other := live.Inventory.Source; other != "" && opts.Source != "" && other != opts.Source && !opts.ClaimInventory {
 		// Not even pending deletions are listed: they are another repo's.
 		p.Changes = slices.DeleteFunc(p.Changes, func(c Change) bool { return c.Action == ActionDelete && !c.Drift })
 		p.refuse("*", "*", fmt.Sprintf("this inventory belongs to %s, and this desired state comes from %s: kgitops will not delete, or record anything in, another source's inventory. "+
 			"Give this repo an inventory of its own with --inventory-name NAME, or take this one over with an explicit --inventory-name or kgitops adopt", other, opts.Source))
 	}
-	if !opts.AllowEmpty && declaresNothing(desired) {
+	if !opts.AllowEmpty && len(opts.Selector) == 0 && declaresNothing(desired) {
 		if n := live.Inventory.owned(); n > 0 {
 			p.refuse("*", "*", fmt.Sprintf("the desired state declares nothing, while the inventory owns %d resource(s): applying it would delete them all. "+
 				"Check --dir (and --path); if emptying the cluster is what you want, pass --allow-empty", n))

@@ -65,6 +65,8 @@ type Change struct {
 	// as more deletions than --max-deletes allows. A held change is also
 	// Pending.
 	Held string `json:"held,omitempty"`
+	// Requested marks a deletion a document asks for (kgitops.io/delete).
+	Requested bool `json:"requested,omitempty"`
 	// Risks flags what a reviewer should look at twice (see Risks).
 	Risks []Risk `json:"risks,omitempty"`
 

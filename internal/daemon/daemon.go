@@ -45,6 +45,9 @@ type Config struct {
 	// reconcile.DiffOptions).
 	MaxDeletes *int
 	AllowEmpty bool
+	// Selector keeps only the documents whose labels it picks (--selector);
+	// resources outside it are never deleted.
+	Selector spec.Selector
 	// SourceID names where the desired state comes from, as the inventory
 	// records it (gitsync.SourceID); ClaimInventory takes over an
 	// inventory another source recorded.

@@ -199,7 +199,10 @@ func (d *Daemon) load(files fs.FS, root string) (*spec.State, error) {
 	if errors.As(err, &errs) {
 		return nil, errs.Rebase(root)
 	}
-	return st, err
+	if err != nil {
+		return nil, err
+	}
+	return st.Select(d.cfg.Selector), nil
 }
 
 // holdBack records why the newest revision is not enforced.
@@ -302,6 +305,7 @@ func (d *Daemon) diff(g *goodState, live *reconcile.Live, baseline *spec.State) 
 	return reconcile.Diff(g.state, live, reconcile.DiffOptions{
 		AllowDelete: d.cfg.AllowDelete, IgnoreConfigs: d.cfg.IgnoreConfigs, Passwords: g.passwords, Baseline: baseline,
 		MaxDeletes: d.cfg.MaxDeletes, AllowEmpty: d.cfg.AllowEmpty, Source: d.cfg.SourceID, ClaimInventory: d.cfg.ClaimInventory,
+		Selector: d.cfg.Selector,
 	})
 }
 

@@ -67,7 +67,7 @@ func (r *reportFlags) check() error {
 
 func newDiff(e *env) *cobra.Command {
 	var rf reportFlags
-	var base, head, dir string
+	var base, head, dir, selector string
 	cmd := &cobra.Command{
 		Use:   "diff --base REF [--head REF] [--dir PATH]",
 		Short: "Show what the desired state changes between two commits, offline (no cluster, no credentials)",
@@ -79,7 +79,11 @@ func newDiff(e *env) *cobra.Command {
 			if base == "" {
 				return &exitError{code: ExitError, err: errors.New("--base is required: the commit to compare with, such as origin/main")}
 			}
-			p, rev, err := e.diffRefs(dir, base, head)
+			sel, err := spec.ParseSelector(selector)
+			if err != nil {
+				return &exitError{code: ExitError, err: err}
+			}
+			p, rev, err := e.diffRefs(dir, base, head, sel)
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
@@ -90,11 +94,12 @@ func newDiff(e *env) *cobra.Command {
 	cmd.Flags().StringVar(&base, "base", "", "the commit, branch or tag to compare with (e.g. origin/main)")
 	cmd.Flags().StringVar(&head, "head", "HEAD", "the commit, branch or tag with the changes")
 	cmd.Flags().StringVar(&dir, "dir", ".", "folder of the desired state, inside the git work tree")
+	addSelectorFlag(cmd, &selector)
 	return cmd
 }
 
 // diffRefs loads the desired state at two commits and compares them.
-func (e *env) diffRefs(dir, baseRef, headRef string) (*reconcile.Plan, string, error) {
+func (e *env) diffRefs(dir, baseRef, headRef string, sel spec.Selector) (*reconcile.Plan, string, error) {
 	repo, err := gitsync.OpenLocal(dir)
 	if err != nil {
 		if derr := checkDir(dir); derr != nil {
@@ -136,7 +141,7 @@ func (e *env) diffRefs(dir, baseRef, headRef string) (*reconcile.Plan, string, e
 	if err != nil {
 		return nil, "", fmt.Errorf("the base does not load either: %w", err)
 	}
-	return reconcile.Diff(headState, reconcile.LiveFrom(baseState), reconcile.DiffOptions{}), headRev.SHA, nil
+	return reconcile.Diff(headState.Select(sel), reconcile.LiveFrom(baseState.Select(sel)), reconcile.DiffOptions{Selector: sel}), headRev.SHA, nil
 }
 
 // repoRelative turns dir into a slash path relative to the root of the

@@ -24,6 +24,7 @@ type planFlags struct {
 	secretsDir    string
 	allowDelete   bool
 	allowEmpty    bool
+	selector      string
 	maxDeletes    int
 	ignoreConfigs []string
 	explicitInv   func() bool // the user chose --inventory-name
@@ -41,6 +42,7 @@ func (f *planFlags) add(cmd *cobra.Command, getenv func(string) string) {
 	cmd.Flags().BoolVar(&f.allowDelete, "allow-delete", false, "delete resources kgitops created that the repo no longer declares")
 	cmd.Flags().StringSliceVar(&f.ignoreConfigs, "ignore-config", nil, "topic config key to leave alone on every topic; a trailing '*' matches a prefix (repeatable)")
 	addGuardFlags(cmd, &f.maxDeletes, &f.allowEmpty, -1)
+	addSelectorFlag(cmd, &f.selector)
 	f.explicitInv = inventoryChosen(cmd, getenv)
 }
 
@@ -50,6 +52,12 @@ func addGuardFlags(cmd *cobra.Command, maxDeletes *int, allowEmpty *bool, max in
 	usage := "most deletions one plan runs; past it, none runs and each is shown as held (-1: no limit)"
 	cmd.Flags().IntVar(maxDeletes, "max-deletes", max, usage)
 	cmd.Flags().BoolVar(allowEmpty, "allow-empty", false, "let a desired state that declares nothing delete what the inventory owns (refused without it)")
+}
+
+// addSelectorFlag adds --selector.
+func addSelectorFlag(cmd *cobra.Command, selector *string) {
+	cmd.Flags().StringVar(selector, "selector", "", "work only on documents whose metadata.labels match key=value[,key=value]; "+
+		"resources outside the selection are never deleted (only a selected document's kgitops.io/delete is)")
 }
 
 // maxDeletesOpt is --max-deletes as DiffOptions takes it.
@@ -84,10 +92,15 @@ type prepared struct {
 // prepare loads the repo, connects, observes and diffs. The repo is loaded
 // first, so that bad input fails before any connection is made.
 func (f *planFlags) prepare(ctx context.Context, e *env) (*prepared, error) {
+	sel, err := spec.ParseSelector(f.selector)
+	if err != nil {
+		return nil, err
+	}
 	st, desired, err := f.load(e)
 	if err != nil {
 		return nil, err
 	}
+	st = st.Select(sel)
 	secrets, err := spec.NewSecretsDir(f.secretsDir)
 	if err != nil {
 		return nil, err
@@ -109,6 +122,7 @@ func (f *planFlags) prepare(ctx context.Context, e *env) (*prepared, error) {
 	plan := reconcile.Diff(st, live, reconcile.DiffOptions{
 		AllowDelete: f.allowDelete, IgnoreConfigs: f.ignoreConfigs, Passwords: passwords,
 		MaxDeletes: maxDeletesOpt(f.maxDeletes), AllowEmpty: f.allowEmpty, Source: source, ClaimInventory: claim,
+		Selector: sel,
 	})
 	return &prepared{cl: cl, live: live, plan: plan, source: source, claim: claim, desired: desired}, nil
 }

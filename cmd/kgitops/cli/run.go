@@ -39,6 +39,7 @@ type runFlags struct {
 	mode              string
 	allowDelete       bool
 	allowEmpty        bool
+	selector          string
 	maxDeletes        int
 	explicitInv       func() bool
 	ignoreConfigs     []string
@@ -82,6 +83,7 @@ webhook start a pass early; SIGTERM finishes cleanly and exits 0.`,
 	fl.StringVar(&f.mode, "mode", envOr(e.getenv, "KGITOPS_MODE", "apply"), "apply: revert drift and apply commits; detect: only report [$KGITOPS_MODE]")
 	fl.BoolVar(&f.allowDelete, "allow-delete", false, "delete resources kgitops created that the repo no longer declares")
 	addGuardFlags(cmd, &f.maxDeletes, &f.allowEmpty, defaultDaemonMaxDeletes)
+	addSelectorFlag(cmd, &f.selector)
 	f.explicitInv = inventoryChosen(cmd, e.getenv)
 	fl.StringSliceVar(&f.ignoreConfigs, "ignore-config", nil, "topic config key to leave alone on every topic (repeatable)")
 	fl.StringVar(&f.listen, "listen", envOr(e.getenv, "KGITOPS_LISTEN", defaultListen),
@@ -105,6 +107,10 @@ func runDaemon(cmd *cobra.Command, e *env, f *runFlags) error {
 		if l, err := newLogger(e.stderr, "info", logFormatOf(cmd)); err == nil {
 			log = l
 		}
+	}
+	selector, err := spec.ParseSelector(f.selector)
+	if err != nil {
+		return err
 	}
 	mode := daemon.Mode(f.mode)
 	if mode != daemon.ModeApply && mode != daemon.ModeDetect {
@@ -147,7 +153,7 @@ func runDaemon(cmd *cobra.Command, e *env, f *runFlags) error {
 	cfg := daemon.Config{
 		Source: source, Client: cl, Metrics: daemon.NewMetrics(reg), Log: log,
 		Mode: mode, Interval: f.interval, PassTimeout: f.passTimeout, AllowDelete: f.allowDelete,
-		MaxDeletes: maxDeletesOpt(f.maxDeletes), AllowEmpty: f.allowEmpty,
+		MaxDeletes: maxDeletesOpt(f.maxDeletes), AllowEmpty: f.allowEmpty, Selector: selector,
 		SourceID: f.sourceID(), ClaimInventory: f.explicitInv(),
 		IgnoreConfigs: f.ignoreConfigs, Inventory: f.inventory(),
 		Passwords: func(st *spec.State, root string) (map[string]reconcile.Secret, error) {

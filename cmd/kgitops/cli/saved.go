@@ -66,6 +66,7 @@ type savedOptions struct {
 	TrustUnsigned    bool     `json:"trustUnsigned,omitempty"` // --inventory-trust-unsigned
 	BootstrapServers []string `json:"bootstrapServers"`
 	SecretsDir       string   `json:"secretsDir,omitempty"`
+	Selector         string   `json:"selector,omitempty"`
 }
 
 // savedLive is the fingerprint of the live state of the resources the
@@ -156,6 +157,7 @@ func savePlan(e *env, f *planFlags, p *prepared, path, revision string) error {
 			AllowDelete: f.allowDelete, AllowEmpty: f.allowEmpty, MaxDeletes: f.maxDeletes,
 			IgnoreConfigs: f.ignoreConfigs, InventoryName: f.inventoryName, InventoryTopic: f.inventoryTopic,
 			ClaimInventory: p.claim, TrustUnsigned: f.trustUnsigned, BootstrapServers: f.conn.Bootstrap, SecretsDir: secretsDir,
+			Selector: f.selector,
 		},
 		Plan: plan.Bytes(),
 		Live: savedLive{Fingerprint: reconcile.Fingerprint(p.live, p.plan), Resources: reconcile.FingerprintResources(p.live, p.plan)},
@@ -261,6 +263,7 @@ func (f *planFlags) useSaved(cmd *cobra.Command, e *env, sp *savedPlan) error {
 	differ("allow-delete", flags.Changed("allow-delete"), f.allowDelete, o.AllowDelete)
 	differ("allow-empty", flags.Changed("allow-empty"), f.allowEmpty, o.AllowEmpty)
 	differ("max-deletes", flags.Changed("max-deletes"), f.maxDeletes, o.MaxDeletes)
+	differ("selector", flags.Changed("selector"), f.selector, o.Selector)
 	differ("ignore-config", flags.Changed("ignore-config"), sortedCopy(f.ignoreConfigs), sortedCopy(o.IgnoreConfigs))
 	differ("inventory-trust-unsigned", flags.Changed("inventory-trust-unsigned"), f.trustUnsigned, o.TrustUnsigned)
 	differ("inventory-name", flags.Changed("inventory-name") || e.getenv("KGITOPS_INVENTORY_NAME") != "", f.inventoryName, o.InventoryName)
@@ -275,7 +278,7 @@ func (f *planFlags) useSaved(cmd *cobra.Command, e *env, sp *savedPlan) error {
 	if len(conflicts) > 0 {
 		return fmt.Errorf("the saved plan was not made with %s; nothing was applied: leave these flags out to apply the saved plan, or make a new plan with them", strings.Join(conflicts, ", "))
 	}
-	f.allowDelete, f.allowEmpty, f.maxDeletes = o.AllowDelete, o.AllowEmpty, o.MaxDeletes
+	f.allowDelete, f.allowEmpty, f.maxDeletes, f.selector = o.AllowDelete, o.AllowEmpty, o.MaxDeletes, o.Selector
 	f.ignoreConfigs = o.IgnoreConfigs
 	f.inventoryName, f.inventoryTopic = o.InventoryName, o.InventoryTopic
 	f.trustUnsigned = o.TrustUnsigned
