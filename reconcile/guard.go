@@ -27,7 +27,7 @@ func (p *Plan) guardDeletions(desired *spec.State, live *Live, opts DiffOptions)
 		// Not even pending deletions are listed: they are another repo's.
 		p.Changes = slices.DeleteFunc(p.Changes, func(c Change) bool { return c.Action == ActionDelete && !c.Drift })
 		p.refuse("*", "*", fmt.Sprintf("this inventory belongs to %s, and this desired state comes from %s: kgitops will not delete, or record anything in, another source's inventory. "+
-			"Give this repo an inventory of its own with --inventory-name NAME, or take this one over with an explicit --inventory-name or kgitops adopt", other, opts.Source))
+			"Give this repo an inventory of its own with --inventory-name NAME; or, if this repo replaces that one, take the inventory over by naming it explicitly (--inventory-name %s)", other, opts.Source, live.Inventory.name))
 	}
 	if !opts.AllowEmpty && len(opts.Selector) == 0 && declaresNothing(desired) {
 		if n := live.Inventory.owned(); n > 0 {

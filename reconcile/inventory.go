@@ -96,6 +96,7 @@ type InventoryEntry struct {
 // Inventory is the set of resources kgitops applied under one inventory name.
 type Inventory struct {
 	Entries map[ResourceKey]InventoryEntry
+	name    string // the inventory name it was read under
 	// Accepted is the revision a daemon last accepted and enforced under
 	// this inventory name, or "" (see RecordAccepted). After a restart the
 	// daemon compares the newest revision with it, to tell a refusal the
@@ -210,7 +211,7 @@ func parseRecordKey(ref InventoryRef, key string) (ResourceKey, bool) {
 // MACHeader), counted, and reported in one warning naming their keys.
 func ReadInventory(ctx context.Context, cl *kgo.Client, ref InventoryRef) (Inventory, error) {
 	ref = ref.withDefaults()
-	inv := Inventory{Entries: map[ResourceKey]InventoryEntry{}}
+	inv := Inventory{Entries: map[ResourceKey]InventoryEntry{}, name: ref.Name}
 	bad := unauthenticated{}
 	err := scanInventory(ctx, cl, ref, func(r *kgo.Record) {
 		if !ref.Key.IsZero() && ref.ownRecord(string(r.Key)) {

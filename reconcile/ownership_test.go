@@ -146,7 +146,7 @@ func TestAnInventoryBelongsToOneSource(t *testing.T) {
 		}
 
 		p, _ := r.plan(state(topic(b, 1, nil)), DiffOptions{Source: srcB, AllowDelete: true})
-		if len(p.Errors) != 1 || !strings.Contains(p.Errors[0].Message, "belongs to "+srcA) || !strings.Contains(p.Errors[0].Message, "--inventory-name") {
+		if len(p.Errors) != 1 || !strings.Contains(p.Errors[0].Message, "belongs to "+srcA) || !strings.Contains(p.Errors[0].Message, "--inventory-name "+r.inv.Name) {
 			t.Fatalf("a plan from another source: %+v", p.Errors)
 		}
 		for _, ch := range p.Changes {
