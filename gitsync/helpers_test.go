@@ -1,14 +1,13 @@
 package gitsync
 
 import (
-	"bytes"
 	"context"
+	"github.com/kgitops/kgitops/internal/syncbuf"
 	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -163,9 +162,9 @@ func completed(t *testing.T, o Options) Options {
 }
 
 // open opens o's cache with a logger writing to the returned buffer.
-func open(t *testing.T, o Options) (*Repo, *logBuffer) {
+func open(t *testing.T, o Options) (*Repo, *syncbuf.Buffer) {
 	t.Helper()
-	buf := &logBuffer{}
+	buf := &syncbuf.Buffer{}
 	r, err := Open(o, slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
 		t.Fatalf("Open: %v", err)
@@ -195,22 +194,4 @@ func fetchErr(t *testing.T, r *Repo) error {
 		t.Fatalf("Fetch: got revision %s, want an error", rev.SHA)
 	}
 	return err
-}
-
-// logBuffer collects log output from several goroutines.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

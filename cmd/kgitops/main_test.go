@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/kgitops/kgitops/internal/syncbuf"
 	"io"
 	"net"
 	"net/http"
@@ -10,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -31,26 +31,8 @@ func TestMain(m *testing.M) {
 type proc struct {
 	cmd  *exec.Cmd
 	addr string
-	out  *syncBuffer
+	out  *syncbuf.Buffer
 	done chan error
-}
-
-// syncBuffer collects a process's output while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func freeAddr(t *testing.T) string {
@@ -69,7 +51,7 @@ func startRun(t *testing.T, args ...string) *proc {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &proc{addr: freeAddr(t), out: &syncBuffer{}, done: make(chan error, 1)}
+	p := &proc{addr: freeAddr(t), out: &syncbuf.Buffer{}, done: make(chan error, 1)}
 	p.cmd = exec.Command(self, append([]string{"run", "--listen", p.addr}, args...)...)
 	p.cmd.Env = append(os.Environ(), "KGITOPS_TEST_MAIN=1")
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out

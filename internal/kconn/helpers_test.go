@@ -1,7 +1,6 @@
 package kconn
 
 import (
-	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -9,6 +8,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"github.com/kgitops/kgitops/internal/syncbuf"
 	"log/slog"
 	"math/big"
 	"net"
@@ -37,27 +37,9 @@ func startKfake(t *testing.T, opts ...kfake.Opt) []string {
 	return c.ListenAddrs()
 }
 
-// logBuffer collects log lines from many goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // captureLog returns a logger that keeps every line, debug included.
-func captureLog() (*slog.Logger, *logBuffer) {
-	b := new(logBuffer)
+func captureLog() (*slog.Logger, *syncbuf.Buffer) {
+	b := new(syncbuf.Buffer)
 	return slog.New(slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug})), b
 }
 

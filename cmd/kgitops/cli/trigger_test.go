@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"github.com/kgitops/kgitops/internal/syncbuf"
 	"io"
 	"net"
 	"net/http"
@@ -107,30 +108,11 @@ func TestListenDefault(t *testing.T) {
 	}
 }
 
-// syncBuffer collects what an in-process daemon prints while the test
-// reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // runProc is kgitops run, in-process, on a free loopback port.
 type runProc struct {
 	t    *testing.T
 	url  string
-	out  *syncBuffer
+	out  *syncbuf.Buffer
 	stop func() int
 }
 
@@ -143,7 +125,7 @@ func startDaemon(t *testing.T, environ map[string]string, args ...string) *runPr
 	addr := ln.Addr().String()
 	ln.Close()
 	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
+	out := &syncbuf.Buffer{}
 	code := make(chan int, 1)
 	go func() {
 		code <- Run(ctx, append([]string{"run", "--listen", addr, "--leader-election=false", "--log-level", "debug"}, args...), out, out, envOf(environ))
