@@ -2,7 +2,6 @@ package gitsync
 
 import (
 	"context"
-	"github.com/kgitops/kgitops/internal/syncbuf"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kgitops/kgitops/internal/syncbuf"
 )
 
 // testRemote is a bare repository in t.TempDir(), with a work tree that

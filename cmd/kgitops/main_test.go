@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/kgitops/kgitops/internal/syncbuf"
 	"io"
 	"net"
 	"net/http"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/kgitops/kgitops/internal/kafkatest"
+	"github.com/kgitops/kgitops/internal/syncbuf"
 )
 
 // The test binary doubles as kgitops: with KGITOPS_TEST_MAIN=1 it runs main.

@@ -1,12 +1,12 @@
 package daemon
 
 import (
-	"github.com/kgitops/kgitops/internal/syncbuf"
 	"log/slog"
 	"strings"
 	"testing"
 
 	"github.com/kgitops/kgitops/internal/kafkatest"
+	"github.com/kgitops/kgitops/internal/syncbuf"
 )
 
 // Regression (issue 9): renaming b.yaml to b.yaml.bak dropped its topics

@@ -8,7 +8,6 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-	"github.com/kgitops/kgitops/internal/syncbuf"
 	"log/slog"
 	"math/big"
 	"net"
@@ -20,6 +19,8 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/kgitops/kgitops/internal/syncbuf"
 )
 
 // testPassword is the SASL password of every test user. No error, log line

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"github.com/kgitops/kgitops/internal/syncbuf"
 	"io"
 	"net"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kgitops/kgitops/internal/kafkatest"
+	"github.com/kgitops/kgitops/internal/syncbuf"
 )
 
 const (
