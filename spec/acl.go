@@ -5,10 +5,13 @@ import "go.yaml.in/yaml/v3"
 // ACL is a document of raw ACLs for one principal. Several ACL documents
 // may name the same principal: their rules add up.
 type ACL struct {
-	Name      string
-	Labels    map[string]string
-	Principal string // such as User:alice
-	Rules     []ACLRule
+	Name   string
+	Labels map[string]string
+	// Annotations are metadata.annotations: kgitops.io/delete deletes the
+	// document's ACLs; kgitops.io/prevent-destroy protects its principal.
+	Annotations map[string]string
+	Principal   string // such as User:alice
+	Rules       []ACLRule
 
 	Pos Pos // the document's "kind:" line
 }
@@ -32,7 +35,7 @@ type ResourcePattern struct {
 
 // decodeACL reads an ACL document.
 func decodeACL(d *decoder, doc document, st *State) {
-	a := ACL{Name: doc.Name, Labels: doc.Labels, Pos: doc.Pos}
+	a := ACL{Name: doc.Name, Labels: doc.Labels, Annotations: doc.Annotations, Pos: doc.Pos}
 	if doc.Spec == nil {
 		d.errorf(doc.SpecAt, "add spec: {principal: User:..., rules: [...]}", "spec is missing")
 		return

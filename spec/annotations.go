@@ -23,8 +23,16 @@ const (
 
 var kgitopsAnnotations = []string{AnnotationDelete, AnnotationPreventDestroy}
 
-// annotations reads metadata.annotations and checks kgitops' own.
-func (d *decoder) annotations(f field) map[string]string {
+// definitions are the kinds that are not resources in the cluster: they
+// can be neither deleted nor protected.
+var definitions = map[string]string{
+	KindRole:     "a Role is a definition, not a resource; put it on the RoleBindings that use the role",
+	KindSettings: "Settings are options, not a resource",
+}
+
+// annotations reads metadata.annotations of a document of kind and checks
+// kgitops' own.
+func (d *decoder) annotations(f field, kind string) map[string]string {
 	f.Name = "metadata.annotations"
 	out := d.stringMap(f)
 	if len(out) == 0 {
@@ -45,6 +53,10 @@ func (d *decoder) annotations(f field) map[string]string {
 		}
 		if !slices.Contains(kgitopsAnnotations, k) {
 			d.errorf(at(k), suggestHint(k, kgitopsAnnotations, "kgitops reads "+strings.Join(kgitopsAnnotations, " and ")), "unknown annotation %q", k)
+			continue
+		}
+		if why, ok := definitions[kind]; ok {
+			d.errorf(at(k), "remove it: "+why, "annotation %s has no meaning on a %s document", k, kind)
 			continue
 		}
 		if v != "true" && v != "false" {

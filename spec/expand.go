@@ -44,8 +44,16 @@ type DesiredACL struct {
 // with its sources merged. The result is sorted by principal, resource
 // type, resource name, pattern type, operation, permission and host. A
 // binding whose role is unknown (only possible in a State not made by the
-// loader) grants nothing.
-func (s *State) DesiredACLs() []DesiredACL {
+// loader) grants nothing. Documents marked with kgitops.io/delete are left
+// out: their ACLs are DeletedACLs.
+func (s *State) DesiredACLs() []DesiredACL { return s.expandACLs(false) }
+
+// DeletedACLs expands, like DesiredACLs, the ACL documents and RoleBindings
+// marked with kgitops.io/delete: the ACLs the repo asks to delete.
+func (s *State) DeletedACLs() []DesiredACL { return s.expandACLs(true) }
+
+// expandACLs expands the documents marked for deletion, or the others.
+func (s *State) expandACLs(marked bool) []DesiredACL {
 	sources := map[ACLEntry][]ACLSource{}
 	add := func(e ACLEntry, src ACLSource) {
 		if !slices.Contains(sources[e], src) {
@@ -53,6 +61,9 @@ func (s *State) DesiredACLs() []DesiredACL {
 		}
 	}
 	for _, a := range s.ACLs {
+		if MarkedForDeletion(a.Annotations) != marked {
+			continue
+		}
 		for _, r := range a.Rules {
 			src := ACLSource{Kind: KindACL, Name: a.Name, Pos: r.Pos}
 			for _, op := range r.Operations {
@@ -66,6 +77,9 @@ func (s *State) DesiredACLs() []DesiredACL {
 	}
 	for i := range s.RoleBindings {
 		b := &s.RoleBindings[i]
+		if MarkedForDeletion(b.Annotations) != marked {
+			continue
+		}
 		gs, ok := s.roleGrants(b)
 		if !ok {
 			continue
@@ -126,14 +140,36 @@ func (b *RoleBinding) entries(gs []grant) []ACLEntry {
 }
 
 // Principals returns every principal that ACL and RoleBinding documents
-// name, sorted, each once.
+// name, sorted, each once; those of documents marked for deletion too.
 func (s *State) Principals() []string {
+	return s.principals(func(map[string]string) bool { return true })
+}
+
+// ManagedPrincipals returns, sorted, the principals whose ACLs the repo
+// governs: those that documents not marked for deletion name.
+func (s *State) ManagedPrincipals() []string {
+	return s.principals(func(a map[string]string) bool { return !MarkedForDeletion(a) })
+}
+
+// ProtectedPrincipals returns, sorted, the principals that a document
+// annotated with kgitops.io/prevent-destroy names.
+func (s *State) ProtectedPrincipals() []string {
+	return s.principals(PreventDestroy)
+}
+
+// principals lists the principals of the documents whose annotations
+// pick.
+func (s *State) principals(pick func(annotations map[string]string) bool) []string {
 	var out []string
 	for _, a := range s.ACLs {
-		out = append(out, a.Principal)
+		if pick(a.Annotations) {
+			out = append(out, a.Principal)
+		}
 	}
 	for _, b := range s.RoleBindings {
-		out = append(out, b.Principals...)
+		if pick(b.Annotations) {
+			out = append(out, b.Principals...)
+		}
 	}
 	slices.Sort(out)
 	return slices.Compact(out)

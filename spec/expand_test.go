@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -202,5 +203,66 @@ func TestACLEntryString(t *testing.T) {
 	m := map[ACLEntry]bool{e: true}
 	if !m[e] {
 		t.Error("ACLEntry is not usable as a map key")
+	}
+}
+
+// Documents marked with kgitops.io/delete grant nothing: their ACLs are
+// the ones to delete, and their principals are governed only by the other
+// documents that name them. kgitops.io/prevent-destroy protects every
+// principal its document names.
+func TestAnnotatedAccessDocuments(t *testing.T) {
+	st := loadString(t, `
+apiVersion: kgitops.io/v1alpha1
+kind: ACL
+metadata: {name: old, annotations: {kgitops.io/delete: "true"}}
+spec:
+  principal: User:old
+  rules: [{resource: {type: topic, name: t}, operations: [read]}]
+---
+apiVersion: kgitops.io/v1alpha1
+kind: RoleBinding
+metadata: {name: keep, annotations: {kgitops.io/prevent-destroy: "true"}}
+spec: {role: consumer, principals: [User:app], topics: [t], groups: [g]}
+---
+apiVersion: kgitops.io/v1alpha1
+kind: RoleBinding
+metadata: {name: drop, annotations: {kgitops.io/delete: "true"}}
+spec: {role: producer, principals: [User:app], topics: [t]}
+---
+apiVersion: kgitops.io/v1alpha1
+kind: User
+metadata: {name: gone, annotations: {kgitops.io/delete: "true"}}
+spec: {scram: {mechanism: SCRAM-SHA-512, passwordFrom: {env: GONE}}}
+---
+apiVersion: kgitops.io/v1alpha1
+kind: Quota
+metadata: {name: gone, annotations: {kgitops.io/prevent-destroy: "true"}}
+spec: {user: gone, values: {producer_byte_rate: 1024}}
+`)
+	principals := func(ds []DesiredACL) map[string]int {
+		out := map[string]int{}
+		for _, d := range ds {
+			out[d.Entry.Principal]++
+		}
+		return out
+	}
+	if got := principals(st.DesiredACLs()); len(got) != 1 || got["User:app"] != 3 {
+		t.Errorf("DesiredACLs by principal = %v, want User:app's 3 consumer ACLs", got)
+	}
+	// User:old's READ, and the producer role's WRITE, DESCRIBE on t for User:app.
+	if got := principals(st.DeletedACLs()); got["User:old"] != 1 || got["User:app"] != 2 {
+		t.Errorf("DeletedACLs by principal = %v", got)
+	}
+	if got := st.ManagedPrincipals(); !slices.Equal(got, []string{"User:app"}) {
+		t.Errorf("ManagedPrincipals = %v", got)
+	}
+	if got := st.Principals(); !slices.Equal(got, []string{"User:app", "User:old"}) {
+		t.Errorf("Principals = %v", got)
+	}
+	if got := st.ProtectedPrincipals(); !slices.Equal(got, []string{"User:app"}) {
+		t.Errorf("ProtectedPrincipals = %v", got)
+	}
+	if !MarkedForDeletion(st.Users[0].Annotations) || !PreventDestroy(st.Quotas[0].Annotations) {
+		t.Errorf("annotations not decoded: user %v quota %v", st.Users[0].Annotations, st.Quotas[0].Annotations)
 	}
 }

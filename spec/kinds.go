@@ -154,6 +154,6 @@ func (d *decoder) metadata(fs map[string]field, root *yaml.Node, doc *document) 
 		doc.Labels = d.stringMap(f)
 	}
 	if f, ok := mfs["annotations"]; ok {
-		doc.Annotations = d.annotations(f)
+		doc.Annotations = d.annotations(f, doc.Kind)
 	}
 }

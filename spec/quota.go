@@ -60,9 +60,10 @@ func entityText(name string) string {
 
 // Quota is a client quota on one entity.
 type Quota struct {
-	Name   string
-	Labels map[string]string
-	Entity QuotaEntity
+	Name        string
+	Labels      map[string]string
+	Annotations map[string]string // kgitops.io/delete removes the entity's quotas
+	Entity      QuotaEntity
 	// Values holds the quota keys set, such as producer_byte_rate. Each is
 	// more than 0; those of integer keys are whole numbers.
 	Values map[string]float64
@@ -87,7 +88,7 @@ var quotaKeys = map[string]quotaKey{
 
 // decodeQuota reads a Quota document.
 func decodeQuota(d *decoder, doc document, st *State) {
-	q := Quota{Name: doc.Name, Labels: doc.Labels, Pos: doc.Pos}
+	q := Quota{Name: doc.Name, Labels: doc.Labels, Annotations: doc.Annotations, Pos: doc.Pos}
 	if doc.Spec == nil {
 		d.errorf(doc.SpecAt, "add spec: {user: ..., values: {...}}", "spec is missing")
 		return

@@ -18,6 +18,8 @@ type Object struct {
 	Kind   string
 	Name   string
 	Labels map[string]string
+	// Annotations are metadata.annotations, kgitops.io/ keys checked.
+	Annotations map[string]string
 	// Spec is what the kind's Decode returned for the document.
 	Spec any
 	Pos  Pos // the document's "kind:" line
@@ -153,7 +155,7 @@ func decodeObject(def KindDef) func(d *decoder, doc document, st *State) {
 		if st.Objects == nil {
 			st.Objects = map[string][]Object{}
 		}
-		st.Objects[def.Name] = append(st.Objects[def.Name], Object{Kind: def.Name, Name: doc.Name, Labels: doc.Labels, Spec: v, Pos: doc.Pos})
+		st.Objects[def.Name] = append(st.Objects[def.Name], Object{Kind: def.Name, Name: doc.Name, Labels: doc.Labels, Annotations: doc.Annotations, Spec: v, Pos: doc.Pos})
 	}
 }
 

@@ -12,10 +12,14 @@ import (
 // principals on the resources it names. Which resource fields it must and
 // may give depends on the role.
 type RoleBinding struct {
-	Name       string
-	Labels     map[string]string
-	Role       string
-	Principals []string
+	Name   string
+	Labels map[string]string
+	// Annotations are metadata.annotations: kgitops.io/delete deletes the
+	// ACLs the binding grants; kgitops.io/prevent-destroy protects its
+	// principals.
+	Annotations map[string]string
+	Role        string
+	Principals  []string
 
 	Topics           []ResourceRef
 	Groups           []ResourceRef
@@ -70,7 +74,7 @@ func refField(rt string) string {
 // decodeRoleBinding reads a RoleBinding document. Whether its role exists
 // and gets the resources it needs is checked once every Role is read.
 func decodeRoleBinding(d *decoder, doc document, st *State) {
-	b := RoleBinding{Name: doc.Name, Labels: doc.Labels, Host: Wildcard, Permission: PermissionAllow, Pos: doc.Pos}
+	b := RoleBinding{Name: doc.Name, Labels: doc.Labels, Annotations: doc.Annotations, Host: Wildcard, Permission: PermissionAllow, Pos: doc.Pos}
 	if doc.Spec == nil {
 		d.errorf(doc.SpecAt, "add spec: {role: ..., principals: [...], ...}", "spec is missing")
 		return

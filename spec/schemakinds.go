@@ -33,6 +33,12 @@ func schemaDefs() map[string]*schema {
 				{AnnotationDelete, &schema{Description: "\"true\": delete the resource, even one kgitops did not create, when applied with --allow-delete.", Enum: []any{"true", "false"}}},
 			},
 		},
+		"definitionAnnotations": {
+			Description:     "Annotations: names to strings, for people and tools. This document is not a resource in the cluster: kgitops.io/ annotations have no meaning on it.",
+			Type:            []string{"object", "null"},
+			PropertyNames:   &schema{MinLength: 1, Not: &schema{Pattern: `^kgitops\.io/`}},
+			AdditionalProps: &schema{Type: textTypes},
+		},
 		"topicName": {
 			Description: "A topic name, by Kafka's rules: 1 to 249 characters from [a-zA-Z0-9._-], not \".\" or \"..\".",
 			Type:        textTypes, Pattern: "^(" + topicName + ")$", MaxLength: MaxTopicNameLen,
@@ -90,6 +96,10 @@ func docSchema(kind, desc string, meta, spec *schema, specRequired bool) *schema
 	if meta == nil {
 		meta = ref("name", "")
 	}
+	annotations := "annotations"
+	if _, ok := definitions[kind]; ok {
+		annotations = "definitionAnnotations"
+	}
 	required := []string{"apiVersion", "kind", "metadata"}
 	if specRequired {
 		required = append(required, "spec")
@@ -100,7 +110,7 @@ func docSchema(kind, desc string, meta, spec *schema, specRequired bool) *schema
 		prop{"metadata", object("The document's name, and optional labels.", []string{"name"},
 			prop{"name", meta},
 			prop{"labels", ref("labels", "")},
-			prop{"annotations", ref("annotations", "")})},
+			prop{"annotations", ref(annotations, "")})},
 		prop{"spec", spec})
 	s.Title = kind
 	return s

@@ -25,7 +25,8 @@ const (
 type User struct {
 	Name         string
 	Labels       map[string]string
-	Mechanism    string // SCRAM-SHA-256 or SCRAM-SHA-512
+	Annotations  map[string]string // kgitops.io/delete removes the user's credentials
+	Mechanism    string            // SCRAM-SHA-256 or SCRAM-SHA-512
 	Iterations   int32
 	PasswordFrom PasswordSource
 
@@ -48,7 +49,7 @@ var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 // mechanism or a number: a password written in the wrong place must not
 // reach the output.
 func decodeUser(d *decoder, doc document, st *State) {
-	u := User{Name: doc.Name, Labels: doc.Labels, Iterations: DefaultIterations, Pos: doc.Pos}
+	u := User{Name: doc.Name, Labels: doc.Labels, Annotations: doc.Annotations, Iterations: DefaultIterations, Pos: doc.Pos}
 	if doc.Spec == nil {
 		d.errorf(doc.SpecAt, "add spec: {scram: {mechanism: SCRAM-SHA-512, passwordFrom: {env: NAME}}}", "spec is missing")
 		return
