@@ -3,6 +3,7 @@ package reconcile
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -13,6 +14,11 @@ import (
 // applyUsers sets and removes SCRAM credentials in one request. Kafka has
 // no dry run for it: a dry run skips users.
 func (a *applier) applyUsers(ctx context.Context, cs []Change) {
+	// A change of the protection alone is for the inventory only.
+	cs = slices.DeleteFunc(slices.Clone(cs), func(c Change) bool {
+		u := c.Payload.(*UserChange)
+		return u.Upsert == nil && len(u.Delete) == 0
+	})
 	if len(cs) == 0 {
 		return
 	}
@@ -59,6 +65,13 @@ func scramMechanism(name string) kadm.ScramMechanism {
 
 // applyQuotas sets and removes client quotas in one request.
 func (a *applier) applyQuotas(ctx context.Context, cs []Change) {
+	if len(cs) == 0 {
+		return
+	}
+	cs = slices.DeleteFunc(slices.Clone(cs), func(c Change) bool {
+		q := c.Payload.(*QuotaChange)
+		return len(q.Set) == 0 && len(q.Remove) == 0
+	})
 	if len(cs) == 0 {
 		return
 	}

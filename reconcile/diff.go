@@ -58,9 +58,9 @@ func Diff(desired *spec.State, live *Live, opts DiffOptions) *Plan {
 	for _, k := range registered() {
 		k.diff(p, desired, live, opts)
 	}
+	sortChanges(p.Changes) // first: the guards' refusals follow the changes' order
 	p.guardConflicts(desired, live)
 	p.guardDeletions(desired, live, opts)
-	sortChanges(p.Changes)
 	p.summarize()
 	return p
 }

@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/kgitops/kgitops/spec"
@@ -15,23 +16,34 @@ type ACLChange struct {
 	// had ACLs kgitops did not create: the principal is then recorded as
 	// external, and its ACLs are never deleted when the repo drops it.
 	PrincipalHadACLs bool
+	// KeepPrincipal is set on a deletion written in git (kgitops.io/delete)
+	// of a principal the repo still governs: the inventory keeps it.
+	KeepPrincipal bool
+	// Protect, on an update that names only the principal, is
+	// kgitops.io/prevent-destroy to record for the principal.
+	Protect *bool
 }
+
+func (c *ACLChange) protection() *bool { return c.Protect }
 
 // diffACLs makes every managed principal's live ACLs exactly the declared
 // ones. A principal is managed when the repo names it. Extra ACLs of a
 // managed principal are deleted as drift, without a flag. The ACLs of a
 // principal the repo no longer names are deleted only when the inventory
-// says kgitops created them, and only with AllowDelete.
+// says kgitops created them, and only with AllowDelete. The ACLs of
+// documents marked with kgitops.io/delete are deleted, with AllowDelete,
+// whoever created them.
 func diffACLs(p *Plan, desired *spec.State, live *Live, opts DiffOptions) {
 	want := desired.DesiredACLs()
+	doomed := desired.DeletedACLs()
 	if live.ACLs == nil {
-		if len(want) > 0 {
+		if len(want)+len(doomed) > 0 {
 			p.refuse(KindACL, "*", "the cluster's ACLs were not read")
 		}
 		return
 	}
 	managed := map[string]bool{}
-	for _, pr := range desired.Principals() {
+	for _, pr := range desired.ManagedPrincipals() {
 		managed[pr] = true
 	}
 	hadACLs := map[string]bool{}
@@ -49,6 +61,27 @@ func diffACLs(p *Plan, desired *spec.State, live *Live, opts DiffOptions) {
 		p.Changes = append(p.Changes, c)
 	}
 
+	requested := map[spec.ACLEntry]bool{}
+	for _, d := range doomed {
+		if declared[d.Entry] {
+			p.refuse(KindACL, d.Entry.String(), fmt.Sprintf("%s asks for it and %s asks to delete it; remove it from one of them",
+				sourceText(wantedBy(want, d.Entry)), sourceText(d.Sources[0])))
+			continue
+		}
+		requested[d.Entry] = true
+		if !live.ACLs[d.Entry] {
+			continue
+		}
+		c := aclChange(ActionDelete, d.Entry, d.Sources)
+		for i := range c.Sources {
+			c.Sources[i] += " (" + spec.AnnotationDelete + ")"
+		}
+		c.Requested, c.Pending = true, !opts.AllowDelete
+		c.Payload.(*ACLChange).KeepPrincipal = managed[d.Entry.Principal]
+		p.Changes = append(p.Changes, c)
+	}
+	p.protectPrincipals(desired, live, managed)
+
 	removed := map[string]bool{}
 	for _, pr := range live.Inventory.created(KindACL) {
 		if !managed[pr] {
@@ -57,7 +90,7 @@ func diffACLs(p *Plan, desired *spec.State, live *Live, opts DiffOptions) {
 	}
 	var extra []spec.ACLEntry
 	for e := range live.ACLs {
-		if !declared[e] && (managed[e.Principal] || removed[e.Principal]) {
+		if !declared[e] && !requested[e] && (managed[e.Principal] || removed[e.Principal]) {
 			extra = append(extra, e)
 		}
 	}
@@ -71,6 +104,64 @@ func diffACLs(p *Plan, desired *spec.State, live *Live, opts DiffOptions) {
 		}
 		p.Changes = append(p.Changes, c)
 	}
+}
+
+// protectPrincipals records kgitops.io/prevent-destroy for each principal
+// the repo governs that the inventory holds, or will hold once this plan
+// creates its first ACL: a change that names only the principal.
+func (p *Plan) protectPrincipals(desired *spec.State, live *Live, managed map[string]bool) {
+	protected := map[string]bool{}
+	for _, pr := range desired.ProtectedPrincipals() {
+		protected[pr] = true
+	}
+	creates := map[string]bool{}
+	for _, c := range p.Changes {
+		if c.Kind == KindACL && c.Action == ActionCreate {
+			creates[c.Payload.(*ACLChange).Entry.Principal] = true
+		}
+	}
+	for _, pr := range sortedKeys(managed) {
+		e, held := live.Inventory.Entries[ResourceKey{KindACL, pr}]
+		want := protected[pr]
+		if (!held && !creates[pr]) || want == e.PreventDestroy {
+			continue
+		}
+		var old any
+		if held {
+			old = e.PreventDestroy
+		}
+		p.Changes = append(p.Changes, Change{Action: ActionUpdate, Kind: KindACL, Name: pr,
+			Fields:  []Field{protectField(old, want)},
+			Payload: &ACLChange{Entry: spec.ACLEntry{Principal: pr}, Protect: &want},
+			Sources: principalSources(desired, pr)})
+	}
+}
+
+// principalSources names the documents, not marked for deletion, that
+// name principal pr.
+func principalSources(desired *spec.State, pr string) []string {
+	var out []string
+	for _, a := range desired.ACLs {
+		if a.Principal == pr && !spec.MarkedForDeletion(a.Annotations) {
+			out = append(out, "ACL "+a.Name+" at "+a.Pos.String())
+		}
+	}
+	for _, b := range desired.RoleBindings {
+		if slices.Contains(b.Principals, pr) && !spec.MarkedForDeletion(b.Annotations) {
+			out = append(out, "RoleBinding "+b.Name+" at "+b.Pos.String())
+		}
+	}
+	return out
+}
+
+// wantedBy is the first document that asks for e.
+func wantedBy(want []spec.DesiredACL, e spec.ACLEntry) spec.ACLSource {
+	for _, d := range want {
+		if d.Entry == e {
+			return d.Sources[0]
+		}
+	}
+	return spec.ACLSource{}
 }
 
 func aclChange(action Action, e spec.ACLEntry, sources []spec.ACLSource) Change {

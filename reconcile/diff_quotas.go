@@ -13,12 +13,19 @@ type QuotaChange struct {
 	Entity spec.QuotaEntity
 	Set    map[string]float64
 	Remove []string // sorted
+	// Protect is kgitops.io/prevent-destroy to record in the inventory,
+	// when it changes.
+	Protect *bool
 }
+
+func (c *QuotaChange) protection() *bool { return c.Protect }
 
 // diffQuotas makes each declared entity's quotas exactly the declared
 // values: keys that differ are set, undeclared keys are removed. An entity
 // the repo no longer declares loses its quotas only when the inventory
-// says kgitops created them, and only with AllowDelete.
+// says kgitops created them, and only with AllowDelete. An entity whose
+// Quota is marked with kgitops.io/delete loses its quotas, with
+// AllowDelete, whoever set them.
 func diffQuotas(p *Plan, desired *spec.State, live *Live, opts DiffOptions) {
 	if live.Quotas == nil {
 		if len(desired.Quotas) > 0 {
@@ -31,6 +38,15 @@ func diffQuotas(p *Plan, desired *spec.State, live *Live, opts DiffOptions) {
 		key := q.Entity.String()
 		declared[key] = true
 		have := live.Quotas[key].Values
+		if spec.MarkedForDeletion(q.Annotations) {
+			if len(have) > 0 {
+				c := deleteQuota(key, live.Quotas[key], opts)
+				c.Requested = true
+				c.Sources = []string{"Quota " + q.Name + " at " + q.Pos.String() + " (" + spec.AnnotationDelete + ")"}
+				p.Changes = append(p.Changes, c)
+			}
+			continue
+		}
 		qc := &QuotaChange{Entity: q.Entity, Set: map[string]float64{}}
 		var fields []Field
 		for _, k := range sortedKeys(q.Values) {
@@ -51,12 +67,22 @@ func diffQuotas(p *Plan, desired *spec.State, live *Live, opts DiffOptions) {
 				fields = append(fields, Field{Path: "values." + k, Old: quotaText(have[k])})
 			}
 		}
-		if len(fields) == 0 {
-			continue
-		}
 		action := ActionUpdate
 		if len(have) == 0 {
 			action = ActionCreate
+		}
+		// The inventory holds the entity once kgitops created its quotas.
+		entry, held := live.Inventory.Entries[ResourceKey{KindQuota, key}]
+		if want := spec.PreventDestroy(q.Annotations); (held || action == ActionCreate) && want != entry.PreventDestroy {
+			qc.Protect = &want
+			var old any
+			if held {
+				old = entry.PreventDestroy
+			}
+			fields = append(fields, protectField(old, want))
+		}
+		if len(fields) == 0 {
+			continue
 		}
 		p.Changes = append(p.Changes, Change{Action: action, Kind: KindQuota, Name: key, Fields: fields, Payload: qc,
 			Sources: []string{"Quota " + q.Name + " at " + q.Pos.String()}})
@@ -67,15 +93,20 @@ func diffQuotas(p *Plan, desired *spec.State, live *Live, opts DiffOptions) {
 		if declared[key] || !exists || len(lq.Values) == 0 {
 			continue
 		}
-		qc := &QuotaChange{Entity: lq.Entity}
-		var fields []Field
-		for _, k := range sortedKeys(lq.Values) {
-			qc.Remove = append(qc.Remove, k)
-			fields = append(fields, Field{Path: "values." + k, Old: quotaText(lq.Values[k])})
-		}
-		sort.Strings(qc.Remove)
-		p.Changes = append(p.Changes, Change{Action: ActionDelete, Kind: KindQuota, Name: key, Fields: fields, Payload: qc, Pending: !opts.AllowDelete})
+		p.Changes = append(p.Changes, deleteQuota(key, lq, opts))
 	}
+}
+
+// deleteQuota removes every quota of an entity.
+func deleteQuota(key string, lq LiveQuota, opts DiffOptions) Change {
+	qc := &QuotaChange{Entity: lq.Entity}
+	var fields []Field
+	for _, k := range sortedKeys(lq.Values) {
+		qc.Remove = append(qc.Remove, k)
+		fields = append(fields, Field{Path: "values." + k, Old: quotaText(lq.Values[k])})
+	}
+	sort.Strings(qc.Remove)
+	return Change{Action: ActionDelete, Kind: KindQuota, Name: key, Fields: fields, Payload: qc, Pending: !opts.AllowDelete}
 }
 
 // quotaText prints a quota value as Kafka's tools do: integers without a

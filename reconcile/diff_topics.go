@@ -105,6 +105,12 @@ func sameTopic(e InventoryEntry, lt LiveTopic) bool {
 	return e.TopicID == "" || lt.ID == "" || e.TopicID == lt.ID
 }
 
+// protectField shows kgitops.io/prevent-destroy in a plan: set on a
+// created resource (old is nil), or changed on an existing one.
+func protectField(old any, new bool) Field {
+	return Field{Path: "annotations." + spec.AnnotationPreventDestroy, Old: old, New: new}
+}
+
 func createTopic(t spec.Topic, ignore []string) Change {
 	tc := &TopicChange{
 		Partitions:        t.Partitions,
@@ -122,10 +128,10 @@ func createTopic(t spec.Topic, ignore []string) Change {
 		tc.SetConfigs[k] = t.Configs[k]
 		fields = append(fields, Field{Path: "configs." + k, New: t.Configs[k]})
 	}
-	if spec.PreventDestroy(t.Annotations) {
-		protect := true
-		tc.Protect = &protect
-		fields = append(fields, Field{Path: "annotations." + spec.AnnotationPreventDestroy, New: true})
+	protect := spec.PreventDestroy(t.Annotations)
+	tc.Protect = &protect // also when false: a recreated topic's entry must not keep an old protection
+	if protect {
+		fields = append(fields, protectField(nil, true))
 	}
 	return Change{Action: ActionCreate, Kind: KindTopic, Name: t.Name, Fields: fields, Payload: tc, Sources: topicSources(t)}
 }
@@ -186,7 +192,7 @@ func (p *Plan) updateTopic(t spec.Topic, lt LiveTopic, ignore []string, b spec.T
 	if e, ours := inv.Entries[ResourceKey{KindTopic, t.Name}]; ours && !e.External {
 		if want := spec.PreventDestroy(t.Annotations); want != e.PreventDestroy {
 			tc.Protect = &want
-			fields = append(fields, Field{Path: "annotations." + spec.AnnotationPreventDestroy, Old: e.PreventDestroy, New: want})
+			fields = append(fields, protectField(e.PreventDestroy, want))
 		}
 	}
 	if len(fields) == 0 {

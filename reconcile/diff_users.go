@@ -15,7 +15,12 @@ type UserChange struct {
 	// Existed is set when the user had credentials before kgitops first
 	// applied it: it is then recorded as external and never deleted.
 	Existed bool
+	// Protect is kgitops.io/prevent-destroy to record in the inventory,
+	// when it changes.
+	Protect *bool
 }
+
+func (c *UserChange) protection() *bool { return c.Protect }
 
 // ScramUpsert is one credential to create or replace.
 type ScramUpsert struct {
@@ -30,7 +35,9 @@ type ScramUpsert struct {
 // password, mechanism or iteration count shows as a change, an unchanged
 // one as none. Credentials of other mechanisms on a declared user are
 // removed. A user the repo no longer declares is deleted only when kgitops
-// created it, and only with AllowDelete.
+// created it, and only with AllowDelete. A user marked with
+// kgitops.io/delete loses its credentials, with AllowDelete, whoever
+// created it.
 func diffUsers(p *Plan, desired *spec.State, live *Live, opts DiffOptions) {
 	if live.Users == nil {
 		if len(desired.Users) > 0 {
@@ -41,6 +48,15 @@ func diffUsers(p *Plan, desired *spec.State, live *Live, opts DiffOptions) {
 	declared := map[string]bool{}
 	for _, u := range desired.Users {
 		declared[u.Name] = true
+		if spec.MarkedForDeletion(u.Annotations) {
+			if creds := live.Users[u.Name]; len(creds) > 0 {
+				c := deleteUser(u.Name, creds, opts)
+				c.Requested = true
+				c.Sources = []string{"User " + u.Name + " at " + u.Pos.String() + " (" + spec.AnnotationDelete + ")"}
+				p.Changes = append(p.Changes, c)
+			}
+			continue
+		}
 		pw, ok := opts.Passwords[u.Name]
 		if live.offlineUsers != nil {
 			pw, ok = NewSecret("offline"), true // compared by passwordFrom below
@@ -80,6 +96,16 @@ func diffUsers(p *Plan, desired *spec.State, live *Live, opts DiffOptions) {
 		if len(fields) > 0 {
 			uc.Upsert = &ScramUpsert{Mechanism: u.Mechanism, Iterations: u.Iterations, Password: pw}
 		}
+		// The inventory holds the user once its credential is set.
+		held := uc.Upsert != nil || live.Inventory.has(KindUser, u.Name)
+		if want := spec.PreventDestroy(u.Annotations); held && want != entry.PreventDestroy {
+			uc.Protect = &want
+			var old any
+			if live.Inventory.has(KindUser, u.Name) {
+				old = entry.PreventDestroy
+			}
+			fields = append(fields, protectField(old, want))
+		}
 		for _, c := range creds {
 			if c.Mechanism != u.Mechanism {
 				uc.Delete = append(uc.Delete, c.Mechanism)
@@ -102,14 +128,19 @@ func diffUsers(p *Plan, desired *spec.State, live *Live, opts DiffOptions) {
 		if declared[name] || len(creds) == 0 {
 			continue
 		}
-		uc := &UserChange{Name: name}
-		var fields []Field
-		for _, c := range creds {
-			uc.Delete = append(uc.Delete, c.Mechanism)
-			fields = append(fields, Field{Path: "scram." + c.Mechanism, Old: fmt.Sprintf("%d iterations", c.Iterations)})
-		}
-		p.Changes = append(p.Changes, Change{Action: ActionDelete, Kind: KindUser, Name: name, Fields: fields, Payload: uc, Pending: !opts.AllowDelete})
+		p.Changes = append(p.Changes, deleteUser(name, creds, opts))
 	}
+}
+
+// deleteUser removes every credential of a user.
+func deleteUser(name string, creds []ScramCredential, opts DiffOptions) Change {
+	uc := &UserChange{Name: name}
+	var fields []Field
+	for _, c := range creds {
+		uc.Delete = append(uc.Delete, c.Mechanism)
+		fields = append(fields, Field{Path: "scram." + c.Mechanism, Old: fmt.Sprintf("%d iterations", c.Iterations)})
+	}
+	return Change{Action: ActionDelete, Kind: KindUser, Name: name, Fields: fields, Payload: uc, Pending: !opts.AllowDelete}
 }
 
 // passwordOrigin says where a password comes from, never what it is.

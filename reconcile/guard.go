@@ -39,8 +39,13 @@ func (p *Plan) guardDeletions(desired *spec.State, live *Live, opts DiffOptions)
 		if c.Action != ActionDelete || c.Drift {
 			continue
 		}
-		if e := live.Inventory.Entries[ResourceKey{c.Kind, ownerOf(c)}]; e.PreventDestroy {
-			p.refuse(c.Kind, c.Name, "protected by "+spec.AnnotationPreventDestroy+" (recorded when it was applied), so no plan may delete it; "+
+		owner := ownerOf(c)
+		if e := live.Inventory.Entries[ResourceKey{c.Kind, owner}]; e.PreventDestroy {
+			what := "protected by " + spec.AnnotationPreventDestroy
+			if owner != c.Name { // an ACL: its principal is what is protected
+				what = "its principal " + owner + " is protected by " + spec.AnnotationPreventDestroy
+			}
+			p.refuse(c.Kind, c.Name, what+" (recorded when it was applied), so no plan may delete it; "+
 				"to delete it, first apply its document with the annotation set to \"false\"")
 		}
 	}

@@ -171,7 +171,10 @@ func recordUsers(r *recorder, cs []Change) {
 				e.External = prev.External
 			}
 			e.PasswordHash = hash
+			e.PreventDestroy = r.protected(key, c)
 			r.put(key, e)
+		case c.Action == ActionUpdate:
+			r.protect(key, c)
 		case c.Action == ActionDelete && !c.Drift:
 			r.drop(key)
 		}
@@ -179,13 +182,19 @@ func recordUsers(r *recorder, cs []Change) {
 }
 
 // recordACLs records, at the first ACL kgitops creates for a principal,
-// the principal; and removes a principal whose ACLs were all deleted
+// the principal, with its protection; notes a change of protection of a
+// principal it holds; and removes a principal whose ACLs were all deleted
 // because the repo no longer names it.
 func recordACLs(r *recorder, cs []Change) {
 	failed := map[string]bool{}
+	protect := map[string]Change{} // principal -> its protection change
 	for _, c := range cs {
+		ac := c.Payload.(*ACLChange)
 		if !r.ok(c) && c.Action == ActionDelete {
-			failed[c.Payload.(*ACLChange).Entry.Principal] = true
+			failed[ac.Entry.Principal] = true
+		}
+		if ac.Protect != nil {
+			protect[ac.Entry.Principal] = c
 		}
 	}
 	for _, c := range cs {
@@ -197,9 +206,15 @@ func recordACLs(r *recorder, cs []Change) {
 		switch {
 		case c.Action == ActionCreate:
 			if _, known := r.prior(pk); !known {
-				r.put(pk, r.entry(ac.PrincipalHadACLs))
+				e := r.entry(ac.PrincipalHadACLs)
+				if pc, ok := protect[ac.Entry.Principal]; ok {
+					e.PreventDestroy = r.protected(pk, pc)
+				}
+				r.put(pk, e)
 			}
-		case c.Action == ActionDelete && !c.Drift && !failed[ac.Entry.Principal]:
+		case c.Action == ActionUpdate:
+			r.protect(pk, c)
+		case c.Action == ActionDelete && !c.Drift && !ac.KeepPrincipal && !failed[ac.Entry.Principal]:
 			r.drop(pk)
 		}
 	}

@@ -176,7 +176,7 @@ func registerWidget(t *testing.T) {
 			}
 			live.Parts[kindWidget] = desiredWidgets(base)
 			for _, o := range base.Objects[kindWidget] {
-				live.own(kindWidget, o.Name)
+				live.own(kindWidget, o.Name, o.Annotations)
 			}
 		},
 	}))

@@ -54,6 +54,8 @@ type TopicChange struct {
 
 func topicPayload(c Change) *TopicChange { return c.Payload.(*TopicChange) }
 
+func (c *TopicChange) protection() *bool { return c.Protect }
+
 // exportTopics hands the topics that ExportedTopics lists to package
 // export.
 func exportTopics(live *Live, opts ExportOptions) []ExportedFile {
@@ -125,15 +127,10 @@ func recordTopics(r *recorder, cs []Change) {
 		case c.Action == ActionCreate:
 			e := r.entry(false)
 			e.TopicID = r.a.topicIDs[c.Name]
-			if p := topicPayload(c).Protect; p != nil {
-				e.PreventDestroy = *p
-			}
+			e.PreventDestroy = r.protected(key, c)
 			r.put(key, e)
-		case c.Action == ActionUpdate && topicPayload(c).Protect != nil:
-			if e, ours := r.prior(key); ours {
-				e.PreventDestroy = *topicPayload(c).Protect
-				r.put(key, e)
-			}
+		case c.Action == ActionUpdate:
+			r.protect(key, c)
 		case c.Action == ActionDelete && !c.Drift:
 			r.drop(key)
 		}

@@ -22,20 +22,28 @@ func LiveFrom(base *spec.State) *Live {
 	return live
 }
 
-// own records k as created by kgitops, in a Live made by LiveFrom.
-func (l *Live) own(kind, name string) {
-	l.Inventory.Entries[ResourceKey{kind, name}] = InventoryEntry{Revision: "base"}
+// own records k as created by kgitops, in a Live made by LiveFrom, with
+// the protection its document asked for.
+func (l *Live) own(kind, name string, annotations map[string]string) {
+	key := ResourceKey{kind, name}
+	e := l.Inventory.Entries[key]
+	e.Revision = "base"
+	e.PreventDestroy = e.PreventDestroy || spec.PreventDestroy(annotations)
+	l.Inventory.Entries[key] = e
 }
 
 func topicsFrom(base *spec.State, live *Live) {
 	live.Topics = map[string]LiveTopic{}
 	for _, t := range base.Topics {
+		if spec.MarkedForDeletion(t.Annotations) {
+			continue // gone once base is applied
+		}
 		configs := make(map[string]string, len(t.Configs))
 		for k, v := range t.Configs {
 			configs[k] = v
 		}
 		live.Topics[t.Name] = LiveTopic{Name: t.Name, Partitions: t.Partitions, ReplicationFactor: t.ReplicationFactor, Configs: configs}
-		live.own(KindTopic, t.Name)
+		live.own(KindTopic, t.Name, t.Annotations)
 	}
 }
 
@@ -43,22 +51,28 @@ func usersFrom(base *spec.State, live *Live) {
 	live.Users = map[string][]ScramCredential{}
 	live.offlineUsers = map[string]spec.User{}
 	for _, u := range base.Users {
+		if spec.MarkedForDeletion(u.Annotations) {
+			continue
+		}
 		live.Users[u.Name] = []ScramCredential{{Mechanism: u.Mechanism, Iterations: u.Iterations}}
 		live.offlineUsers[u.Name] = u
-		live.own(KindUser, u.Name)
+		live.own(KindUser, u.Name, u.Annotations)
 	}
 }
 
 func quotasFrom(base *spec.State, live *Live) {
 	live.Quotas = map[string]LiveQuota{}
 	for _, q := range base.Quotas {
+		if spec.MarkedForDeletion(q.Annotations) {
+			continue
+		}
 		values := make(map[string]float64, len(q.Values))
 		for k, v := range q.Values {
 			values[k] = v
 		}
 		key := q.Entity.String()
 		live.Quotas[key] = LiveQuota{Entity: q.Entity, Values: values}
-		live.own(KindQuota, key)
+		live.own(KindQuota, key, q.Annotations)
 	}
 }
 
@@ -66,6 +80,11 @@ func aclsFrom(base *spec.State, live *Live) {
 	live.ACLs = map[spec.ACLEntry]bool{}
 	for _, d := range base.DesiredACLs() {
 		live.ACLs[d.Entry] = true
-		live.own(KindACL, d.Entry.Principal)
+		live.own(KindACL, d.Entry.Principal, nil)
+	}
+	for _, pr := range base.ProtectedPrincipals() {
+		if live.Inventory.has(KindACL, pr) {
+			live.own(KindACL, pr, map[string]string{spec.AnnotationPreventDestroy: "true"})
+		}
 	}
 }

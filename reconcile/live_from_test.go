@@ -82,3 +82,48 @@ func TestKindDependencies(t *testing.T) {
 		}
 	}
 }
+
+// annotate puts metadata.annotations {key: "true"} on a document above.
+func annotate(doc, key string) string {
+	i := strings.Index(doc, "metadata: {name: ")
+	j := strings.Index(doc[i:], "}") + i
+	return doc[:j] + ", annotations: {" + key + `: "true"}` + doc[j:]
+}
+
+// An offline diff sees annotations as a plan does: a protection already in
+// the base is no change, protecting or unprotecting is one, a resource the
+// base already deleted with kgitops.io/delete is not deleted again, and
+// a newly marked one shows as a requested deletion.
+func TestOfflineDiffOfAnnotations(t *testing.T) {
+	all := []string{ordersV1, aliceV1, quotaV1, userEnvA}
+	var protected, marked []string
+	for _, d := range all {
+		protected = append(protected, annotate(d, spec.AnnotationPreventDestroy))
+		marked = append(marked, annotate(d, spec.AnnotationDelete))
+	}
+	if p := Diff(loadYAML(t, protected...), LiveFrom(loadYAML(t, protected...)), DiffOptions{}); p.HasChanges() || len(p.Errors) > 0 {
+		t.Errorf("protected in base and head: %v %v", changeNames(p), p.Errors)
+	}
+	if p := Diff(loadYAML(t, marked...), LiveFrom(loadYAML(t, marked...)), DiffOptions{}); p.HasChanges() || len(p.Errors) > 0 {
+		t.Errorf("marked in base and head: %v %v", changeNames(p), p.Errors)
+	}
+	p := Diff(loadYAML(t, protected...), LiveFrom(loadYAML(t, all...)), DiffOptions{})
+	if got := protectFields(p); len(got) != 4 {
+		t.Errorf("protecting: %v", changeNames(p))
+	}
+	p = Diff(loadYAML(t, marked...), LiveFrom(loadYAML(t, all...)), DiffOptions{})
+	if p.Summary.PendingDelete != 5 || len(p.Errors) > 0 { // topic, 2 ACLs, quota, user
+		t.Errorf("marking: %v %v", changeNames(p), p.Errors)
+	}
+	for _, c := range p.Changes {
+		if !c.Requested {
+			t.Errorf("%s %s: not shown as requested in git", c.Kind, c.Name)
+		}
+	}
+	// A protected base refuses the deletions a head with the documents
+	// gone would make.
+	p = Diff(loadYAML(t, legacy), LiveFrom(loadYAML(t, protected...)), DiffOptions{AllowDelete: true})
+	if len(p.Errors) != 5 {
+		t.Errorf("deleting protected resources offline: %v", p.Errors)
+	}
+}

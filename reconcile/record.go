@@ -220,19 +220,53 @@ func (r *recorder) fail(err error) {
 
 // recordCreatedDeleted is the usual record: an applied creation is
 // recorded, an applied deletion removed (drift deletions of resources
-// kgitops never recorded excepted).
+// kgitops never recorded excepted), and a change of kgitops.io/prevent-
+// destroy noted in the resource's entry.
 func recordCreatedDeleted(r *recorder, cs []Change) {
 	for _, c := range cs {
 		if !r.ok(c) {
 			continue
 		}
-		key := ResourceKey{c.Kind, c.Name}
+		key := ResourceKey{c.Kind, ownerOf(c)}
 		switch {
 		case c.Action == ActionCreate:
-			r.put(key, r.entry(false))
+			e := r.entry(false)
+			e.PreventDestroy = r.protected(key, c)
+			r.put(key, e)
+		case c.Action == ActionUpdate:
+			r.protect(key, c)
 		case c.Action == ActionDelete && !c.Drift:
 			r.drop(key)
 		}
+	}
+}
+
+// protector is a change payload that can carry a change of
+// kgitops.io/prevent-destroy, to record in the resource's entry: nil when
+// it does not change.
+type protector interface{ protection() *bool }
+
+// protected is what the entry for key records for kgitops.io/prevent-
+// destroy once c is applied: c's value when it carries one, else what
+// the inventory held.
+func (r *recorder) protected(key ResourceKey, c Change) bool {
+	if p, ok := c.Payload.(protector); ok && p.protection() != nil {
+		return *p.protection()
+	}
+	prev, _ := r.prior(key)
+	return prev.PreventDestroy
+}
+
+// protect records the protection c carries in the entry the inventory
+// holds for key. An update of a resource the inventory does not hold
+// records nothing: kgitops only deletes what it holds.
+func (r *recorder) protect(key ResourceKey, c Change) {
+	if p, ok := c.Payload.(protector); !ok || p.protection() == nil {
+		return
+	}
+	if e, held := r.prior(key); held {
+		e.PreventDestroy = r.protected(key, c)
+		r.put(key, e)
 	}
 }
 

@@ -46,7 +46,7 @@ func RenderText(w io.Writer, p *Plan) error {
 		for _, src := range c.Sources {
 			fmt.Fprintf(&b, "      # from %s\n", src)
 		}
-		if c.Kind != KindACL {
+		if c.Kind != KindACL || c.Action == ActionUpdate { // an ACL's name says it all; its update is its principal's protection
 			writeFields(&b, c)
 		}
 		b.WriteString("\n")

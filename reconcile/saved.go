@@ -60,8 +60,8 @@ func FingerprintResources(live *Live, p *Plan) map[string]string {
 		liveFields(h, live, c.Kind, owner)
 		rk := ResourceKey{Kind: c.Kind, Name: owner}
 		e, recorded := live.Inventory.Entries[rk]
-		fmt.Fprintf(h, "inventory\x00%v\x00%s\x00%s\x00%v\x00%v\x00%v\x00%v\x00",
-			recorded, e.Revision, e.TopicID, e.External, e.Pending, e.Claim, e.CreatedAt.UnixNano())
+		fmt.Fprintf(h, "inventory\x00%v\x00%s\x00%s\x00%v\x00%v\x00%v\x00%v\x00%v\x00",
+			recorded, e.Revision, e.TopicID, e.External, e.Pending, e.Claim, e.PreventDestroy, e.CreatedAt.UnixNano())
 		h.Write([]byte(e.PasswordHash))
 		fmt.Fprintf(h, "\x00other\x00%s\n", live.Inventory.Others[rk])
 		out[key] = "sha256:" + hex.EncodeToString(h.Sum(nil))

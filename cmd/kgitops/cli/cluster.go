@@ -274,6 +274,9 @@ func passwordsOf(dir string, st *spec.State, getenv func(string) string, secrets
 	out := make(map[string]reconcile.Secret, len(st.Users))
 	var errs []error
 	for _, u := range st.Users {
+		if spec.MarkedForDeletion(u.Annotations) {
+			continue // its credentials are removed, not set
+		}
 		pw, err := u.ReadPassword(getenv, secrets.ReadFile)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", u.Pos.Under(dir), err))

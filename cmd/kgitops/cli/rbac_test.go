@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -136,6 +138,30 @@ spec:
 		}
 		if err := as(cons, passwords[cons]).Ping(ctx); err != nil {
 			t.Fatalf("new password does not log in: %v", err)
+		}
+
+		// A deletion written in git: the outsider is marked with
+		// kgitops.io/delete, and its password is gone from the
+		// environment. Plan shows the deletion, apply --allow-delete runs
+		// it, and the outsider can no longer log in.
+		marked := strings.Replace(user(outsider, "OUT_PW"), "metadata: {name: "+outsider+"}",
+			"metadata: {name: "+outsider+", annotations: {kgitops.io/delete: \"true\"}}", 1)
+		if err := os.WriteFile(filepath.Join(dir, "users.yaml"), []byte(user(prod, "PROD_PW")+user(cons, "CONS_PW")+marked), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		delete(environ, "OUT_PW")
+		r = run("plan", "--detailed-exitcode")
+		if r.code != 2 || !strings.Contains(r.stdout, "- User "+outsider) || !strings.Contains(r.stdout, "kgitops.io/delete") {
+			t.Fatalf("plan of a user marked for deletion:\n%s", r)
+		}
+		if r := run("apply", "--allow-delete"); r.code != 0 {
+			t.Fatalf("apply --allow-delete of a user marked for deletion:\n%s", r)
+		}
+		if r := run("plan", "--detailed-exitcode"); r.code != 0 {
+			t.Fatalf("plan after the deletion:\n%s", r)
+		}
+		if err := as(outsider, passwords[outsider]).Ping(ctx); err == nil {
+			t.Fatal("a user deleted through kgitops.io/delete still logs in")
 		}
 	})
 }
