@@ -1,6 +1,7 @@
 package export
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,6 +20,7 @@ func TestRoundTrip(t *testing.T) {
 	topics := []spec.Topic{
 		{Name: "shop.orders", Partitions: 6, ReplicationFactor: 3, Configs: map[string]string{
 			"retention.ms": "604800000", "cleanup.policy": "compact,delete", "vendor.tiering": "yes",
+			"retention.bytes": "1073741824", "max.message.bytes": "1048588", "vendor.window.ms": "86400000",
 		}},
 		{Name: "shop-carts", Partitions: 1, ReplicationFactor: 1},
 		{Name: "1234", Partitions: 2, ReplicationFactor: 1, Configs: map[string]string{"min.insync.replicas": "1"}},
@@ -35,16 +37,32 @@ func TestRoundTrip(t *testing.T) {
 		{Name: "user=alice", Entity: spec.QuotaEntity{User: &user}, Values: map[string]float64{"producer_byte_rate": 1048576}},
 		{Name: "client-id=<default>", Entity: spec.QuotaEntity{ClientID: &client}, Values: map[string]float64{"request_percentage": 12.5}},
 	}
-	for _, layout := range []Layout{"", LayoutTopic, LayoutTeam} {
-		t.Run(string(layout), func(t *testing.T) {
-			files := append(Topics(topics, layout), ACLs(acls)...)
+	for _, run := range []struct {
+		layout Layout
+		units  bool
+	}{{"", false}, {LayoutTopic, false}, {LayoutTeam, false}, {LayoutTopic, true}} {
+		layout := run.layout
+		t.Run(fmt.Sprintf("%s/units=%v", layout, run.units), func(t *testing.T) {
+			topicFiles := Topics(topics, layout, run.units)
+			var all string
+			for _, f := range topicFiles {
+				all += string(f.Data)
+			}
+			// With units, known keys read as people write them; an
+			// unknown key is left as the cluster has it.
+			human := strings.Contains(all, "retention.ms: 7d\n") && strings.Contains(all, "retention.bytes: 1GiB\n") &&
+				strings.Contains(all, "max.message.bytes: 1048588\n") && strings.Contains(all, "vendor.window.ms: 86400000\n")
+			if human != run.units {
+				t.Errorf("units %v, written:\n%s", run.units, all)
+			}
+			files := append(topicFiles, ACLs(acls)...)
 			files = append(files, Quotas(quotas)...)
 			st := loadExport(t, files)
 			ignore := cmpopts.IgnoreFields(spec.Topic{}, "Pos")
 			if d := cmp.Diff(byName(topics, func(t spec.Topic) string { return t.Name }), st.Topics, ignore, cmpopts.EquateEmpty()); d != "" {
 				t.Errorf("topics (-exported +loaded):\n%s", d)
 			}
-			if d := cmp.Diff([]string{"vendor.note", "vendor.tiering"}, st.Settings.ExtraConfigKeys); d != "" {
+			if d := cmp.Diff([]string{"vendor.note", "vendor.tiering", "vendor.window.ms"}, st.Settings.ExtraConfigKeys); d != "" {
 				t.Errorf("extra config keys (-want +loaded):\n%s", d)
 			}
 			if d := cmp.Diff(sortedEntries(acls), sortedEntries(desiredSet(st))); d != "" {
@@ -71,7 +89,7 @@ func TestTopicsLayout(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(string(tt.layout), func(t *testing.T) {
 			var got []string
-			for _, f := range Topics(topics, tt.layout) {
+			for _, f := range Topics(topics, tt.layout, false) {
 				got = append(got, f.Path)
 			}
 			if d := cmp.Diff(tt.want, got); d != "" {

@@ -28,8 +28,10 @@ const (
 // as layout says: their partitions, replication factor and configs, which
 // should be only the topics' own overrides. When some config key is one
 // that spec does not know, it adds a Settings document, settings.yaml, that
-// lists those keys, so that the export loads as it is.
-func Topics(topics []spec.Topic, layout Layout) []File {
+// lists those keys, so that the export loads as it is. With units, a
+// value of a .ms or .bytes key is written in the largest unit that holds
+// it exactly (7d, 1GiB), which loads as the same value.
+func Topics(topics []spec.Topic, layout Layout, units bool) []File {
 	topics = slices.SortedStableFunc(slices.Values(topics), func(a, b spec.Topic) int { return cmp.Compare(a.Name, b.Name) })
 	unknown := map[string]bool{}
 	byFile := map[string][]string{}
@@ -40,7 +42,11 @@ func Topics(topics []spec.Topic, layout Layout) []File {
 		if len(t.Configs) > 0 {
 			b.WriteString("  configs:\n")
 			for _, k := range slices.Sorted(maps.Keys(t.Configs)) {
-				fmt.Fprintf(&b, "    %s: %s\n", k, yamlScalar(t.Configs[k]))
+				v := t.Configs[k]
+				if h := spec.HumanValue(k, v); units && h != "" && spec.KnownConfigKey(k) {
+					v = h
+				}
+				fmt.Fprintf(&b, "    %s: %s\n", k, yamlScalar(v))
 				if !spec.KnownConfigKey(k) {
 					unknown[k] = true
 				}

@@ -27,7 +27,7 @@ func yamlScalar(v string) string {
 
 var (
 	plainString = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9._-]*(:[A-Za-z0-9._-]+)?$`)
-	plainScalar = regexp.MustCompile(`^(-?[0-9]+(\.[0-9]+)?|[A-Za-z][A-Za-z0-9._-]*)$`)
+	plainScalar = regexp.MustCompile(`^(-?[0-9]+(\.[0-9]+)?|[0-9]+[A-Za-z]+|[A-Za-z][A-Za-z0-9._-]*)$`) // 7d and 1GiB are strings to YAML
 	yamlKeyword = map[string]bool{"true": true, "false": true, "null": true, "yes": true, "no": true, "on": true, "off": true, "y": true, "n": true, "~": true}
 )
 

@@ -23,6 +23,9 @@ type ExportOptions struct {
 	Filter *regexp.Regexp
 	// Roles writes ACL sets that match a built-in role as RoleBindings.
 	Roles bool
+	// Units writes the values of .ms and .bytes config keys with units
+	// (7d, 1GiB) where a unit holds them exactly.
+	Units bool
 }
 
 // Export turns the live cluster into repo files: Topic documents with only

@@ -64,7 +64,7 @@ func exportTopics(live *Live, opts ExportOptions) []ExportedFile {
 		t := live.Topics[name]
 		ts = append(ts, spec.Topic{Name: name, Partitions: t.Partitions, ReplicationFactor: t.ReplicationFactor, Configs: t.Configs})
 	}
-	return export.Topics(ts, opts.Layout)
+	return export.Topics(ts, opts.Layout, opts.Units)
 }
 
 // ExportedTopics lists, sorted, the topics an export writes.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/kgitops/kgitops/spec"
 )
 
 // RenderJSON writes the plan as one indented JSON object:
@@ -82,17 +84,30 @@ func writeFields(b *strings.Builder, c Change) {
 	}
 	for _, f := range c.Fields {
 		pad := strings.Repeat(" ", width-len(f.Path))
+		old, new := shown(f.Path, f.Old), shown(f.Path, f.New)
 		switch {
 		case c.Action == ActionCreate:
-			fmt.Fprintf(b, "      %s:%s %v\n", f.Path, pad, f.New)
+			fmt.Fprintf(b, "      %s:%s %v\n", f.Path, pad, new)
 		case f.Old == nil:
-			fmt.Fprintf(b, "    + %s:%s %v\n", f.Path, pad, f.New)
+			fmt.Fprintf(b, "    + %s:%s %v\n", f.Path, pad, new)
 		case f.New == nil:
-			fmt.Fprintf(b, "    - %s:%s %v%s\n", f.Path, pad, f.Old, removalNote(c.Kind))
+			fmt.Fprintf(b, "    - %s:%s %v%s\n", f.Path, pad, old, removalNote(c.Kind))
 		default:
-			fmt.Fprintf(b, "    ~ %s:%s %v → %v\n", f.Path, pad, f.Old, f.New)
+			fmt.Fprintf(b, "    ~ %s:%s %v → %v\n", f.Path, pad, old, new)
 		}
 	}
+}
+
+// shown is a field's value as people read it: a config value with a unit
+// in both forms, such as "7d (604800000)" for retention.ms (JSON plans
+// keep Kafka's value alone).
+func shown(path string, v any) any {
+	s, ok := v.(string)
+	key, isConfig := strings.CutPrefix(path, "configs.")
+	if !ok || !isConfig {
+		return v
+	}
+	return spec.ShowValue(key, s)
 }
 
 // removalNote says what removing a field means for a kind.

@@ -237,14 +237,14 @@ func diffLines(c Change) []string {
 	for _, f := range c.Fields {
 		pad := strings.Repeat(" ", width-len(f.Path))
 		if f.Old != nil && c.Action != ActionCreate {
-			line := fmt.Sprintf("- %s:%s %s", f.Path, pad, valueText(f.Old))
+			line := fmt.Sprintf("- %s:%s %s", f.Path, pad, valueText(shown(f.Path, f.Old)))
 			if f.New == nil && c.Action == ActionUpdate {
 				line += removalNote(c.Kind)
 			}
 			lines = append(lines, line)
 		}
 		if f.New != nil {
-			lines = append(lines, fmt.Sprintf("+ %s:%s %s", f.Path, pad, valueText(f.New)))
+			lines = append(lines, fmt.Sprintf("+ %s:%s %s", f.Path, pad, valueText(shown(f.Path, f.New))))
 		}
 	}
 	return lines

@@ -25,6 +25,12 @@ func ConfigEqual(key, a, b string) bool {
 		return false
 	}
 	canon := canonicalizers[c.typ]
+	if ua, err := ApplyUnits(key, a); err == nil {
+		a = ua
+	}
+	if ub, err := ApplyUnits(key, b); err == nil {
+		b = ub
+	}
 	ca, okA := canon(a)
 	cb, okB := canon(b)
 	return okA && okB && ca == cb
@@ -32,8 +38,8 @@ func ConfigEqual(key, a, b string) bool {
 
 // canonicalizers put a value of each config type in a form where equal
 // values are equal strings. Ranges are not checked: a live value outside
-// kgitops' table still compares by its meaning. Unit-aware values (7d for
-// a .ms key, 1GiB for a .bytes key) belong here, as a step before parsing.
+// kgitops' table still compares by its meaning. Values with units (7d for
+// a .ms key, 1GiB for a .bytes key) are resolved before (ApplyUnits).
 var canonicalizers = map[configType]func(string) (string, bool){
 	typeBoolean: canonicalBool,
 	typeInt:     canonicalWhole,

@@ -13,9 +13,13 @@ func TestConfigEqual(t *testing.T) {
 		{"retention.ms", "+7", "7", true},
 		{"retention.ms", "007", "7", true},
 		{"retention.ms", "-0", "0", true},
-		{"retention.ms", "7d", "604800000", false}, // units are not understood yet
-		{"retention.ms", "7d", "7d", true},         // but identical strings are equal
-		{"retention.ms", "1.0", "1", false},        // not a whole number
+		{"retention.ms", "7d", "604800000", true}, // units resolved
+		{"retention.ms", "1w", "7d", true},
+		{"retention.bytes", "1GiB", "1073741824", true},
+		{"retention.bytes", "1GB", "1073741824", false},
+		{"retention.ms", "7days", "7days", true}, // identical strings are equal, even bad ones
+		{"retention.ms", "7days", "604800000", false},
+		{"retention.ms", "1.0", "1", false}, // not a whole number
 		{"retention.bytes", "9223372036854775807", "9223372036854775806", false},
 
 		{"min.cleanable.dirty.ratio", "1.0", "1", true},

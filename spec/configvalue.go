@@ -11,10 +11,11 @@ import (
 
 // NormalizeConfig checks value against what Kafka accepts for the topic
 // config key and returns it in canonical form: surrounding space trimmed,
-// whole numbers in plain decimal, booleans in lower case, list items joined
-// by "," without spaces. Values of keys outside the table (extra keys) are
+// units resolved (7d for a .ms key is 604800000, see units.go), whole
+// numbers in plain decimal, booleans in lower case, list items joined by
+// "," without spaces. Values of keys outside the table (extra keys) are
 // returned unchanged. The error says what is wrong, e.g.
-// `retention.ms must be a whole number, got "7d"`.
+// `retention.ms must be a whole number, got "7 days"`.
 func NormalizeConfig(key, value string) (string, error) {
 	c, ok := topicConfigs[key]
 	if !ok {
@@ -23,7 +24,14 @@ func NormalizeConfig(key, value string) (string, error) {
 	if c.removed != "" {
 		return "", &valueError{msg: key + " was removed in Kafka 4.0", hint: c.removed}
 	}
-	s, msg, hint := c.normalize(strings.TrimSpace(value))
+	plain, err := ApplyUnits(key, value)
+	if err != nil {
+		return "", err
+	}
+	s, msg, hint := c.normalize(plain)
+	if msg != "" && plain != strings.TrimSpace(value) {
+		msg += " (from " + strings.TrimSpace(value) + ")"
+	}
 	if msg != "" {
 		return "", &valueError{msg: key + " " + msg, hint: hint}
 	}

@@ -157,7 +157,12 @@ func configValue(key string, c configKey) *schema {
 	case typeBoolean:
 		return boolean(doc+"true or false.", true)
 	case typeInt, typeLong:
-		return wholeNumber(doc+"A whole number, "+rangeText(c.ints)+".", c.ints, true)
+		n := wholeNumber(doc+"A whole number, "+rangeText(c.ints)+".", c.ints, true)
+		if kind := UnitOf(key); kind != NoUnit {
+			return &schema{Description: n.Description + " Or with a unit: " + unitForms[kind] + ".",
+				AnyOf: []*schema{n, {Type: "string", Pattern: unitPattern(kind)}}}
+		}
+		return n
 	case typeDouble:
 		return &schema{
 			Description: doc + fmt.Sprintf("A number from %g to %g.", c.lo, c.hi),

@@ -271,7 +271,7 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("demo:\n%s", r)
 	}
 	for _, want := range []string{
-		"~ configs.retention.ms: 3600000 → 604800000",
+		"~ configs.retention.ms: 1h (3600000) → 7d (604800000)",
 		"- configs.segment.ms:",
 		"+ Topic billing.payment-state",
 		"- Topic platform.audit  (pending: deleted only with --allow-delete)",

@@ -84,7 +84,7 @@ func TestDiffBetweenRefs(t *testing.T) {
 	}
 	for _, want := range []string{
 		"+ Topic fresh",
-		"~ Topic orders\n      # from Topic orders at orders.yaml:2\n    ~ configs.retention.ms: 86400000 → 3600000",
+		"~ Topic orders\n      # from Topic orders at orders.yaml:2\n    ~ configs.retention.ms: 1d (86400000) → 1h (3600000)",
 		"- Topic legacy  (pending: deleted only with --allow-delete)",
 		"Plan: 1 to create, 1 to update, 0 to delete, 1 deletion(s) pending --allow-delete.",
 	} {

@@ -21,6 +21,7 @@ type exportFlags struct {
 	layout string
 	filter string
 	roles  bool
+	units  bool
 	adopt  bool
 }
 
@@ -31,6 +32,7 @@ func (f *exportFlags) add(cmd *cobra.Command, getenv func(string) string) {
 	fl.StringVar(&f.layout, "layout", "topic", "topic: one file per topic; team: one file per team prefix (the name up to its first '.', '-' or '_')")
 	fl.StringVar(&f.filter, "filter", "", "export only the topics whose names match this regular expression (internal topics are never exported)")
 	fl.BoolVar(&f.roles, "roles", false, "write ACL sets that match a built-in role as RoleBindings instead of raw ACLs")
+	fl.BoolVar(&f.units, "units", false, "write .ms and .bytes config values with units (7d, 1GiB) where a unit holds them exactly")
 }
 
 func newExport(e *env) *cobra.Command {
@@ -71,7 +73,7 @@ func (f *exportFlags) run(ctx context.Context, e *env) error {
 	if f.out == "" {
 		return &exitError{code: ExitError, err: errors.New("--out is required: the folder to write the YAML to")}
 	}
-	opts := reconcile.ExportOptions{Layout: export.Layout(f.layout), Roles: f.roles}
+	opts := reconcile.ExportOptions{Layout: export.Layout(f.layout), Roles: f.roles, Units: f.units}
 	if opts.Layout != export.LayoutTopic && opts.Layout != export.LayoutTeam {
 		return &exitError{code: ExitError, err: fmt.Errorf("--layout %q: want topic or team", f.layout)}
 	}
