@@ -30,13 +30,14 @@ type kind struct {
 // kinds holds every kind the loader understands, by the name in "kind:".
 // Kinds added with Register join it.
 var kinds = map[string]kind{
-	KindTopic:       {decode: decodeTopic, check: checkTopics, order: 0, noun: "topic(s)", count: func(s *State) int { return len(s.Topics) }},
-	KindSettings:    {decode: decodeSettings},
-	KindACL:         {decode: decodeACL, check: checkACLs, order: 1, noun: "ACL document(s)", count: func(s *State) int { return len(s.ACLs) }},
-	KindRole:        {decode: decodeRole, check: checkRoles, order: 2, noun: "role(s)", count: func(s *State) int { return len(s.Roles) }},
-	KindRoleBinding: {decode: decodeRoleBinding, check: checkRoleBindings, order: 3, noun: "role binding(s)", count: func(s *State) int { return len(s.RoleBindings) }},
-	KindUser:        {decode: decodeUser, check: checkUsers, order: 4, noun: "user(s)", count: func(s *State) int { return len(s.Users) }},
-	KindQuota:       {decode: decodeQuota, check: checkQuotas, order: 5, noun: "quota(s)", count: func(s *State) int { return len(s.Quotas) }},
+	KindTopic:        {decode: decodeTopic, check: checkTopics, order: 0, noun: "topic(s)", count: func(s *State) int { return len(s.Topics) }},
+	KindSettings:     {decode: decodeSettings},
+	KindACL:          {decode: decodeACL, check: checkACLs, order: 1, noun: "ACL document(s)", count: func(s *State) int { return len(s.ACLs) }},
+	KindRole:         {decode: decodeRole, check: checkRoles, order: 2, noun: "role(s)", count: func(s *State) int { return len(s.Roles) }},
+	KindRoleBinding:  {decode: decodeRoleBinding, check: checkRoleBindings, order: 3, noun: "role binding(s)", count: func(s *State) int { return len(s.RoleBindings) }},
+	KindUser:         {decode: decodeUser, check: checkUsers, order: 4, noun: "user(s)", count: func(s *State) int { return len(s.Users) }},
+	KindQuota:        {decode: decodeQuota, check: checkQuotas, order: 5, noun: "quota(s)", count: func(s *State) int { return len(s.Quotas) }},
+	KindTopicProfile: {decode: decodeTopicProfile, check: checkProfiles, order: 6, noun: "topic profile(s)", count: func(s *State) int { return len(s.Profiles) }},
 }
 
 func kindNames() []string {

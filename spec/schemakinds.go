@@ -74,6 +74,7 @@ func schemaDefs() map[string]*schema {
 		Items: &schema{Description: "A config key, or a key prefix ending in '*'.", Type: textTypes, MinLength: 1, Pattern: `^` + topicChar + `*\*?$`},
 	}
 	defs[KindTopic] = topicSchema()
+	defs[KindTopicProfile] = topicProfileSchema()
 	defs[KindSettings] = settingsSchema()
 	defs[KindACL] = aclSchema()
 	defs[KindRole] = roleSchema()
@@ -119,12 +120,33 @@ func docSchema(kind, desc string, meta, spec *schema, specRequired bool) *schema
 func topicSchema() *schema {
 	meta := ref("topicName", "The topic's name in Kafka. Names of Kafka's and well-known tools' internal topics (__*, .*, _schemas, connect-offsets, *-changelog, ...) are reserved.")
 	meta.Not = &schema{Description: "a reserved topic name", Type: "string", Pattern: reservedTopic}
-	spec := object("The topic's partitions, replication factor and config overrides.", []string{"partitions", "replicationFactor"},
+	spec := object("The topic's partitions, replication factor and config overrides; with a profile, any of them may come from the profile.", nil,
+		prop{"profile", text("A TopicProfile (the repo's, or a built-in one: " + builtinNames() + ") whose values the topic takes where it sets none.")},
 		prop{"partitions", wholeNumber("The number of partitions: at least 1; it can grow, never shrink.", intRange{lo: 1, hi: maxInt, bits: 32}, false)},
 		prop{"replicationFactor", wholeNumber("How many replicas each partition has: at least 1; it cannot change yet.", intRange{lo: 1, hi: 1<<15 - 1, bits: 16}, false)},
 		prop{"configs", ref("configs", "")},
 		prop{"ignoreConfigs", ref("ignoreConfigs", "Config keys kgitops neither sets nor removes on this topic; a trailing * matches a prefix.")})
+	spec.AnyOf = []*schema{{Required: []string{"profile"}}, {Required: []string{"partitions", "replicationFactor"}}}
 	return docSchema(KindTopic, "A Kafka topic.", meta, spec, true)
+}
+
+// topicProfileSchema describes a TopicProfile.
+func topicProfileSchema() *schema {
+	spec := object("What topics that name the profile take where they set nothing themselves.", nil,
+		prop{"description", text("What the profile is for, and why its values are what they are.")},
+		prop{"partitions", wholeNumber("The number of partitions: at least 1.", intRange{lo: 1, hi: maxInt, bits: 32}, false)},
+		prop{"replicationFactor", wholeNumber("How many replicas each partition has: at least 1.", intRange{lo: 1, hi: 1<<15 - 1, bits: 16}, false)},
+		prop{"configs", ref("configs", "")})
+	spec.AnyOf = []*schema{{Required: []string{"partitions"}}, {Required: []string{"replicationFactor"}}, {Required: []string{"configs"}}}
+	return docSchema(KindTopicProfile, "A named bundle of topic settings, used by topics with spec.profile; it may replace a built-in profile of the same name.", nil, spec, true)
+}
+
+func builtinNames() string {
+	var names []string
+	for _, p := range builtinProfiles {
+		names = append(names, p.Name)
+	}
+	return strings.Join(names, ", ")
 }
 
 // configsSchema describes a topic's config overrides from topicConfigs:

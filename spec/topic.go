@@ -26,20 +26,34 @@ func decodeTopic(d *decoder, doc document, st *State) {
 		d.errorf(doc.SpecAt, "add spec: {partitions: ..., replicationFactor: ...}", "spec is missing")
 		return
 	}
-	fs, ok := d.fields(doc.Spec, "spec", "partitions", "replicationFactor", "configs", "ignoreConfigs")
+	fs, ok := d.fields(doc.Spec, "spec", "profile", "partitions", "replicationFactor", "configs", "ignoreConfigs")
 	if !ok {
 		return
 	}
-
-	if f, ok := fs["partitions"]; !ok {
-		d.errorf(doc.SpecAt, "add partitions: <count> under spec, at least 1", "partitions is missing")
-	} else if n, ok := d.integer(f, intRange{lo: 1, hi: maxInt, bits: 32}); ok {
-		t.Partitions = int32(n)
+	pf, profiled := fs["profile"]
+	if profiled {
+		t.Profile, profiled = d.name(pf)
 	}
-	if f, ok := fs["replicationFactor"]; !ok {
-		d.errorf(doc.SpecAt, "add replicationFactor: <count> under spec, at least 1", "replicationFactor is missing")
-	} else if n, ok := d.integer(f, intRange{lo: 1, hi: 1<<15 - 1, bits: 16}); ok {
-		t.ReplicationFactor = int16(n)
+
+	// With a profile, a missing value is the profile's (useProfile).
+	bad := false
+	if f, ok := fs["partitions"]; !ok && !profiled {
+		d.errorf(doc.SpecAt, "add partitions: <count> under spec, at least 1, or a profile that sets it", "partitions is missing")
+	} else if ok {
+		if n, ok := d.integer(f, intRange{lo: 1, hi: maxInt, bits: 32}); ok {
+			t.Partitions = int32(n)
+		} else {
+			bad = true // reported; the profile must not fill it in
+		}
+	}
+	if f, ok := fs["replicationFactor"]; !ok && !profiled {
+		d.errorf(doc.SpecAt, "add replicationFactor: <count> under spec, at least 1, or a profile that sets it", "replicationFactor is missing")
+	} else if ok {
+		if n, ok := d.integer(f, intRange{lo: 1, hi: 1<<15 - 1, bits: 16}); ok {
+			t.ReplicationFactor = int16(n)
+		} else {
+			bad = true
+		}
 	}
 
 	var ignored map[string]int // ignoreConfigs entry -> line
@@ -63,8 +77,17 @@ func decodeTopic(d *decoder, doc document, st *State) {
 			}
 		})
 	}
-	if keep {
-		st.Topics = append(st.Topics, t)
+	profiled = profiled && !bad
+	if !keep {
+		if profiled {
+			d.l.after(func(st *State) { d.useProfile(&t, pf.Value, doc.SpecAt, st) })
+		}
+		return
+	}
+	i := len(st.Topics)
+	st.Topics = append(st.Topics, t)
+	if profiled {
+		d.l.after(func(st *State) { d.useProfile(&st.Topics[i], pf.Value, doc.SpecAt, st) })
 	}
 }
 

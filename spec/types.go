@@ -85,6 +85,15 @@ type Topic struct {
 	// that kgitops neither sets nor removes on this topic.
 	IgnoreConfigs []string
 
+	// Profile is the TopicProfile the topic uses (spec.profile), "" for
+	// none. Partitions, ReplicationFactor and Configs hold the effective
+	// values: the topic's own, and the profile's where the topic sets
+	// none. FromProfile holds the paths ("partitions", "configs.KEY")
+	// the profile set, and ProfileOrigin names the profile (see SetBy).
+	Profile       string
+	ProfileOrigin string
+	FromProfile   map[string]bool
+
 	Pos Pos // the document's "kind:" line
 }
 
@@ -106,6 +115,9 @@ type Settings struct {
 type State struct {
 	Topics   []Topic
 	Settings Settings
+	// Profiles are the repo's TopicProfiles, by name; the built-in ones
+	// are BuiltinProfiles.
+	Profiles []TopicProfile
 
 	ACLs         []ACL
 	Roles        []Role
@@ -141,4 +153,5 @@ func (s *State) sortByName() {
 	slices.SortStableFunc(s.RoleBindings, func(a, b RoleBinding) int { return strings.Compare(a.Name, b.Name) })
 	slices.SortStableFunc(s.Quotas, func(a, b Quota) int { return strings.Compare(a.Name, b.Name) })
 	slices.SortStableFunc(s.Users, func(a, b User) int { return strings.Compare(a.Name, b.Name) })
+	s.sortProfiles()
 }
