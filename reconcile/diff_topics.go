@@ -133,7 +133,7 @@ func createTopic(t spec.Topic, ignore []string) Change {
 	if protect {
 		fields = append(fields, protectField(nil, true))
 	}
-	return Change{Action: ActionCreate, Kind: KindTopic, Name: t.Name, Fields: fields, Payload: tc, Sources: topicSources(t)}
+	return Change{Action: ActionCreate, Kind: KindTopic, Name: t.Name, Fields: sourced(t, fields), Payload: tc, Sources: topicSources(t)}
 }
 
 // updateTopic compares a declared topic with its live self. Git is the
@@ -198,7 +198,7 @@ func (p *Plan) updateTopic(t spec.Topic, lt LiveTopic, ignore []string, b spec.T
 	if len(fields) == 0 {
 		return Change{}, false
 	}
-	return Change{Action: ActionUpdate, Kind: KindTopic, Name: t.Name, Fields: fields, Payload: tc, Sources: topicSources(t)}, true
+	return Change{Action: ActionUpdate, Kind: KindTopic, Name: t.Name, Fields: sourced(t, fields), Payload: tc, Sources: topicSources(t)}, true
 }
 
 // brokerShortage says why a topic with replication factor rf cannot be
@@ -235,8 +235,26 @@ func brokerList(ids []int32) string {
 
 // topicSources names the document that declares a topic, for reviewers.
 func topicSources(t spec.Topic) []string {
-	if t.Pos.File == "" {
-		return nil
+	var out []string
+	if t.Pos.File != "" {
+		out = append(out, "Topic "+t.Name+" at "+t.Pos.String())
 	}
-	return []string{"Topic " + t.Name + " at " + t.Pos.String()}
+	if t.ProfileOrigin != "" {
+		out = append(out, "TopicProfile "+strings.TrimPrefix(t.ProfileOrigin, "profile ")) // TopicProfile durable (built-in)
+	}
+	return out
+}
+
+// sourced says, on each field of a topic that uses a profile, whether
+// the topic or the profile set its value.
+func sourced(t spec.Topic, fields []Field) []Field {
+	if t.Profile == "" {
+		return fields
+	}
+	for i := range fields {
+		if fields[i].New != nil {
+			fields[i].Source = t.SetBy(fields[i].Path)
+		}
+	}
+	return fields
 }

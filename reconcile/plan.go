@@ -83,6 +83,9 @@ type Field struct {
 	Path string `json:"path"`
 	Old  any    `json:"old,omitempty"`
 	New  any    `json:"new,omitempty"`
+	// Source says who set the new value, for a topic with a profile:
+	// "topic", or its profile ("profile durable (built-in)").
+	Source string `json:"source,omitempty"`
 }
 
 // Refusal is a change kgitops will not make, with the reason.

@@ -85,17 +85,26 @@ func writeFields(b *strings.Builder, c Change) {
 	for _, f := range c.Fields {
 		pad := strings.Repeat(" ", width-len(f.Path))
 		old, new := shown(f.Path, f.Old), shown(f.Path, f.New)
+		from := fromProfile(f)
 		switch {
 		case c.Action == ActionCreate:
-			fmt.Fprintf(b, "      %s:%s %v\n", f.Path, pad, new)
+			fmt.Fprintf(b, "      %s:%s %v%s\n", f.Path, pad, new, from)
 		case f.Old == nil:
-			fmt.Fprintf(b, "    + %s:%s %v\n", f.Path, pad, new)
+			fmt.Fprintf(b, "    + %s:%s %v%s\n", f.Path, pad, new, from)
 		case f.New == nil:
 			fmt.Fprintf(b, "    - %s:%s %v%s\n", f.Path, pad, old, removalNote(c.Kind))
 		default:
-			fmt.Fprintf(b, "    ~ %s:%s %v → %v\n", f.Path, pad, old, new)
+			fmt.Fprintf(b, "    ~ %s:%s %v → %v%s\n", f.Path, pad, old, new, from)
 		}
 	}
+}
+
+// fromProfile notes, after a value, the profile that set it.
+func fromProfile(f Field) string {
+	if f.Source == "" || f.Source == "topic" {
+		return ""
+	}
+	return "  # " + f.Source
 }
 
 // shown is a field's value as people read it: a config value with a unit

@@ -244,7 +244,7 @@ func diffLines(c Change) []string {
 			lines = append(lines, line)
 		}
 		if f.New != nil {
-			lines = append(lines, fmt.Sprintf("+ %s:%s %s", f.Path, pad, valueText(shown(f.Path, f.New))))
+			lines = append(lines, fmt.Sprintf("+ %s:%s %s%s", f.Path, pad, valueText(shown(f.Path, f.New)), oneLine(fromProfile(f))))
 		}
 	}
 	return lines

@@ -31,3 +31,28 @@ func TestUnitsAreNoDiff(t *testing.T) {
 		}
 	})
 }
+
+// A profile's values land on the topic, and the topic's own win.
+func TestProfileConfigsLandOnTheTopic(t *testing.T) {
+	kafkatest.Each(t, func(t *testing.T, c *kafkatest.Cluster) {
+		r := newRig(t, c)
+		scratch, tuned := kafkatest.Unique("scratch"), kafkatest.Unique("tuned")
+		st := loadYAML(t,
+			fmt.Sprintf("%skind: Topic\nmetadata: {name: %s}\nspec: {profile: ephemeral, partitions: 2}\n", hdr, scratch),
+			fmt.Sprintf("%skind: Topic\nmetadata: {name: %s}\nspec: {profile: house, configs: {retention.ms: 2h}}\n", hdr, tuned),
+			hdr+"kind: TopicProfile\nmetadata: {name: house}\nspec: {partitions: 3, replicationFactor: 1, configs: {retention.ms: 1d, max.message.bytes: 2MiB}}\n")
+		p, _ := r.applyPlan(st, DiffOptions{})
+		if len(p.Changes) != 2 || p.Changes[0].Fields[1].Source != "profile ephemeral (built-in)" {
+			t.Fatalf("plan: %+v", p.Changes)
+		}
+		live := r.observe()
+		if got := live.Topics[scratch]; got.Partitions != 2 || got.ReplicationFactor != 1 ||
+			got.Configs["retention.ms"] != "3600000" || got.Configs["segment.ms"] != "600000" || got.Configs["cleanup.policy"] != "delete" {
+			t.Errorf("%s: %+v", scratch, got)
+		}
+		if got := live.Topics[tuned]; got.Partitions != 3 || got.Configs["retention.ms"] != "7200000" || got.Configs["max.message.bytes"] != "2097152" {
+			t.Errorf("%s: %+v", tuned, got)
+		}
+		r.assertNoChanges(st)
+	})
+}

@@ -105,6 +105,7 @@ func newRoot(e *env) *cobra.Command {
 		newRun(e),
 		newDiff(e),
 		newSchema(e),
+		newProfiles(e),
 		newDemo(e),
 		newVersion(e),
 	)

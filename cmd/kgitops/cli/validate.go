@@ -24,6 +24,12 @@ func newValidate(e *env) *cobra.Command {
 			if _, err := fmt.Fprintf(e.stdout, "%s is valid: %s.\n", dir, describeState(st)); err != nil {
 				return err
 			}
+			for _, p := range st.ProfileOverrides() {
+				if _, err := fmt.Fprintf(e.stdout, "Profile %s: the repo's TopicProfile at %s replaces the built-in one; topics naming %s get the repo's.\n",
+					p.Name, p.Pos.Under(dir), p.Name); err != nil {
+					return err
+				}
+			}
 			return listSkipped(e.stdout, dir, st.Skipped)
 		},
 	}
