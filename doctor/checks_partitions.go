@@ -182,7 +182,7 @@ func checkCapacity(c *Cluster, o Options) []Finding {
 	for _, b := range c.Brokers {
 		n := count[b.ID]
 		f := Finding{Check: "partitions-per-broker", Resource: fmt.Sprintf("broker %d", b.ID),
-			Evidence: fmt.Sprintf("broker %d holds %d partition replicas, %.0f%% of --max-partitions-per-broker %d", b.ID, n, 100*float64(n)/float64(limit), limit),
+			Evidence: fmt.Sprintf("broker %d holds %s, %.0f%% of --max-partitions-per-broker %d", b.ID, plural(n, "partition replica"), 100*float64(n)/float64(limit), limit),
 			Why:      "every replica costs open files, memory and replication work; past a few thousand per broker, restarts, leader elections and recovery slow down",
 			Fix:      "add brokers and move replicas to them, delete unused topics, or use fewer partitions for new topics; raise --max-partitions-per-broker if these brokers are sized for more",
 		}
