@@ -101,6 +101,7 @@ func newRoot(e *env) *cobra.Command {
 		newPlan(e),
 		newApply(e),
 		newExport(e),
+		newDoctor(e),
 		newAdopt(e),
 		newRun(e),
 		newDiff(e),
