@@ -29,14 +29,14 @@ func checkPartitions(c *Cluster, _ Options) []Finding {
 		total := len(t.Partitions)
 		if len(offline) > 0 {
 			out = append(out, Finding{Check: "offline-partitions", Severity: Error, Resource: res,
-				Evidence: fmt.Sprintf("%d of %s have no leader: %s", len(offline), plural(total, "partition"), someOf(offline)),
+				Evidence: fmt.Sprintf("%d of %s %s no leader: %s", len(offline), plural(total, "partition"), verb(len(offline), "has", "have"), someOf(offline)),
 				Why:      "nothing can be produced to or consumed from a partition without a leader",
 				Fix:      "bring back the brokers that hold these replicas; if they are lost for good, an unclean election (kafka-leader-election.sh --election-type UNCLEAN) restores service at the cost of the writes they alone had",
 			})
 		}
 		if len(underMin) > 0 {
 			f := Finding{Check: "under-min-isr", Severity: Error, Resource: res,
-				Evidence: fmt.Sprintf("%d of %s have fewer in-sync replicas than min.insync.replicas %d: %s", len(underMin), plural(total, "partition"), minISR, someOf(underMin)),
+				Evidence: fmt.Sprintf("%d of %s %s fewer in-sync replicas than min.insync.replicas %d: %s", len(underMin), plural(total, "partition"), verb(len(underMin), "has", "have"), minISR, someOf(underMin)),
 				Why:      "producers with acks=all (the default since Kafka 3.0) fail with NOT_ENOUGH_REPLICAS on these partitions",
 				Fix:      "bring the out-of-sync replicas' brokers back, or find why they fall behind (disk, network, replica.lag.time.max.ms)",
 			}
@@ -49,7 +49,7 @@ func checkPartitions(c *Cluster, _ Options) []Finding {
 		}
 		if len(under) > 0 {
 			out = append(out, Finding{Check: "under-replicated", Severity: Warn, Resource: res,
-				Evidence: fmt.Sprintf("%d of %s are under-replicated: %s", len(under), plural(total, "partition"), someOf(under)),
+				Evidence: fmt.Sprintf("%d of %s %s under-replicated: %s", len(under), plural(total, "partition"), verb(len(under), "is", "are"), someOf(under)),
 				Why:      "a partition with a replica out of sync has less redundancy: one more failure can make it unavailable or, with unclean election, lose data",
 				Fix:      "bring the missing replicas' brokers back, or find why they fall behind (disk, network, replica.lag.time.max.ms)",
 			})
@@ -87,7 +87,7 @@ func checkPreferredLeaders(c *Cluster, _ Options) []Finding {
 	}
 	ratio := float64(len(off)) / float64(led)
 	f := Finding{Check: "preferred-leader", Severity: Info, Resource: "cluster",
-		Evidence: fmt.Sprintf("%d of %s (%.0f%%) are led by a replica other than their preferred (first) one: %s", len(off), plural(led, "partition"), 100*ratio, someOf(off)),
+		Evidence: fmt.Sprintf("%d of %s (%.0f%%) %s led by a replica other than the preferred (first) one: %s", len(off), plural(led, "partition"), 100*ratio, verb(len(off), "is", "are"), someOf(off)),
 		Why:      "preferred leaders spread the leaders, and so the load, evenly; after a broker restart its partitions stay led by the others until a preferred election",
 		Fix:      "run kafka-leader-election.sh --election-type PREFERRED --all-topic-partitions; Kafka does it by itself every 5 minutes when auto.leader.rebalance.enable=true and a broker's imbalance exceeds leader.imbalance.per.broker.percentage (10)",
 	}

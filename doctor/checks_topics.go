@@ -57,7 +57,7 @@ func checkSingleReplica(c *Cluster, _ Options) []Finding {
 			continue
 		}
 		f := Finding{Check: "single-replica", Severity: Warn, Resource: "topic " + t.Name,
-			Evidence: fmt.Sprintf("topic %s has replication factor 1 (%s) on a cluster of %d brokers", t.Name, plural(len(t.Partitions), "partition"), len(c.Brokers)),
+			Evidence: fmt.Sprintf("topic %s has replication factor 1 (%s) on a cluster of %s", t.Name, plural(len(t.Partitions), "partition"), plural(len(c.Brokers), "broker")),
 			Why:      "each partition lives on one broker: when it stops, the partition is unavailable, and when its disk is lost, so is the data",
 			Fix: fmt.Sprintf("reassign the partitions onto %d brokers with kafka-reassign-partitions.sh (kgitops cannot change a replication factor yet), then set replicationFactor: %d in the topic's document",
 				min(3, len(c.Brokers)), min(3, len(c.Brokers))),
