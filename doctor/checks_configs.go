@@ -27,10 +27,13 @@ type configRule struct {
 	why     string
 }
 
+// uncleanWhy says why unclean leader election is dangerous, for brokers
+// and topics alike.
+const uncleanWhy = "when every in-sync replica is gone, an out-of-sync replica may become leader and the writes it missed are lost, silently, even those acknowledged with acks=all"
+
 var configRules = []configRule{
 	{check: "unclean-leader-election", key: keyUncleanLeaderElection, severity: Error, safe: "false", dynamic: true,
-		bad: isTrue,
-		why: "when every in-sync replica is gone, an out-of-sync replica may become leader and the writes it missed are lost, silently, even those acknowledged with acks=all"},
+		bad: isTrue, why: uncleanWhy},
 	{check: "min-insync-replicas", key: keyMinInsyncReplicas, severity: Warn, safe: "2", dynamic: true, minBrokers: 3,
 		bad: func(v string) bool { n, err := strconv.Atoi(strings.TrimSpace(v)); return err == nil && n <= 1 },
 		why: "with min.insync.replicas 1, acks=all is acknowledged by the leader alone: when it fails before a follower copied the write, the write is lost. Topics without their own min.insync.replicas use this default"},
@@ -162,9 +165,9 @@ func checkTopicUnclean(c *Cluster, _ Options) []Finding {
 		if !ok || cfg.Source != kmsg.ConfigSourceDynamicTopicConfig || cfg.Value == nil || !isTrue(*cfg.Value) {
 			continue
 		}
-		out = append(out, Finding{Check: "unclean-leader-election", Severity: Warn, Resource: "topic " + t.Name,
+		out = append(out, Finding{Check: "unclean-leader-election", Severity: Error, Resource: "topic " + t.Name,
 			Evidence: fmt.Sprintf("topic %s overrides %s=true", t.Name, keyUncleanLeaderElection),
-			Why:      configRules[0].why,
+			Why:      uncleanWhy,
 			Fix:      "remove the override from the topic's configs, or set it to false, and apply",
 			YAML:     topicYAML(t, keyUncleanLeaderElection, "false"),
 		})

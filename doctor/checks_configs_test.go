@@ -102,7 +102,7 @@ func TestCheckTopicUnclean(t *testing.T) {
 	runCases(t, []string{"unclean-leader-election"}, []checkCase{
 		{name: "override", cluster: Cluster{Brokers: brokers(1), Topics: []Topic{{Name: "orders", Partitions: spread(1, 1, 1),
 			Configs: topicConfigs(keyUncleanLeaderElection, "true")}}},
-			want: []string{"warn unclean-leader-election topic orders"}},
+			want: []string{"error unclean-leader-election topic orders"}},
 		{name: "inherited from the brokers is the brokers' finding", cluster: Cluster{Brokers: brokers(1), Topics: []Topic{{Name: "orders",
 			Partitions: spread(1, 1, 1), Configs: inherited}}}},
 	})
