@@ -25,8 +25,10 @@ func IgnoreMatch(patterns []string, key string) (pattern string, ok bool) {
 // configs reads a topic's config overrides. Values of keys in the table are
 // checked and normalized now; other keys are kept as written and checked
 // against Settings once every document is read. It returns the keys too,
-// for later checks that report at them.
-func (d *decoder) configs(f field) (map[string]string, []field) {
+// for later checks that report at them. scope is the topic the configs
+// are for (nil for a profile's): a Policy in scope may turn the checks of
+// keys and values off (see ruleOff).
+func (d *decoder) configs(f field, scope *Topic) (map[string]string, []field) {
 	if isNull(f.Value) {
 		return nil, nil
 	}
@@ -39,7 +41,7 @@ func (d *decoder) configs(f field) (map[string]string, []field) {
 		c, known := topicConfigs[p.Name]
 		known = known && c.removed == ""
 		if !known {
-			d.checkKeyLater(p.Key, p.Name)
+			d.checkKeyLater(p.Key, p.Name, scope)
 		}
 		raw, ok := d.configText(p, known && c.typ == typeList)
 		if !ok {
@@ -48,7 +50,14 @@ func (d *decoder) configs(f field) (map[string]string, []field) {
 		if known {
 			v, err := NormalizeConfig(p.Name, raw)
 			if ve := (*valueError)(nil); errors.As(err, &ve) {
-				d.errorf(p.Value, cmp.Or(ve.hint, decimalHint(p.Value)), "%s", ve.msg)
+				// Reported once the policies are known; passed through
+				// as written where one turns config-value off.
+				d.l.after(func(st *State) {
+					if !st.ruleOff(scope, RuleConfigValue) {
+						d.errorf(p.Value, cmp.Or(ve.hint, decimalHint(p.Value)), "%s", ve.msg)
+					}
+				})
+				out[p.Name] = raw
 				continue
 			}
 			raw = v
@@ -85,12 +94,47 @@ func (d *decoder) configText(p field, list bool) (string, bool) {
 	return "", false
 }
 
+// ruleOff says whether a Policy turns a built-in rule off for scope: a
+// topic's policies, or for a profile (nil) the policies of every topic.
+func (st *State) ruleOff(scope *Topic, rule string) bool {
+	return disabled(st.scopePolicies(scope), rule)
+}
+
+// prefixAllowed says whether a Policy for scope lets key through by one
+// of its allowConfigPrefixes.
+func (st *State) prefixAllowed(scope *Topic, key string) bool {
+	for _, p := range st.scopePolicies(scope) {
+		for _, prefix := range p.AllowConfigPrefixes {
+			if strings.HasPrefix(key, prefix) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (st *State) scopePolicies(scope *Topic) []Policy {
+	if scope != nil {
+		return st.policiesFor(*scope)
+	}
+	var out []Policy
+	for _, p := range st.Policies {
+		if p.Match.NamePattern == nil && len(p.Match.Labels) == 0 {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // checkKeyLater reports, once Settings is known, a config key that is
 // neither in the table nor in extraConfigKeys.
-func (d *decoder) checkKeyLater(at *yaml.Node, key string) {
+func (d *decoder) checkKeyLater(at *yaml.Node, key string, scope *Topic) {
 	d.l.after(func(st *State) {
 		extra := st.Settings.ExtraConfigKeys
-		if KnownConfigKey(key) || slices.Contains(extra, key) {
+		if KnownConfigKey(key) || slices.Contains(extra, key) || st.prefixAllowed(scope, key) {
+			return
+		}
+		if _, removed := topicConfigs[key]; !removed && st.ruleOff(scope, RuleUnknownConfig) {
 			return
 		}
 		if c, ok := topicConfigs[key]; ok {
@@ -119,7 +163,7 @@ func (d *decoder) ignoreConfigs(f field) ([]string, map[string]int) {
 			continue
 		}
 		if !wild {
-			d.checkKeyLater(nodes[i], e)
+			d.checkKeyLater(nodes[i], e, nil)
 		}
 		out = append(out, e)
 		lines[e] = nodes[i].Line

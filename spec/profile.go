@@ -65,7 +65,7 @@ func decodeTopicProfile(d *decoder, doc document, st *State) {
 		}
 	}
 	if f, ok := fs["configs"]; ok {
-		p.Configs, _ = d.configs(f)
+		p.Configs, _ = d.configs(f, nil)
 	}
 	_, hasP := fs["partitions"]
 	_, hasR := fs["replicationFactor"]
@@ -139,12 +139,20 @@ func (d *decoder) useProfile(t *Topic, node *yaml.Node, spec *yaml.Node, st *Sta
 	}
 	t.ProfileOrigin = p.Origin()
 	t.FromProfile = map[string]bool{}
+	from := d.pos(node) // a built-in profile's values were written where the topic names it
+	if !p.BuiltIn {
+		from = p.Pos
+	}
+	if t.At == nil {
+		t.At = map[string]Pos{}
+	}
 	if t.Partitions == 0 {
 		if p.Partitions == 0 {
 			d.errorf(spec, "add partitions: <count> under spec, at least 1", "partitions is missing, and %s does not set it", p.Origin())
 		}
 		t.Partitions = p.Partitions
 		t.FromProfile["partitions"] = true
+		t.At["partitions"] = from
 	}
 	if t.ReplicationFactor == 0 {
 		if p.ReplicationFactor == 0 {
@@ -152,6 +160,7 @@ func (d *decoder) useProfile(t *Topic, node *yaml.Node, spec *yaml.Node, st *Sta
 		}
 		t.ReplicationFactor = p.ReplicationFactor
 		t.FromProfile["replicationFactor"] = true
+		t.At["replicationFactor"] = from
 	}
 	for _, k := range slices.Sorted(maps.Keys(p.Configs)) {
 		if _, own := t.Configs[k]; own {
@@ -168,6 +177,7 @@ func (d *decoder) useProfile(t *Topic, node *yaml.Node, spec *yaml.Node, st *Sta
 		}
 		t.Configs[k] = p.Configs[k]
 		t.FromProfile["configs."+k] = true
+		t.At["configs."+k] = from
 	}
 }
 

@@ -75,6 +75,7 @@ func schemaDefs() map[string]*schema {
 	}
 	defs[KindTopic] = topicSchema()
 	defs[KindTopicProfile] = topicProfileSchema()
+	defs[KindPolicy] = policySchema()
 	defs[KindSettings] = settingsSchema()
 	defs[KindACL] = aclSchema()
 	defs[KindRole] = roleSchema()
@@ -139,6 +140,52 @@ func topicProfileSchema() *schema {
 		prop{"configs", ref("configs", "")})
 	spec.AnyOf = []*schema{{Required: []string{"partitions"}}, {Required: []string{"replicationFactor"}}, {Required: []string{"configs"}}}
 	return docSchema(KindTopicProfile, "A named bundle of topic settings, used by topics with spec.profile; it may replace a built-in profile of the same name.", nil, spec, true)
+}
+
+// policySchema describes a Policy.
+func policySchema() *schema {
+	severity := &schema{Description: "error (blocks apply and the daemon) or warn (printed and counted).", Enum: strs([]string{SeverityError, SeverityWarn})}
+	withSeverity := func(desc string, required []string, ps ...prop) *schema {
+		o := object(desc, required, append(ps, prop{"severity", severity})...)
+		return o
+	}
+	keys := func(desc, list string) *schema {
+		l := &schema{Description: desc, Type: []string{"array", "null"}, UniqueItems: true, Items: text("A name.")}
+		return &schema{Description: desc, AnyOf: []*schema{l, withSeverity(desc, []string{list}, prop{list, l})}}
+	}
+	count := func(desc string, r intRange) *schema { return wholeNumber(desc, r, false) }
+	bounds := func(desc string, r intRange) *schema {
+		s := withSeverity(desc, nil, prop{"min", count("The least allowed.", r)}, prop{"max", count("The most allowed.", r)})
+		s.AnyOf = []*schema{{Required: []string{"min"}}, {Required: []string{"max"}}}
+		return s
+	}
+	pattern := text("A regular expression (Go's RE2 syntax).")
+	configRule := withSeverity("Bounds on one config key's value.", nil,
+		prop{"min", &schema{Description: "The least value, with units for .ms and .bytes keys (whole-number keys only).", Type: textTypes}},
+		prop{"max", &schema{Description: "The greatest value, with units for .ms and .bytes keys (whole-number keys only); -1 (no limit) is above any maximum.", Type: textTypes}},
+		prop{"oneOf", &schema{Description: "The allowed values.", Type: "array", Items: text("A value.")}})
+	configRule.AnyOf = []*schema{{Required: []string{"min"}}, {Required: []string{"max"}}, {Required: []string{"oneOf"}}}
+	topics := object("Rules for the topics in the policy's scope.", nil,
+		prop{"namePattern", &schema{Description: "Names must match this regular expression.", AnyOf: []*schema{pattern, withSeverity("", []string{"pattern"}, prop{"pattern", pattern})}}},
+		prop{"partitions", bounds("Bounds on the partition count.", intRange{lo: 1, hi: maxInt, bits: 32})},
+		prop{"replicationFactor", bounds("Bounds on the replication factor.", intRange{lo: 1, hi: 1<<15 - 1, bits: 16})},
+		prop{"requiredConfigs", keys("Config keys every topic must set (itself or through its profile).", "keys")},
+		prop{"forbiddenConfigs", keys("Config keys no topic may set.", "keys")},
+		prop{"configs", &schema{Description: "Per config key: min, max or oneOf.", Type: "object", AdditionalProps: configRule}},
+		prop{"profiles", keys("The profiles topics may use; none allows a topic without one.", "allowed")},
+		prop{"maxTopicsPerTeam", &schema{Description: "The most topics one team (the label team) may declare in the scope.",
+			AnyOf: []*schema{count("", intRange{lo: 0, hi: maxInt, bits: 32}), withSeverity("", []string{"max"}, prop{"max", count("The most topics per team.", intRange{lo: 0, hi: maxInt, bits: 32})})}}},
+		prop{"allowConfigPrefixes", &schema{Description: "Prefixes of config keys kgitops does not know (a vendor's, such as confluent.) that topics in scope may set, unchecked.",
+			Type: []string{"array", "null"}, Items: text("A key prefix.")}})
+	spec := object("An organisation's rules for topics: findings with severity error block apply and the daemon; warnings are printed and counted.", nil,
+		prop{"severity", severity},
+		prop{"match", object("The policy's scope: topics whose name matches and that carry every label; none: every topic.", nil,
+			prop{"namePattern", pattern}, prop{"labels", ref("labels", "")})},
+		prop{"topics", topics},
+		prop{"disable", &schema{Description: "Built-in rules to turn off in the scope: " + strings.Join(BuiltinRules(), ", ") + ".",
+			Type: []string{"array", "null"}, Items: &schema{Enum: strs(BuiltinRules())}}})
+	spec.AnyOf = []*schema{{Required: []string{"topics"}}, {Required: []string{"disable"}}}
+	return docSchema(KindPolicy, "Rules for topics, scoped by name and labels.", nil, spec, true)
 }
 
 func builtinNames() string {

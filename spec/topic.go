@@ -10,7 +10,10 @@ import (
 // reserved is reported and left out of the State, so that the checks across
 // documents only see real names; its spec is still checked.
 func decodeTopic(d *decoder, doc document, st *State) {
-	t := Topic{Name: doc.Name, Labels: doc.Labels, Annotations: doc.Annotations, Pos: doc.Pos}
+	t := Topic{Name: doc.Name, Labels: doc.Labels, Annotations: doc.Annotations, Pos: doc.Pos, At: map[string]Pos{}}
+	if doc.NameNode != nil {
+		t.At["name"] = d.pos(doc.NameNode)
+	}
 	keep := doc.Name != ""
 	if keep {
 		if msg, ok := ValidTopicName(doc.Name); !ok {
@@ -29,6 +32,11 @@ func decodeTopic(d *decoder, doc document, st *State) {
 	fs, ok := d.fields(doc.Spec, "spec", "profile", "partitions", "replicationFactor", "configs", "ignoreConfigs")
 	if !ok {
 		return
+	}
+	for _, path := range []string{"profile", "partitions", "replicationFactor", "configs"} {
+		if f, ok := fs[path]; ok {
+			t.At[path] = d.pos(f.Key)
+		}
 	}
 	pf, profiled := fs["profile"]
 	if profiled {
@@ -62,7 +70,10 @@ func decodeTopic(d *decoder, doc document, st *State) {
 	}
 	if f, ok := fs["configs"]; ok {
 		var keys []field
-		t.Configs, keys = d.configs(f)
+		t.Configs, keys = d.configs(f, &Topic{Name: t.Name, Labels: t.Labels})
+		for _, k := range keys {
+			t.At["configs."+k.Name] = d.pos(k.Key)
+		}
 		for _, k := range keys {
 			if p, ok := IgnoreMatch(t.IgnoreConfigs, k.Name); ok {
 				d.errorf(k.Key, "remove one of them", "%s is set in configs but ignored by ignoreConfigs entry %q at line %d", k.Name, p, ignored[p])

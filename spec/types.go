@@ -94,6 +94,11 @@ type Topic struct {
 	ProfileOrigin string
 	FromProfile   map[string]bool
 
+	// At holds where values were written, by path: "name", "profile",
+	// "partitions", "replicationFactor", "configs" and "configs.KEY" (a
+	// profile's value: the profile). See PosOf.
+	At map[string]Pos
+
 	Pos Pos // the document's "kind:" line
 }
 
@@ -118,6 +123,8 @@ type State struct {
 	// Profiles are the repo's TopicProfiles, by name; the built-in ones
 	// are BuiltinProfiles.
 	Profiles []TopicProfile
+	// Policies are the repo's rules for topics (see Findings).
+	Policies []Policy
 
 	ACLs         []ACL
 	Roles        []Role
@@ -154,4 +161,5 @@ func (s *State) sortByName() {
 	slices.SortStableFunc(s.Quotas, func(a, b Quota) int { return strings.Compare(a.Name, b.Name) })
 	slices.SortStableFunc(s.Users, func(a, b User) int { return strings.Compare(a.Name, b.Name) })
 	s.sortProfiles()
+	slices.SortStableFunc(s.Policies, func(a, b Policy) int { return strings.Compare(a.Name, b.Name) })
 }
