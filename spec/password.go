@@ -18,31 +18,37 @@ import (
 // the variable or file, never the content; readFile's error is wrapped as
 // is.
 func (u User) ReadPassword(getenv func(string) string, readFile func(string) ([]byte, error)) (string, error) {
-	src := u.PasswordFrom
+	return u.PasswordFrom.read(fmt.Sprintf("password of user %q", u.Name), "passwordFrom", getenv, readFile)
+}
+
+// read reads the secret s points to, for ReadPassword and
+// BrokerConfig.ReadSecret; what names the secret in errors, and field the
+// document's field that says where it is.
+func (s PasswordSource) read(what, field string, getenv func(string) string, readFile func(string) ([]byte, error)) (string, error) {
 	switch {
-	case src.Env != "" && src.File != "":
-		return "", fmt.Errorf("password of user %q: passwordFrom gives both env and file", u.Name)
-	case src.Env != "":
-		p := getenv(src.Env)
+	case s.Env != "" && s.File != "":
+		return "", fmt.Errorf("%s: %s gives both env and file", what, field)
+	case s.Env != "":
+		p := getenv(s.Env)
 		if p == "" {
-			return "", fmt.Errorf("password of user %q: environment variable %s is empty or not set", u.Name, src.Env)
+			return "", fmt.Errorf("%s: environment variable %s is empty or not set", what, s.Env)
 		}
 		return p, nil
-	case src.File != "":
-		data, err := readFile(src.File)
+	case s.File != "":
+		data, err := readFile(s.File)
 		if err != nil {
-			return "", fmt.Errorf("password of user %q: read %s: %w", u.Name, src.File, err)
+			return "", fmt.Errorf("%s: read %s: %w", what, s.File, err)
 		}
 		p := string(data)
-		if s, ok := strings.CutSuffix(p, "\n"); ok {
-			p = strings.TrimSuffix(s, "\r")
+		if t, ok := strings.CutSuffix(p, "\n"); ok {
+			p = strings.TrimSuffix(t, "\r")
 		}
 		if p == "" {
-			return "", fmt.Errorf("password of user %q: file %s is empty", u.Name, src.File)
+			return "", fmt.Errorf("%s: file %s is empty", what, s.File)
 		}
 		return p, nil
 	}
-	return "", fmt.Errorf("password of user %q: passwordFrom gives neither env nor file", u.Name)
+	return "", fmt.Errorf("%s: %s gives neither env nor file", what, field)
 }
 
 // MaxPasswordFileSize is the most a passwordFrom file may hold: a

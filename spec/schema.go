@@ -70,6 +70,7 @@ type schema struct {
 	Required         []string           `json:"required,omitempty"`
 	Properties       props              `json:"properties,omitempty"`
 	PropertyNames    *schema            `json:"propertyNames,omitempty"`
+	PatternProps     props              `json:"patternProperties,omitempty"`
 	AdditionalProps  *schema            `json:"additionalProperties,omitempty"`
 	MinProperties    int                `json:"minProperties,omitempty"`
 	MaxProperties    int                `json:"maxProperties,omitempty"`
@@ -219,7 +220,7 @@ func reachable(root *schema, defs map[string]*schema) map[string]*schema {
 				walk(defs[name])
 			}
 		}
-		for _, p := range s.Properties {
+		for _, p := range slices.Concat(s.Properties, s.PatternProps) {
 			walk(p.s)
 		}
 		for _, c := range slices.Concat(s.AnyOf, s.OneOf, s.AllOf,

@@ -73,6 +73,7 @@ func schemaDefs() map[string]*schema {
 		Type: []string{"array", "null"}, UniqueItems: true,
 		Items: &schema{Description: "A config key, or a key prefix ending in '*'.", Type: textTypes, MinLength: 1, Pattern: `^` + topicChar + `*\*?$`},
 	}
+	defs["secretValue"] = secretValueSchema()
 	defs[KindTopic] = topicSchema()
 	defs[KindTopicProfile] = topicProfileSchema()
 	defs[KindPolicy] = policySchema()
@@ -278,7 +279,8 @@ func settingsSchema() *schema {
 				Type:        textTypes, MinLength: 1, Pattern: "^" + topicChar + "+$",
 				Not: &schema{Enum: strs(topicConfigNames)},
 			},
-		}})
+		}},
+		prop{"extraBrokerConfigKeys", extraBrokerConfigKeysSchema()})
 	spec.Type = []string{"object", "null"}
 	return docSchema(KindSettings, "Repo-wide options; at most one per repo.", nil, spec, false)
 }

@@ -9,12 +9,15 @@ func decodeSettings(d *decoder, doc document, st *State) {
 	}
 	s := Settings{Pos: doc.Pos}
 	if doc.Spec != nil {
-		fs, _ := d.fields(doc.Spec, "spec", "ignoreConfigs", "extraConfigKeys")
+		fs, _ := d.fields(doc.Spec, "spec", "ignoreConfigs", "extraConfigKeys", "extraBrokerConfigKeys")
 		if f, ok := fs["ignoreConfigs"]; ok {
 			s.IgnoreConfigs, _ = d.ignoreConfigs(f)
 		}
 		if f, ok := fs["extraConfigKeys"]; ok {
 			s.ExtraConfigKeys = d.extraConfigKeys(f)
+		}
+		if f, ok := fs["extraBrokerConfigKeys"]; ok {
+			s.ExtraBrokerConfigKeys = d.extraBrokerConfigKeys(f)
 		}
 	}
 	st.Settings = s

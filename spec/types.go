@@ -111,6 +111,10 @@ type Settings struct {
 	// kgitops' table of Kafka 4.1 keys does not (a newer Kafka, a vendor
 	// extension). Their values are passed through unchecked.
 	ExtraConfigKeys []string
+	// ExtraBrokerConfigKeys lists dynamic broker config keys that the
+	// cluster knows but kgitops' table does not, for BrokerConfig
+	// documents. Their values are passed through unchecked.
+	ExtraBrokerConfigKeys []string
 
 	Pos Pos // the document's "kind:" line; zero when the repo has none
 }
@@ -131,6 +135,10 @@ type State struct {
 	RoleBindings []RoleBinding
 	Quotas       []Quota
 	Users        []User
+
+	// BrokerConfigs are the dynamic broker configs, the cluster-wide
+	// defaults first, then by broker id (brokerconfig.go).
+	BrokerConfigs []BrokerConfig
 
 	// Objects holds the documents of kinds added with Register, by kind.
 	Objects map[string][]Object

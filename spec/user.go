@@ -2,6 +2,7 @@ package spec
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -97,8 +98,15 @@ func decodeUser(d *decoder, doc document, st *State) {
 
 // passwordSource reads passwordFrom: {env: NAME} or {file: PATH}.
 func (d *decoder) passwordSource(f field) PasswordSource {
+	return d.secretSource(f, "passwordFrom", passwordHint)
+}
+
+// secretSource reads a field named name that says where a secret is:
+// {env: NAME} or {file: PATH}. hint says what to write when it gives
+// neither.
+func (d *decoder) secretSource(f field, name, hint string) PasswordSource {
 	var s PasswordSource
-	fs, inline, ok := d.secretFields(f.Value, "passwordFrom", "env", "file")
+	fs, inline, ok := d.secretFields(f.Value, name, "env", "file")
 	if !ok {
 		return s
 	}
@@ -106,23 +114,26 @@ func (d *decoder) passwordSource(f field) PasswordSource {
 	ff, file := fs["file"]
 	switch {
 	case env && file:
-		d.errorf(f.Key, "keep one of them", "passwordFrom gives both env and file")
+		d.errorf(f.Key, "keep one of them", "%s gives both env and file", name)
 	case !env && !file && !inline:
-		d.errorf(f.Key, passwordHint, "passwordFrom gives neither env nor file")
+		d.errorf(f.Key, hint, "%s gives neither env nor file", name)
 	case env:
-		ef.Name = "passwordFrom.env"
-		if name, ok := d.name(ef); ok && !envName.MatchString(name) {
+		ef.Name = name + ".env"
+		if v, ok := d.name(ef); ok && !envName.MatchString(v) {
 			d.errorf(ef.Value, "write the variable's name: letters, digits and _, not starting with a digit",
-				"passwordFrom.env is not the name of an environment variable")
+				"%s.env is not the name of an environment variable", name)
 		} else {
-			s.Env = name
+			s.Env = v
 		}
 	case file:
-		ff.Name = "passwordFrom.file"
+		ff.Name = name + ".file"
 		s.File, _ = d.name(ff)
 	}
 	return s
 }
+
+// userSecretFields are the mappings of a User that secretFields reads.
+var userSecretFields = []string{"spec", "scram", "passwordFrom"}
 
 // secretFields is fields for a mapping that may hold a password by
 // mistake. It never quotes a value: not when n is not a mapping, and not
@@ -135,8 +146,11 @@ func (d *decoder) secretFields(n *yaml.Node, name string, known ...string) (fs m
 			what = "text"
 		}
 		hint := ""
-		if name == "passwordFrom" {
+		switch name {
+		case "passwordFrom":
 			hint = "write passwordFrom: {env: NAME} or {file: PATH}; if that text is the password, change it: it is in the Git history"
+		case "valueFrom":
+			hint = "write valueFrom: {env: NAME} or {file: PATH}; if that text is the secret, change it: it is in the Git history"
 		}
 		d.errorf(n, hint, "%s must be a mapping, got %s", name, what)
 		return nil, false, false
@@ -146,6 +160,12 @@ func (d *decoder) secretFields(n *yaml.Node, name string, known ...string) (fs m
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := resolve(n.Content[i])
 		if k != nil && k.Kind == yaml.ScalarNode && strings.EqualFold(k.Value, "password") {
+			if !slices.Contains(userSecretFields, name) { // a BrokerConfig's key or its valueFrom
+				d.errorf(k, "move it to an environment variable or a file, give valueFrom: {env: NAME} or {file: PATH}, and change the secret: it is in the Git history",
+					"a secret is written in the repo")
+				inline = true
+				continue
+			}
 			d.errorf(k, "move it to an environment variable or a file, give passwordFrom: {env: NAME} or {file: PATH}, and change the password: it is in the Git history",
 				"a password is written in the repo")
 			inline = true
