@@ -49,6 +49,9 @@ type DiffOptions struct {
 	// plan applies. Otherwise the repo asks for something kgitops refuses,
 	// and the whole plan is refused (Plan.Errors).
 	Baseline *spec.State
+	// MaxPartitionsPerBroker is the partition replicas a broker may hold
+	// after the plan; 0 means DefaultMaxPartitionsPerBroker.
+	MaxPartitionsPerBroker int
 }
 
 // Diff computes the plan that brings live to desired. It is pure: the same
@@ -58,6 +61,12 @@ func Diff(desired *spec.State, live *Live, opts DiffOptions) *Plan {
 	for _, k := range registered() {
 		k.diff(p, desired, live, opts)
 	}
+	p.checkCluster(desired, live, opts)
+	var baseline []Finding
+	if opts.Baseline != nil {
+		baseline = opts.Baseline.Findings()
+	}
+	p.addFindings(desired.Findings(), baseline)
 	sortChanges(p.Changes) // first: the guards' refusals follow the changes' order
 	p.guardConflicts(desired, live)
 	p.guardDeletions(desired, live, opts)

@@ -36,6 +36,8 @@ type liveFixture struct {
 		Values map[string]float64 `json:"values"`
 	} `json:"quotas"`
 	Users map[string][]ScramCredential `json:"users"`
+	// Cluster is Live.Cluster, for the checks against the cluster.
+	Cluster *ClusterInfo `json:"cluster"`
 }
 
 // optionsFixture is options.json: DiffOptions plus passwords in clear.
@@ -57,7 +59,7 @@ func loadLive(t *testing.T, path string) *Live {
 	if err := dec.Decode(&f); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
-	live := &Live{Brokers: f.Brokers, RegisteredBrokers: f.RegisteredBrokers, DownBrokers: f.DownBrokers,
+	live := &Live{Brokers: f.Brokers, RegisteredBrokers: f.RegisteredBrokers, DownBrokers: f.DownBrokers, Cluster: f.Cluster,
 		Topics: map[string]LiveTopic{}, Inventory: Inventory{Entries: map[ResourceKey]InventoryEntry{}}}
 	for name, lt := range f.Topics {
 		cfg := lt.Configs

@@ -49,6 +49,9 @@ func diffTopics(p *Plan, desired *spec.State, live *Live, opts DiffOptions) {
 				continue
 			}
 			if msg, wait := brokerShortage(t.ReplicationFactor, live); msg != "" {
+				at := t.PosOf("replicationFactor")
+				p.Findings = append(p.Findings, Finding{Rule: spec.RuleRFAboveBrokers, Severity: spec.SeverityError,
+					Kind: KindTopic, Name: t.Name, File: at.File, Line: at.Line, Message: msg})
 				if wait {
 					p.block(KindTopic, t.Name, msg)
 				} else {

@@ -38,6 +38,10 @@ type Live struct {
 	Quotas map[string]LiveQuota         // by spec.QuotaEntity.String()
 	Users  map[string][]ScramCredential // by user name
 
+	// Cluster is what the plan's checks against the cluster need; nil in
+	// a Live not read from a cluster (LiveFrom), whose checks are skipped.
+	Cluster *ClusterInfo
+
 	// Parts holds the live state of kinds that keep it in no field above,
 	// by kind name; each kind reads only its own.
 	Parts map[string]any
@@ -103,6 +107,9 @@ func Observe(ctx context.Context, cl *kgo.Client, opts ObserveOptions) (*Live, e
 	live := &Live{Brokers: len(md.Brokers), metadata: md}
 	live.RegisteredBrokers, live.DownBrokers = registeredBrokers(ctx, cl, md)
 	live.Brokers = min(live.Brokers, live.RegisteredBrokers-len(live.DownBrokers))
+	if !opts.AllAccess { // an export checks nothing
+		live.Cluster = observeCluster(ctx, cl, md)
+	}
 	inv, err := ReadInventory(ctx, cl, opts.Inventory)
 	if err != nil {
 		return nil, err

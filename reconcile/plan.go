@@ -34,8 +34,12 @@ type Plan struct {
 	// Notes are what a reviewer should know that changes nothing, such as
 	// a topic kgitops created that was recreated by someone else and so
 	// is no longer kgitops' to delete.
-	Notes   []Refusal `json:"notes,omitempty"`
-	Summary Summary   `json:"summary"`
+	Notes []Refusal `json:"notes,omitempty"`
+	// Findings are the rules the desired state breaks, as the repo's
+	// Policies, the built-in rules and the checks against the live
+	// cluster find them. Each error is also in Errors (or in Blocked).
+	Findings []Finding `json:"findings,omitempty"`
+	Summary  Summary   `json:"summary"`
 
 	// Claims and Unclaims are what Apply records of the conflicts with
 	// other inventories the plan found: this repo's claims to record, and
@@ -107,6 +111,8 @@ type Summary struct {
 	Errors        int `json:"errors"`
 	// Blocked counts resources held back by the live cluster (Plan.Blocked).
 	Blocked int `json:"blocked,omitempty"`
+	// Warnings counts the findings of severity warn.
+	Warnings int `json:"warnings,omitempty"`
 }
 
 // NeedsApply says whether apply has anything to do: changes to the
@@ -128,7 +134,7 @@ func (p *Plan) summarize() {
 	for i := range p.Changes {
 		p.Changes[i].Risks = Risks(p.Changes[i])
 	}
-	s := Summary{Errors: len(p.Errors), Blocked: len(p.Blocked)}
+	s := Summary{Errors: len(p.Errors), Blocked: len(p.Blocked), Warnings: p.Warnings()}
 	for _, c := range p.Changes {
 		switch {
 		case c.Action == ActionCreate:

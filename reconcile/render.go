@@ -59,6 +59,14 @@ func RenderText(w io.Writer, p *Plan) error {
 	if len(p.Errors) > 0 {
 		b.WriteString("\n")
 	}
+	for _, f := range p.Findings {
+		if f.Severity == spec.SeverityWarn {
+			fmt.Fprintf(&b, "Warning: %s %s: %s\n", f.Kind, f.Name, findingText(f))
+		}
+	}
+	if p.Warnings() > 0 {
+		b.WriteString("\n")
+	}
 	for _, e := range p.Blocked {
 		fmt.Fprintf(&b, "Blocked: %s %s: %s\n", e.Kind, e.Name, e.Message)
 	}
@@ -136,6 +144,9 @@ func SummaryLine(p *Plan) string {
 	}
 	if s.Blocked > 0 {
 		line += fmt.Sprintf(", %d blocked by the cluster", s.Blocked)
+	}
+	if s.Warnings > 0 {
+		line += fmt.Sprintf(", %d warning(s)", s.Warnings)
 	}
 	line += "."
 	if s.Errors > 0 {

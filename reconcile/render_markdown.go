@@ -6,6 +6,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/kgitops/kgitops/spec"
 )
 
 // MarkdownMarker is the first line of every markdown plan. It does not
@@ -31,13 +33,14 @@ func RenderMarkdown(w io.Writer, p *Plan, opts MarkdownOptions) error {
 	var b strings.Builder
 	b.WriteString(MarkdownMarker + "\n")
 	writeMarkdownHeading(&b, opts)
-	if len(p.Changes) == 0 && len(p.Errors) == 0 && len(p.Blocked) == 0 && len(p.Notes) == 0 {
+	if len(p.Changes) == 0 && len(p.Errors) == 0 && len(p.Blocked) == 0 && len(p.Notes) == 0 && p.Warnings() == 0 {
 		b.WriteString("No changes. The cluster matches the repo.\n")
 	} else {
 		b.WriteString(mdText(SummaryLine(p)) + "\n\n")
 		writeMarkdownRisks(&b, p)
 		writeMarkdownErrors(&b, p)
 		writeMarkdownBlocked(&b, p)
+		writeMarkdownRefusals(&b, warnings(p), "⚠️", "Warnings", "Rules these resources break; they do not stop the apply:")
 		writeMarkdownRefusals(&b, p.Notes, "ℹ️", "Notes", "These change nothing in the cluster:")
 		kinds := planKinds(p)
 		writeMarkdownTable(&b, p, kinds)
@@ -115,6 +118,17 @@ func writeMarkdownErrors(b *strings.Builder, p *Plan) {
 
 func writeMarkdownBlocked(b *strings.Builder, p *Plan) {
 	writeMarkdownRefusals(b, p.Blocked, "⏸", "Blocked by the cluster", "The live cluster stands in the way of these resources; kgitops leaves them alone and applies the rest:")
+}
+
+// warnings are the plan's findings of severity warn, as refusals.
+func warnings(p *Plan) []Refusal {
+	var out []Refusal
+	for _, f := range p.Findings {
+		if f.Severity == spec.SeverityWarn {
+			out = append(out, Refusal{Kind: f.Kind, Name: f.Name, Message: findingText(f)})
+		}
+	}
+	return out
 }
 
 func writeMarkdownRefusals(b *strings.Builder, rs []Refusal, mark, title, intro string) {

@@ -32,12 +32,25 @@ const (
 	RuleRFOneNotEphemera = "rf-one-outside-ephemeral" // warn
 	RuleUnknownConfig    = "unknown-config"           // error, at load
 	RuleConfigValue      = "config-value"             // error, at load
+
+	// Checks against the live cluster, at plan time (reconcile).
+	RuleRFAboveBrokers      = "rf-above-brokers"      // error; cannot be disabled: Kafka refuses such a topic
+	RuleRFAboveRacks        = "rf-above-racks"        // warn
+	RulePartitionsPerBroker = "partitions-per-broker" // error above the limit, warn above 80% of it
+	RuleDiskWorstCase       = "disk-worst-case"       // error above the usable bytes, warn above 80% of them
+	RuleAutoCreateTopics    = "auto-create-topics"    // warn
 )
 
 // BuiltinRules lists the names of the built-in rules.
 func BuiltinRules() []string {
-	return []string{RuleConfigValue, RuleMinISRAboveRF, RuleMinISREqualsRF, RuleRFOneNotEphemera, RuleUnknownConfig}
+	return []string{RuleAutoCreateTopics, RuleConfigValue, RuleDiskWorstCase, RuleMinISRAboveRF, RuleMinISREqualsRF,
+		RulePartitionsPerBroker, RuleRFAboveRacks, RuleRFOneNotEphemera, RuleUnknownConfig}
 }
+
+// RuleOff says whether a Policy turns a built-in rule off for a topic, or,
+// for a nil topic (a rule about the whole cluster), a Policy that holds
+// every topic.
+func (s *State) RuleOff(t *Topic, rule string) bool { return s.ruleOff(t, rule) }
 
 // policiesFor returns the policies whose scope holds the topic.
 func (s *State) policiesFor(t Topic) []Policy {

@@ -45,6 +45,9 @@ type Config struct {
 	// reconcile.DiffOptions).
 	MaxDeletes *int
 	AllowEmpty bool
+	// MaxPartitionsPerBroker is the limit of the partitions-per-broker
+	// check (reconcile.DiffOptions); 0: the default.
+	MaxPartitionsPerBroker int
 	// Selector keeps only the documents whose labels it picks (--selector);
 	// resources outside it are never deleted.
 	Selector spec.Selector

@@ -5,6 +5,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promauto"
 
 	"github.com/kgitops/kgitops/reconcile"
+	"github.com/kgitops/kgitops/spec"
 )
 
 // Metrics are the daemon's Prometheus metrics. Their names are a contract:
@@ -23,6 +24,7 @@ type Metrics struct {
 	errors      *prometheus.CounterVec // class
 	enforcedRev *prometheus.GaugeVec   // revision
 	newestRev   *prometheus.GaugeVec   // revision, held_back
+	findings    *prometheus.GaugeVec   // severity
 }
 
 var actions = []reconcile.Action{reconcile.ActionCreate, reconcile.ActionUpdate, reconcile.ActionDelete}
@@ -55,6 +57,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "The revision the daemon enforces; the value is always 1."}, []string{"revision"}),
 		newestRev: f.NewGaugeVec(prometheus.GaugeOpts{Name: "kgitops_newest_revision_info",
 			Help: "The newest revision fetched, and why it is held back (none, spec or refused); the value is always 1."}, []string{"revision", "held_back"}),
+		findings: f.NewGaugeVec(prometheus.GaugeOpts{Name: "kgitops_policy_findings",
+			Help: "Findings of the policies, built-in rules and cluster checks in the last plan, by severity (error or warn)."}, []string{"severity"}),
+	}
+	for _, s := range []string{spec.SeverityError, spec.SeverityWarn} {
+		m.findings.WithLabelValues(s)
 	}
 	for _, c := range ErrorClasses {
 		m.errors.WithLabelValues(string(c))
@@ -94,6 +101,8 @@ func (m *Metrics) recordPlan(p *reconcile.Plan, notApplied map[string]int) {
 	for _, c := range p.Changes {
 		m.planChanges.WithLabelValues(c.Kind, string(c.Action)).Inc()
 	}
+	m.findings.WithLabelValues(spec.SeverityWarn).Set(float64(p.Warnings()))
+	m.findings.WithLabelValues(spec.SeverityError).Set(float64(len(p.Findings) - p.Warnings()))
 }
 
 func (m *Metrics) recordApplied(revision string) {

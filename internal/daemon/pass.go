@@ -305,7 +305,7 @@ func (d *Daemon) diff(g *goodState, live *reconcile.Live, baseline *spec.State) 
 	return reconcile.Diff(g.state, live, reconcile.DiffOptions{
 		AllowDelete: d.cfg.AllowDelete, IgnoreConfigs: d.cfg.IgnoreConfigs, Passwords: g.passwords, Baseline: baseline,
 		MaxDeletes: d.cfg.MaxDeletes, AllowEmpty: d.cfg.AllowEmpty, Source: d.cfg.SourceID, ClaimInventory: d.cfg.ClaimInventory,
-		Selector: d.cfg.Selector,
+		Selector: d.cfg.Selector, MaxPartitionsPerBroker: d.cfg.MaxPartitionsPerBroker,
 	})
 }
 

@@ -25,7 +25,7 @@ const (
 	ExitOK      = 0 // success; for plan: no changes
 	ExitError   = 1 // invalid input, refused plan, failed change, unreachable cluster
 	ExitChanges = 2 // plan --detailed-exitcode: there are changes
-	// ExitDestructive is --fail-on destructive: the changes include
+	// ExitDestructive is --fail-on destructive (or warn): the changes include
 	// destructive ones. It wins over ExitChanges.
 	ExitDestructive = 3
 )

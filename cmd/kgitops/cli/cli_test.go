@@ -76,7 +76,7 @@ func TestPlanApplyExitCodes(t *testing.T) {
 		}
 
 		r := kgitops(t, nil, args("plan")...)
-		if r.code != 0 || !strings.Contains(r.stdout, "+ Topic "+name) || !strings.Contains(r.stdout, "Plan: 1 to create, 0 to update, 0 to delete.") {
+		if r.code != 0 || !strings.Contains(r.stdout, "+ Topic "+name) || !strings.Contains(r.stdout, "Plan: 1 to create, 0 to update, 0 to delete") {
 			t.Fatalf("plan without --detailed-exitcode:\n%s", r)
 		}
 		if r := kgitops(t, nil, args("plan", "--detailed-exitcode")...); r.code != 2 {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -24,7 +26,7 @@ type reportFlags struct {
 func (r *reportFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVarP(&r.output, "output", "o", "text", "output format: text, json or markdown (a pull-request comment)")
 	cmd.Flags().BoolVar(&r.detailed, "detailed-exitcode", false, "exit 2 when there are changes (0: none, 1: error)")
-	cmd.Flags().StringVar(&r.failOn, "fail-on", "", "destructive: exit 3 when the changes include destructive ones (deletions, ACL removals, retention decreases ...)")
+	cmd.Flags().StringVar(&r.failOn, "fail-on", "", "destructive: exit 3 when the changes include destructive ones (deletions, ACL removals, retention decreases ...); warn: exit 3 when a policy or check warns; or both: destructive,warn")
 }
 
 // finish renders the plan and turns it into the command's exit code.
@@ -45,8 +47,10 @@ func (r *reportFlags) finish(e *env, p *reconcile.Plan, revision string) error {
 		return &exitError{code: ExitError, err: err}
 	case len(p.Errors) > 0:
 		return silentExit(ExitError)
-	case r.failOn == "destructive" && p.Destructive():
+	case r.failsOn("destructive") && p.Destructive():
 		return &exitError{code: ExitDestructive, err: errors.New("the changes include destructive ones (--fail-on destructive)")}
+	case r.failsOn("warn") && p.Warnings() > 0:
+		return &exitError{code: ExitDestructive, err: fmt.Errorf("%d warning(s) (--fail-on warn)", p.Warnings())}
 	case r.detailed && p.HasChanges():
 		return silentExit(ExitChanges)
 	}
@@ -59,10 +63,19 @@ func (r *reportFlags) check() error {
 	default:
 		return fmt.Errorf("-o %q: want text, json or markdown", r.output)
 	}
-	if r.failOn != "" && r.failOn != "destructive" {
-		return fmt.Errorf("--fail-on %q: the only value is destructive", r.failOn)
+	if r.failOn != "" {
+		for _, v := range strings.Split(r.failOn, ",") {
+			if v != "destructive" && v != "warn" {
+				return fmt.Errorf("--fail-on %q: want destructive, warn, or destructive,warn", r.failOn)
+			}
+		}
 	}
 	return nil
+}
+
+// failsOn says whether --fail-on lists what.
+func (r *reportFlags) failsOn(what string) bool {
+	return slices.Contains(strings.Split(r.failOn, ","), what)
 }
 
 func newDiff(e *env) *cobra.Command {

@@ -24,12 +24,15 @@ func TestValidateListsSkippedFiles(t *testing.T) {
 	})
 	r := kgitops(t, nil, "validate", "--dir", dir)
 	wantOut := dir + " is valid: 1 topic(s).\n" +
+		"1 warning(s).\n" +
 		"Skipped 3 file(s):\n" +
 		"  " + dir + "/b.yaml.bak (a renamed manifest? rename it back to b.yaml to load it)\n" +
 		"  " + dir + "/notes.txt (not .yaml/.yml)\n" +
 		"  " + dir + "/team/.c.yaml (hidden: a manifest? rename it to c.yaml to load it)\n"
 	wantErr := "Warning: skipped " + dir + "/b.yaml.bak: a renamed manifest? rename it back to b.yaml to load it\n" +
-		"Warning: skipped " + dir + "/team/.c.yaml: hidden: a manifest? rename it to c.yaml to load it\n"
+		"Warning: skipped " + dir + "/team/.c.yaml: hidden: a manifest? rename it to c.yaml to load it\n" +
+		"Warning: " + dir + "/a.yaml:7: Topic a: replication factor 1: losing one broker loses the topic's data; set replicationFactor: 3, " +
+		"or use profile ephemeral for data that may be lost (rule rf-one-outside-ephemeral)\n"
 	if r.code != 0 || r.stdout != wantOut || r.stderr != wantErr {
 		t.Errorf("got:\n%s\nwant stdout:\n%s--- and stderr:\n%s", r, wantOut, wantErr)
 	}

@@ -26,6 +26,7 @@ type planFlags struct {
 	allowEmpty    bool
 	selector      string
 	maxDeletes    int
+	maxPartitions int // --max-partitions-per-broker
 	ignoreConfigs []string
 	explicitInv   func() bool // the user chose --inventory-name
 	// hashDesired makes prepare hash the desired state's files (for a
@@ -43,7 +44,14 @@ func (f *planFlags) add(cmd *cobra.Command, getenv func(string) string) {
 	cmd.Flags().StringSliceVar(&f.ignoreConfigs, "ignore-config", nil, "topic config key to leave alone on every topic; a trailing '*' matches a prefix (repeatable)")
 	addGuardFlags(cmd, &f.maxDeletes, &f.allowEmpty, -1)
 	addSelectorFlag(cmd, &f.selector)
+	addCheckFlags(cmd, &f.maxPartitions)
 	f.explicitInv = inventoryChosen(cmd, getenv)
+}
+
+// addCheckFlags adds the limits of the checks against the live cluster.
+func addCheckFlags(cmd *cobra.Command, maxPartitions *int) {
+	cmd.Flags().IntVar(maxPartitions, "max-partitions-per-broker", reconcile.DefaultMaxPartitionsPerBroker,
+		"partition replicas a broker may hold after the plan: above it the plan is refused, above 80% of it the plan warns")
 }
 
 // addGuardFlags adds the guards against mass deletion; max is
@@ -122,7 +130,7 @@ func (f *planFlags) prepare(ctx context.Context, e *env) (*prepared, error) {
 	plan := reconcile.Diff(st, live, reconcile.DiffOptions{
 		AllowDelete: f.allowDelete, IgnoreConfigs: f.ignoreConfigs, Passwords: passwords,
 		MaxDeletes: maxDeletesOpt(f.maxDeletes), AllowEmpty: f.allowEmpty, Source: source, ClaimInventory: claim,
-		Selector: sel,
+		Selector: sel, MaxPartitionsPerBroker: f.maxPartitions,
 	})
 	return &prepared{cl: cl, live: live, plan: plan, source: source, claim: claim, desired: desired}, nil
 }

@@ -125,7 +125,7 @@ spec:
 		passwords[cons] = "cons-pw2-" + cons
 		environ["CONS_PW"] = passwords[cons]
 		r := run("plan", "--detailed-exitcode")
-		if r.code != 2 || !strings.Contains(r.stdout, "~ User "+cons) || !strings.Contains(r.stdout, "Plan: 0 to create, 1 to update, 0 to delete.") {
+		if r.code != 2 || !strings.Contains(r.stdout, "~ User "+cons) || !strings.Contains(r.stdout, "Plan: 0 to create, 1 to update, 0 to delete") {
 			t.Fatalf("plan after a password change:\n%s", r)
 		}
 		if r := run("apply"); r.code != 0 {

@@ -41,6 +41,7 @@ type runFlags struct {
 	allowEmpty        bool
 	selector          string
 	maxDeletes        int
+	maxPartitions     int // --max-partitions-per-broker
 	explicitInv       func() bool
 	ignoreConfigs     []string
 	listen            string
@@ -83,6 +84,7 @@ webhook start a pass early; SIGTERM finishes cleanly and exits 0.`,
 	fl.StringVar(&f.mode, "mode", envOr(e.getenv, "KGITOPS_MODE", "apply"), "apply: revert drift and apply commits; detect: only report [$KGITOPS_MODE]")
 	fl.BoolVar(&f.allowDelete, "allow-delete", false, "delete resources kgitops created that the repo no longer declares")
 	addGuardFlags(cmd, &f.maxDeletes, &f.allowEmpty, defaultDaemonMaxDeletes)
+	addCheckFlags(cmd, &f.maxPartitions)
 	addSelectorFlag(cmd, &f.selector)
 	f.explicitInv = inventoryChosen(cmd, e.getenv)
 	fl.StringSliceVar(&f.ignoreConfigs, "ignore-config", nil, "topic config key to leave alone on every topic (repeatable)")
@@ -153,7 +155,7 @@ func runDaemon(cmd *cobra.Command, e *env, f *runFlags) error {
 	cfg := daemon.Config{
 		Source: source, Client: cl, Metrics: daemon.NewMetrics(reg), Log: log,
 		Mode: mode, Interval: f.interval, PassTimeout: f.passTimeout, AllowDelete: f.allowDelete,
-		MaxDeletes: maxDeletesOpt(f.maxDeletes), AllowEmpty: f.allowEmpty, Selector: selector,
+		MaxDeletes: maxDeletesOpt(f.maxDeletes), AllowEmpty: f.allowEmpty, Selector: selector, MaxPartitionsPerBroker: f.maxPartitions,
 		SourceID: f.sourceID(), ClaimInventory: f.explicitInv(),
 		IgnoreConfigs: f.ignoreConfigs, Inventory: f.inventory(),
 		Passwords: func(st *spec.State, root string) (map[string]reconcile.Secret, error) {

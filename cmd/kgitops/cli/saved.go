@@ -59,6 +59,7 @@ type savedOptions struct {
 	AllowDelete      bool     `json:"allowDelete"`
 	AllowEmpty       bool     `json:"allowEmpty"`
 	MaxDeletes       int      `json:"maxDeletes"`
+	MaxPartitions    int      `json:"maxPartitionsPerBroker,omitempty"`
 	IgnoreConfigs    []string `json:"ignoreConfigs,omitempty"`
 	InventoryName    string   `json:"inventoryName"`
 	InventoryTopic   string   `json:"inventoryTopic"`
@@ -154,7 +155,7 @@ func savePlan(e *env, f *planFlags, p *prepared, path, revision string) error {
 		Format: savedFormat, Version: savedVersion, KgitopsVersion: Version, CreatedAt: time.Now().UTC(),
 		Dir: dir, Source: p.source, Desired: p.desired, Revision: revision,
 		Options: savedOptions{
-			AllowDelete: f.allowDelete, AllowEmpty: f.allowEmpty, MaxDeletes: f.maxDeletes,
+			AllowDelete: f.allowDelete, AllowEmpty: f.allowEmpty, MaxDeletes: f.maxDeletes, MaxPartitions: f.maxPartitions,
 			IgnoreConfigs: f.ignoreConfigs, InventoryName: f.inventoryName, InventoryTopic: f.inventoryTopic,
 			ClaimInventory: p.claim, TrustUnsigned: f.trustUnsigned, BootstrapServers: f.conn.Bootstrap, SecretsDir: secretsDir,
 			Selector: f.selector,
@@ -263,6 +264,7 @@ func (f *planFlags) useSaved(cmd *cobra.Command, e *env, sp *savedPlan) error {
 	differ("allow-delete", flags.Changed("allow-delete"), f.allowDelete, o.AllowDelete)
 	differ("allow-empty", flags.Changed("allow-empty"), f.allowEmpty, o.AllowEmpty)
 	differ("max-deletes", flags.Changed("max-deletes"), f.maxDeletes, o.MaxDeletes)
+	differ("max-partitions-per-broker", flags.Changed("max-partitions-per-broker"), f.maxPartitions, o.MaxPartitions)
 	differ("selector", flags.Changed("selector"), f.selector, o.Selector)
 	differ("ignore-config", flags.Changed("ignore-config"), sortedCopy(f.ignoreConfigs), sortedCopy(o.IgnoreConfigs))
 	differ("inventory-trust-unsigned", flags.Changed("inventory-trust-unsigned"), f.trustUnsigned, o.TrustUnsigned)
@@ -279,6 +281,9 @@ func (f *planFlags) useSaved(cmd *cobra.Command, e *env, sp *savedPlan) error {
 		return fmt.Errorf("the saved plan was not made with %s; nothing was applied: leave these flags out to apply the saved plan, or make a new plan with them", strings.Join(conflicts, ", "))
 	}
 	f.allowDelete, f.allowEmpty, f.maxDeletes, f.selector = o.AllowDelete, o.AllowEmpty, o.MaxDeletes, o.Selector
+	if o.MaxPartitions > 0 {
+		f.maxPartitions = o.MaxPartitions
+	}
 	f.ignoreConfigs = o.IgnoreConfigs
 	f.inventoryName, f.inventoryTopic = o.InventoryName, o.InventoryTopic
 	f.trustUnsigned = o.TrustUnsigned

@@ -21,8 +21,25 @@ func newValidate(e *env) *cobra.Command {
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
+			errs, warns := 0, 0
+			for _, f := range st.Findings() {
+				word := "Warning"
+				if f.Severity == spec.SeverityError {
+					word = "Error"
+					errs++
+				} else {
+					warns++
+				}
+				fmt.Fprintf(e.stderr, "%s: %s: %s %s: %s (rule %s)\n", word, f.At().Under(dir), f.Kind, f.Name, f.Message, f.Rule)
+			}
+			if errs > 0 {
+				return &exitError{code: ExitError, err: fmt.Errorf("%d policy error(s) in %s; nothing would be applied", errs, dir)}
+			}
 			if _, err := fmt.Fprintf(e.stdout, "%s is valid: %s.\n", dir, describeState(st)); err != nil {
 				return err
+			}
+			if warns > 0 {
+				fmt.Fprintf(e.stdout, "%d warning(s).\n", warns)
 			}
 			for _, p := range st.ProfileOverrides() {
 				if _, err := fmt.Fprintf(e.stdout, "Profile %s: the repo's TopicProfile at %s replaces the built-in one; topics naming %s get the repo's.\n",
