@@ -107,6 +107,7 @@ func newRoot(e *env) *cobra.Command {
 		newDiff(e),
 		newSchema(e),
 		newProfiles(e),
+		newExplain(e),
 		newDemo(e),
 		newVersion(e),
 	)
