@@ -69,7 +69,8 @@ func (p *Plan) checkCluster(desired *spec.State, live *Live, opts DiffOptions) {
 			racks[r] = true
 		}
 	}
-	if len(racks) > 0 {
+	if len(racks) > 1 { // one rack for all: rack awareness is moot
+
 		names := strings.Join(slices.Sorted(maps.Keys(racks)), ", ")
 		for _, g := range topics {
 			if g.added == 0 || int(g.t.ReplicationFactor) <= len(racks) || off(&g.t, spec.RuleRFAboveRacks) {
@@ -77,8 +78,8 @@ func (p *Plan) checkCluster(desired *spec.State, live *Live, opts DiffOptions) {
 			}
 			at := g.t.PosOf("replicationFactor")
 			fs = append(fs, clusterFinding{Finding{Rule: spec.RuleRFAboveRacks, Severity: spec.SeverityWarn, Kind: KindTopic, Name: g.t.Name, File: at.File, Line: at.Line,
-				Message: fmt.Sprintf("replication factor %d is more than the %d rack(s) (%s): some partitions keep two replicas in one rack, and losing that rack loses both; add racks, or set replicationFactor: %d",
-					g.t.ReplicationFactor, len(racks), names, len(racks))}, []string{g.t.Name}})
+				Message: fmt.Sprintf("replication factor %d is more than the %d racks (%s): some partitions keep two replicas in one rack, and losing that rack loses both; spread the brokers over %d racks",
+					g.t.ReplicationFactor, len(racks), names, g.t.ReplicationFactor)}, []string{g.t.Name}})
 		}
 	}
 

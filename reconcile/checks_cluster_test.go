@@ -45,8 +45,9 @@ func TestClusterChecks(t *testing.T) {
 	}{
 		{"all is well", topicDoc(6, 3, "retention.bytes: 1GiB"), nil, ""},
 		{"rf above racks", topicDoc(6, 3, ""), func(c *ClusterInfo) { c.Racks[3] = "a" },
-			"rf-above-racks warn: replication factor 3 is more than the 2 rack(s) (a, b)"},
+			"rf-above-racks warn: replication factor 3 is more than the 2 racks (a, b)"},
 		{"no racks, no check", topicDoc(6, 3, ""), func(c *ClusterInfo) { c.Racks = map[int32]string{1: "", 2: "", 3: ""} }, ""},
+		{"one rack, no check", topicDoc(6, 3, ""), func(c *ClusterInfo) { c.Racks = map[int32]string{1: "a", 2: "a", 3: "a"} }, ""},
 		{"partitions per broker: warn", topicDoc(300, 3, ""), func(c *ClusterInfo) { c.Replicas[2] = 3000 },
 			"partitions-per-broker warn: after this plan the busiest broker (2) holds about 3300 partition replicas"},
 		{"partitions per broker: error", topicDoc(4000, 3, ""), nil,
