@@ -381,3 +381,37 @@ func (f *fakeEnv) passwords(st *spec.State, root string) (map[string]reconcile.S
 	}
 	return out, errors.Join(errs...)
 }
+
+// A commit that breaks a policy rule of severity error is held back as
+// refused, and the enforced revision is still enforced; the findings of
+// the enforced plan show in kgitops_policy_findings.
+func TestEnforcesWhileAPolicyRefusesTheNewest(t *testing.T) {
+	kafkatest.Each(t, func(t *testing.T, c *kafkatest.Cluster) {
+		e := newEnforcer(t, c)
+		// Every topic of the good revision has replication factor 1: one
+		// built-in warning each.
+		s := e.passesAfter(1)
+		if got := e.metric("kgitops_policy_findings", map[string]string{"severity": "warn"}); got < 2 {
+			t.Errorf("kgitops_policy_findings{severity=warn} = %v, want the replication-factor-1 warnings", got)
+		}
+		other := kafkatest.Unique("other")
+		bad := e.push(map[string]string{"other.yaml": topicYAML(other, 1), "policy.yaml": `apiVersion: kgitops.io/v1alpha1
+kind: Policy
+metadata: {name: house}
+spec:
+  match: {namePattern: '^other-'}
+  topics:
+    partitions: {min: 2}
+`})
+		s = e.waitFor("the revision that breaks a policy held back", func(s Status) bool {
+			return s.HeldBack != nil && s.HeldBack.Revision == bad && s.HeldBack.Class == "refused"
+		})
+		if s.EnforcedRevision != e.good || !strings.Contains(s.HeldBack.Error, "partitions 1 is below the minimum 2") {
+			t.Fatalf("status with a policy error: %+v", s.HeldBack)
+		}
+		e.driftIsReverted(t)
+		if topicExists(t, c, other) {
+			t.Fatalf("topic %s of the refused revision was created", other)
+		}
+	})
+}
