@@ -43,11 +43,15 @@ func (p *Plan) checkCluster(desired *spec.State, live *Live, opts DiffOptions) {
 		added int64 // partition replicas added
 	}
 	var topics []grown
+	byName := make(map[string]spec.Topic, len(desired.Topics))
+	for _, t := range desired.Topics {
+		byName[t.Name] = t
+	}
 	for _, ch := range p.Changes {
 		if ch.Kind != KindTopic || ch.Action == ActionDelete {
 			continue
 		}
-		t, ok := desired.Topic(ch.Name)
+		t, ok := byName[ch.Name]
 		if !ok {
 			continue
 		}
