@@ -317,6 +317,23 @@ func (d *decoder) checkBrokerKeyLater(at *yaml.Node, key string) {
 	})
 }
 
+// checkIgnoredKeyLater reports, once Settings is known, an ignoreConfigs
+// entry that kgitops does not know and that looks like a typo of a key it
+// knows: the key meant would otherwise be removed as drift. Another
+// unknown key (a vendor's) may be ignored as it is written, so that an
+// export of a cluster that has one plans empty.
+func (d *decoder) checkIgnoredKeyLater(at *yaml.Node, key string) {
+	d.l.after(func(st *State) {
+		extra := st.Settings.ExtraBrokerConfigKeys
+		if slices.Contains(extra, key) {
+			return
+		}
+		if s := suggestHint(key, brokerConfigNames, ""); s != "" {
+			d.errorf(at, s+" a key kgitops does not know is ignored as written, but this one looks like a typo", "unknown broker config %q in ignoreConfigs", key)
+		}
+	})
+}
+
 // brokerIgnoreConfigs reads a BrokerConfig's list of keys and key prefixes
 // ending in '*' to leave alone, and the line of each.
 func (d *decoder) brokerIgnoreConfigs(f field) ([]string, map[string]int) {
@@ -329,8 +346,14 @@ func (d *decoder) brokerIgnoreConfigs(f field) ([]string, map[string]int) {
 			d.errorf(nodes[i], "write a config key, or a key prefix ending in '*'", "ignoreConfigs entry %q contains %q", e, bad)
 			continue
 		}
-		if !wild && !KnownBrokerConfigKey(e) {
-			d.checkBrokerKeyLater(nodes[i], e)
+		switch {
+		case wild || KnownBrokerConfigKey(e):
+		case slices.Contains(staticBrokerConfigs, e):
+			d.errorf(nodes[i], "remove it: only dynamic overrides are compared",
+				"ignoreConfigs entry %s is read from server.properties at startup, never set while the brokers run", e)
+			continue
+		default:
+			d.checkIgnoredKeyLater(nodes[i], e)
 		}
 		out = append(out, e)
 		lines[e] = nodes[i].Line
