@@ -21,6 +21,11 @@ type DiffOptions struct {
 	// passwordFrom says. Diff only compares them with the inventory's
 	// salted hashes; they never reach the plan's output.
 	Passwords map[string]Secret
+	// BrokerSecrets holds each BrokerConfig's sensitive values, read from
+	// where their valueFrom says, by BrokerSecretKey(broker, key). Like
+	// Passwords, they are only compared with salted hashes and never
+	// reach the plan's output.
+	BrokerSecrets map[string]Secret
 	// MaxDeletes caps the deletions one plan runs: past it, none is run,
 	// and each is shown as held with the reason. nil is no limit.
 	// Deletions pending --allow-delete do not count.

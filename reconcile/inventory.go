@@ -74,6 +74,11 @@ type InventoryEntry struct {
 	// to a user, so that a changed password shows in the plan. It is never
 	// printed.
 	PasswordHash string `json:"passwordHash,omitempty"`
+	// ValueHashes holds, for a BrokerConfig, a salted hash of each
+	// sensitive config value kgitops last applied (Kafka never returns
+	// them), one "key hash" pair per line, sorted: a string rather than a
+	// map, so that entries stay comparable. It is never printed.
+	ValueHashes string `json:"valueHashes,omitempty"`
 	// TopicID is the id Kafka gave the topic kgitops created (hex). A
 	// topic is deleted only while its live id matches: a topic of the same
 	// name created by someone else after ours was deleted is not ours.

@@ -39,8 +39,8 @@ func Fingerprint(live *Live, p *Plan) string {
 //   - a user: its SCRAM mechanisms and iteration counts;
 //   - any other kind: the entry its live state (Live.Parts) has for the
 //     resource's name, or the whole of it;
-//   - and for every resource, its inventory entry (the password hash enters
-//     only through this hash, never as it is) and the other inventory
+//   - and for every resource, its inventory entry (the password and value
+//     hashes enter only through this hash, never as they are) and the other inventory
 //     that holds it, if any.
 func FingerprintResources(live *Live, p *Plan) map[string]string {
 	out := map[string]string{}
@@ -63,6 +63,9 @@ func FingerprintResources(live *Live, p *Plan) map[string]string {
 		fmt.Fprintf(h, "inventory\x00%v\x00%s\x00%s\x00%v\x00%v\x00%v\x00%v\x00%v\x00",
 			recorded, e.Revision, e.TopicID, e.External, e.Pending, e.Claim, e.PreventDestroy, e.CreatedAt.UnixNano())
 		h.Write([]byte(e.PasswordHash))
+		if e.ValueHashes != "" {
+			h.Write([]byte("\x00" + e.ValueHashes))
+		}
 		fmt.Fprintf(h, "\x00other\x00%s\n", live.Inventory.Others[rk])
 		out[key] = "sha256:" + hex.EncodeToString(h.Sum(nil))
 	}
