@@ -63,9 +63,13 @@ type Config struct {
 	// root is where the revision's files are (Revision.Root), for
 	// errors that name a User's file:line as users see it.
 	Passwords func(st *spec.State, root string) (map[string]reconcile.Secret, error)
-	Leader    Elector
-	Audit     *Auditor // nil: applied changes are only logged
-	Now       func() time.Time
+	// BrokerSecrets reads each BrokerConfig's sensitive values (valueFrom),
+	// keyed by reconcile.BrokerSecretKey, when and as Passwords reads
+	// passwords.
+	BrokerSecrets func(st *spec.State, root string) (map[string]reconcile.Secret, error)
+	Leader        Elector
+	Audit         *Auditor // nil: applied changes are only logged
+	Now           func() time.Time
 }
 
 // Daemon runs reconcile passes until its context ends.
@@ -91,6 +95,9 @@ type goodState struct {
 	rev       Revision
 	state     *spec.State
 	passwords map[string]reconcile.Secret
+	// brokerSecrets are the BrokerConfigs' sensitive values, kept as
+	// passwords are.
+	brokerSecrets map[string]reconcile.Secret
 }
 
 // heldBack is why the newest revision is not enforced.
@@ -119,6 +126,9 @@ func New(cfg Config) *Daemon {
 	}
 	if cfg.Passwords == nil {
 		cfg.Passwords = func(*spec.State, string) (map[string]reconcile.Secret, error) { return nil, nil }
+	}
+	if cfg.BrokerSecrets == nil {
+		cfg.BrokerSecrets = func(*spec.State, string) (map[string]reconcile.Secret, error) { return nil, nil }
 	}
 	d := &Daemon{cfg: cfg, wake: make(chan struct{}, 1)}
 	d.status = Status{Mode: string(cfg.Mode), Source: cfg.Source.Describe(), Interval: cfg.Interval.String(), Drift: []DriftItem{}}

@@ -183,12 +183,12 @@ func (d *Daemon) candidate(r *passResult) *goodState {
 	}
 	// Passwords are read on every pass: a secret that appears later (a
 	// mounted file) lets the revision through without a new commit.
-	passwords, err := d.cfg.Passwords(n.state, n.rev.Root)
+	g, err := d.readSecrets(n.rev, n.state)
 	if err != nil {
 		d.holdBack(n.rev, ClassSpec, fmt.Errorf("revision %s names a password that cannot be read, so none of it is applied: %w", n.rev.ID, err))
 		return nil
 	}
-	return &goodState{rev: n.rev, state: n.state, passwords: passwords}
+	return g
 }
 
 // load turns a revision's files into a validated desired state. Errors
@@ -249,12 +249,12 @@ func (d *Daemon) recoverEnforced(ctx context.Context) {
 		log.Warn("load the last accepted revision from the cache", "err", err)
 		return
 	}
-	passwords, err := d.cfg.Passwords(st, rev.Root)
+	g, err := d.readSecrets(rev, st)
 	if err != nil {
 		log.Warn("read the passwords of the last accepted revision", "err", err)
 		return
 	}
-	d.enforced = &goodState{rev: rev, state: st, passwords: passwords}
+	d.enforced = g
 	log.Info("enforcing the last accepted revision, read from the cache")
 }
 
@@ -264,12 +264,23 @@ func (d *Daemon) recoverEnforced(ctx context.Context) {
 // before are kept and the problem is reported.
 func (d *Daemon) refreshPasswords(r *passResult) {
 	g := d.enforced
-	passwords, err := d.cfg.Passwords(g.state, g.rev.Root)
+	now, err := d.readSecrets(g.rev, g.state)
 	if err != nil {
 		r.add(ClassSpec, fmt.Errorf("revision %s: a password cannot be read now; the one read before is kept: %w", g.rev.ID, err))
 		return
 	}
-	g.passwords = passwords
+	g.passwords, g.brokerSecrets = now.passwords, now.brokerSecrets
+}
+
+// readSecrets reads what the revision's documents name: the users'
+// passwords and the BrokerConfigs' sensitive values.
+func (d *Daemon) readSecrets(rev Revision, st *spec.State) (*goodState, error) {
+	passwords, err := d.cfg.Passwords(st, rev.Root)
+	brokerSecrets, berr := d.cfg.BrokerSecrets(st, rev.Root)
+	if err := errors.Join(err, berr); err != nil {
+		return nil, err
+	}
+	return &goodState{rev: rev, state: st, passwords: passwords, brokerSecrets: brokerSecrets}, nil
 }
 
 // baseline is the state refusals of cand are judged against: the enforced
@@ -303,7 +314,7 @@ func (d *Daemon) baseline(ctx context.Context, cand *goodState, live *reconcile.
 // diff plans g against live.
 func (d *Daemon) diff(g *goodState, live *reconcile.Live, baseline *spec.State) *reconcile.Plan {
 	return reconcile.Diff(g.state, live, reconcile.DiffOptions{
-		AllowDelete: d.cfg.AllowDelete, IgnoreConfigs: d.cfg.IgnoreConfigs, Passwords: g.passwords, Baseline: baseline,
+		AllowDelete: d.cfg.AllowDelete, IgnoreConfigs: d.cfg.IgnoreConfigs, Passwords: g.passwords, BrokerSecrets: g.brokerSecrets, Baseline: baseline,
 		MaxDeletes: d.cfg.MaxDeletes, AllowEmpty: d.cfg.AllowEmpty, Source: d.cfg.SourceID, ClaimInventory: d.cfg.ClaimInventory,
 		Selector: d.cfg.Selector, MaxPartitionsPerBroker: d.cfg.MaxPartitionsPerBroker,
 	})

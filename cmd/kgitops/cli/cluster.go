@@ -252,19 +252,20 @@ func (f *clusterFlags) observe(ctx context.Context, cl *kgo.Client, opts reconci
 	return live, nil
 }
 
-// readPasswords reads every declared User's password from the environment
-// variable or the file under secrets its passwordFrom names, before any
+// readPasswords reads every declared User's password, and every
+// BrokerConfig's sensitive value, from the environment variable or the
+// file under secrets its passwordFrom or valueFrom names, before any
 // connection is made. Errors name the source, never a password; all of
 // them are printed, and nothing is applied.
-func (e *env) readPasswords(dir string, st *spec.State, secrets spec.SecretsDir) (map[string]reconcile.Secret, error) {
-	out, errs := passwordsOf(dir, st, e.getenv, secrets)
+func (e *env) readPasswords(dir string, st *spec.State, secrets spec.SecretsDir) (passwords, brokerSecrets map[string]reconcile.Secret, err error) {
+	passwords, brokerSecrets, errs := secretsOf(dir, st, e.getenv, secrets)
 	for _, err := range errs {
 		fmt.Fprintln(e.stderr, err)
 	}
 	if len(errs) > 0 {
-		return nil, fmt.Errorf("%d password(s) could not be read; nothing was applied", len(errs))
+		return nil, nil, fmt.Errorf("%d password(s) could not be read; nothing was applied", len(errs))
 	}
-	return out, nil
+	return passwords, brokerSecrets, nil
 }
 
 // passwordsOf reads every declared user's password, files from under

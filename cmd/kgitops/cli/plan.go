@@ -113,7 +113,7 @@ func (f *planFlags) prepare(ctx context.Context, e *env) (*prepared, error) {
 	if err != nil {
 		return nil, err
 	}
-	passwords, err := e.readPasswords(f.dir, st, secrets)
+	passwords, brokerSecrets, err := e.readPasswords(f.dir, st, secrets)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +128,7 @@ func (f *planFlags) prepare(ctx context.Context, e *env) (*prepared, error) {
 	}
 	source, claim := gitsync.DirSourceID(f.dir), f.explicitInv()
 	plan := reconcile.Diff(st, live, reconcile.DiffOptions{
-		AllowDelete: f.allowDelete, IgnoreConfigs: f.ignoreConfigs, Passwords: passwords,
+		AllowDelete: f.allowDelete, IgnoreConfigs: f.ignoreConfigs, Passwords: passwords, BrokerSecrets: brokerSecrets,
 		MaxDeletes: maxDeletesOpt(f.maxDeletes), AllowEmpty: f.allowEmpty, Source: source, ClaimInventory: claim,
 		Selector: sel, MaxPartitionsPerBroker: f.maxPartitions,
 	})

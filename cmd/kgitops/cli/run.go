@@ -162,6 +162,10 @@ func runDaemon(cmd *cobra.Command, e *env, f *runFlags) error {
 			pws, errs := passwordsOf(root, st, e.getenv, secrets)
 			return pws, errors.Join(errs...)
 		},
+		BrokerSecrets: func(st *spec.State, root string) (map[string]reconcile.Secret, error) {
+			bs, errs := brokerSecretsOf(root, st, e.getenv, secrets)
+			return bs, errors.Join(errs...)
+		},
 	}
 	if f.auditTopic != "" {
 		cfg.Audit = &daemon.Auditor{Client: cl, Topic: f.auditTopic, Source: source.Describe()}
