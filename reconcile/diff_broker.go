@@ -46,8 +46,8 @@ func diffBrokerConfigs(p *Plan, desired *spec.State, live *Live, opts DiffOption
 		lc, known := levels[b.Broker]
 		switch {
 		case !known && !offline:
-			p.refuseOrBlock(KindBrokerConfig, b.Broker, fmt.Sprintf("broker %s is not registered with the cluster, whose brokers are %s: write the node.id of one of them, or remove the document at %s",
-				b.Broker, brokerIDs(levels), b.Pos), base[b.Broker])
+			p.refuseOrBlock(KindBrokerConfig, b.Broker, fmt.Sprintf("broker %s is not registered with the cluster, whose brokers are %s: in BrokerConfig %s, set broker to the node.id of one of them, or remove the document",
+				b.Broker, brokerIDs(levels), b.Name), base[b.Broker])
 			continue
 		case lc.Down:
 			p.block(KindBrokerConfig, b.Broker, fmt.Sprintf("broker %s is down: its configs are read, and changed, once it is back", b.Broker))

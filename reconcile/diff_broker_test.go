@@ -164,14 +164,14 @@ func TestDiffBrokerConfigs(t *testing.T) {
 			name:    "an unknown broker",
 			desired: []spec.BrokerConfig{brokerDoc("7", map[string]string{"log.cleaner.threads": "2"})},
 			live:    brokerLive(nil),
-			want:    []string{"error BrokerConfig 7: broker 7 is not registered with the cluster, whose brokers are 1, 2, 3: write the node.id of one of them, or remove the document at brokers.yaml:2"},
+			want:    []string{"error BrokerConfig 7: broker 7 is not registered with the cluster, whose brokers are 1, 2, 3: in BrokerConfig b-7, set broker to the node.id of one of them, or remove the document"},
 		},
 		{
 			name:    "a broker gone under an accepted revision",
 			desired: []spec.BrokerConfig{brokerDoc("7", nil)},
 			base:    []spec.BrokerConfig{brokerDoc("7", nil)},
 			live:    brokerLive(nil),
-			want: []string{"blocked BrokerConfig 7: broker 7 is not registered with the cluster, whose brokers are 1, 2, 3: write the node.id of one of them, or remove the document at brokers.yaml:2; " +
+			want: []string{"blocked BrokerConfig 7: broker 7 is not registered with the cluster, whose brokers are 1, 2, 3: in BrokerConfig b-7, set broker to the node.id of one of them, or remove the document; " +
 				"the repo asked for this before the cluster changed, so only this resource waits for a person"},
 		},
 		{
