@@ -131,6 +131,7 @@ func TestLiveSources(t *testing.T) {
 		if _, err := adm.CreateTopic(ctx, 1, 1, map[string]*string{"retention.ms": &retention, "min.insync.replicas": &isr}, name); err != nil {
 			t.Fatal(err)
 		}
+		deleteAfter(t, adm, name) // its min.insync.replicas 2 on one replica would trouble other tests' checks
 		if c.Real() {
 			// A per-broker dynamic setting that no other test reads.
 			var broker int32 = -1
@@ -198,6 +199,7 @@ func TestKafkaDefaultsMatchTheBroker(t *testing.T) {
 	if _, err := c.Admin(t).CreateTopic(ctx, 1, 1, nil, name); err != nil {
 		t.Fatal(err)
 	}
+	deleteAfter(t, c.Admin(t), name)
 	var lt LiveTopic
 	for i := 0; ; i++ {
 		var err error
@@ -227,4 +229,16 @@ func TestKafkaDefaultsMatchTheBroker(t *testing.T) {
 	if checked < 25 {
 		t.Errorf("only %d keys had Kafka's default; the test broker overrides too much to check", checked)
 	}
+}
+
+// deleteAfter deletes the topic when the test ends: the real broker is
+// shared by every test.
+func deleteAfter(t *testing.T, adm *kadm.Client, name string) {
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := adm.DeleteTopics(ctx, name); err != nil {
+			t.Logf("delete %s: %v", name, err)
+		}
+	})
 }
