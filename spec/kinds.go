@@ -37,7 +37,7 @@ var kinds = map[string]kind{
 	KindRoleBinding:  {decode: decodeRoleBinding, check: checkRoleBindings, order: 3, noun: "role binding(s)", count: func(s *State) int { return len(s.RoleBindings) }},
 	KindUser:         {decode: decodeUser, check: checkUsers, order: 4, noun: "user(s)", count: func(s *State) int { return len(s.Users) }},
 	KindQuota:        {decode: decodeQuota, check: checkQuotas, order: 5, noun: "quota(s)", count: func(s *State) int { return len(s.Quotas) }},
-	KindPolicy:       {decode: decodePolicy, check: checkPolicies, order: 7, noun: "polic(ies)", count: func(s *State) int { return len(s.Policies) }},
+	KindPolicy:       {decode: decodePolicy, check: checkPolicies, order: 7, noun: "policy document(s)", count: func(s *State) int { return len(s.Policies) }},
 	KindTopicProfile: {decode: decodeTopicProfile, check: checkProfiles, order: 6, noun: "topic profile(s)", count: func(s *State) int { return len(s.Profiles) }},
 	KindBrokerConfig: {decode: decodeBrokerConfig, check: checkBrokerConfigs, order: 8, noun: "broker config(s)", count: func(s *State) int { return len(s.BrokerConfigs) }, schema: brokerConfigSchema},
 }
