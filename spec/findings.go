@@ -29,7 +29,7 @@ func (f Finding) At() Pos { return Pos{File: f.File, Line: f.Line} }
 const (
 	RuleMinISRAboveRF    = "min-isr-above-rf"         // error
 	RuleMinISREqualsRF   = "min-isr-equals-rf"        // warn
-	RuleRFOneNotEphemera = "rf-one-outside-ephemeral" // warn
+	RuleRFOneNotEphemeral = "rf-one-outside-ephemeral" // warn
 	RuleUnknownConfig    = "unknown-config"           // error, at load
 	RuleConfigValue      = "config-value"             // error, at load
 
@@ -44,7 +44,7 @@ const (
 // BuiltinRules lists the names of the built-in rules.
 func BuiltinRules() []string {
 	return []string{RuleAutoCreateTopics, RuleConfigValue, RuleDiskWorstCase, RuleMinISRAboveRF, RuleMinISREqualsRF,
-		RulePartitionsPerBroker, RuleRFAboveRacks, RuleRFOneNotEphemera, RuleUnknownConfig}
+		RulePartitionsPerBroker, RuleRFAboveRacks, RuleRFOneNotEphemeral, RuleUnknownConfig}
 }
 
 // RuleOff says whether a Policy turns a built-in rule off for a topic, or,
@@ -125,8 +125,8 @@ func builtinFindings(t Topic, ps []Policy) []Finding {
 			}
 		}
 	}
-	if rf == 1 && t.Profile != "ephemeral" && !disabled(ps, RuleRFOneNotEphemera) {
-		out = append(out, topicFinding(RuleRFOneNotEphemera, SeverityWarn, t, "replicationFactor",
+	if rf == 1 && t.Profile != "ephemeral" && !disabled(ps, RuleRFOneNotEphemeral) {
+		out = append(out, topicFinding(RuleRFOneNotEphemeral, SeverityWarn, t, "replicationFactor",
 			"replication factor 1: losing one broker loses the topic's data; set replicationFactor: 3, or use profile ephemeral for data that may be lost"))
 	}
 	return out
