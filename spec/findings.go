@@ -27,11 +27,11 @@ func (f Finding) At() Pos { return Pos{File: f.File, Line: f.Line} }
 
 // The built-in rules. Each is on unless a Policy in scope disables it.
 const (
-	RuleMinISRAboveRF    = "min-isr-above-rf"         // error
-	RuleMinISREqualsRF   = "min-isr-equals-rf"        // warn
+	RuleMinISRAboveRF     = "min-isr-above-rf"         // error
+	RuleMinISREqualsRF    = "min-isr-equals-rf"        // warn
 	RuleRFOneNotEphemeral = "rf-one-outside-ephemeral" // warn
-	RuleUnknownConfig    = "unknown-config"           // error, at load
-	RuleConfigValue      = "config-value"             // error, at load
+	RuleUnknownConfig     = "unknown-config"           // error, at load
+	RuleConfigValue       = "config-value"             // error, at load
 
 	// Checks against the live cluster, at plan time (reconcile).
 	RuleRFAboveBrokers      = "rf-above-brokers"      // error; cannot be disabled: Kafka refuses such a topic
