@@ -135,13 +135,20 @@ func decodePolicy(d *decoder, doc document, st *State) {
 
 // checkPolicies reports a policy declared twice.
 func checkPolicies(l *loader, st *State) {
+	declaredOnce(l, "policy", st.Policies, func(p Policy) (string, Pos) { return p.Name, p.Pos })
+}
+
+// declaredOnce reports each document of a list whose name an earlier one
+// (in load order) has, naming the earlier one.
+func declaredOnce[T any](l *loader, noun string, docs []T, id func(T) (string, Pos)) {
 	seen := map[string]Pos{}
-	for _, p := range st.Policies {
-		if first, ok := seen[p.Name]; ok {
-			l.add(Error{Pos: p.Pos, Msg: fmt.Sprintf("policy %q is declared twice: also at %s", p.Name, first), Hint: "remove one of them"})
+	for _, doc := range docs {
+		name, pos := id(doc)
+		if first, ok := seen[name]; ok {
+			l.add(Error{Pos: pos, Msg: fmt.Sprintf("%s %q is declared twice: also at %s", noun, name, first), Hint: "remove one of them"})
 			continue
 		}
-		seen[p.Name] = p.Pos
+		seen[name] = pos
 	}
 }
 

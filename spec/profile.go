@@ -2,7 +2,6 @@ package spec
 
 import (
 	"cmp"
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -80,14 +79,7 @@ func decodeTopicProfile(d *decoder, doc document, st *State) {
 
 // checkProfiles reports a profile declared twice.
 func checkProfiles(l *loader, st *State) {
-	seen := map[string]Pos{}
-	for _, p := range st.Profiles {
-		if first, ok := seen[p.Name]; ok {
-			l.add(Error{Pos: p.Pos, Msg: fmt.Sprintf("profile %q is declared twice: also at %s", p.Name, first), Hint: "remove one of them"})
-			continue
-		}
-		seen[p.Name] = p.Pos
-	}
+	declaredOnce(l, "profile", st.Profiles, func(p TopicProfile) (string, Pos) { return p.Name, p.Pos })
 }
 
 // Profile returns the profile a topic names: the repo's, else the
