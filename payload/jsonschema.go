@@ -1,0 +1,57 @@
+package payload
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"golang.org/x/text/language"
+	xmessage "golang.org/x/text/message"
+)
+
+var english = xmessage.NewPrinter(language.English)
+
+// compileJSONSchema compiles a JSON Schema document, which may not refer
+// to other documents.
+func compileJSONSchema(text string) (*jsonschema.Schema, error) {
+	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(text))
+	if err != nil {
+		return nil, err
+	}
+	c := jsonschema.NewCompiler()
+	const url = "registry:///schema.json"
+	if err := c.AddResource(url, doc); err != nil {
+		return nil, err
+	}
+	return c.Compile(url)
+}
+
+// jsonSchemaToJSON returns the JSON after the wire-format header, compacted.
+func jsonSchemaToJSON(b []byte) ([]byte, error) {
+	var c bytes.Buffer
+	if err := json.Compact(&c, b); err != nil {
+		return nil, fmt.Errorf("json: %w", err)
+	}
+	return c.Bytes(), nil
+}
+
+// validateJSON checks the JSON document js against the cached JSON Schema.
+func (c *cached) validateJSON(js []byte) error {
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(js))
+	if err != nil {
+		return &FieldError{Msg: err.Error()}
+	}
+	err = c.jsch.Validate(inst)
+	var ve *jsonschema.ValidationError
+	if errors.As(err, &ve) {
+		// The deepest cause names the field best.
+		for len(ve.Causes) > 0 {
+			ve = ve.Causes[0]
+		}
+		return &FieldError{Field: strings.Join(ve.InstanceLocation, "."), Msg: strings.TrimSpace(ve.ErrorKind.LocalizedString(english))}
+	}
+	return err
+}

@@ -1,0 +1,67 @@
+package payload
+
+import (
+	"context"
+	"testing"
+)
+
+func TestPlain(t *testing.T) {
+	tests := []struct {
+		name   string
+		in     []byte
+		format Format
+		text   string
+	}{
+		{"null", nil, FormatNull, "null"},
+		{"empty", []byte{}, FormatText, ""},
+		{"json object", []byte(` {"a": 1} `), FormatJSON, `{"a":1}`},
+		{"json number", []byte(`42`), FormatJSON, `42`},
+		{"text", []byte("héllo\tworld"), FormatText, "héllo\tworld"},
+		{"control bytes", []byte("a\x01b"), FormatHex, "610162"},
+		{"binary", []byte{0xff, 0xfe, 0}, FormatHex, "fffe00"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := Plain(tt.in)
+			if d.Format != tt.format || d.Text != tt.text {
+				t.Fatalf("Plain(%q) = %s %q, want %s %q", tt.in, d.Format, d.Text, tt.format, tt.text)
+			}
+		})
+	}
+}
+
+// Without a registry, wire-format bytes are only bytes.
+func TestDecodeWithoutRegistry(t *testing.T) {
+	d := NewDecoder(nil).Decode(context.Background(), []byte{0, 0, 0, 0, 1, 2})
+	if d.Format != FormatHex || d.Schema != nil {
+		t.Fatalf("decoded %+v", d)
+	}
+}
+
+func TestParseSubject(t *testing.T) {
+	tests := []struct {
+		in      string
+		subject string
+		version int
+		err     string
+	}{
+		{in: "orders-value", subject: "orders-value", version: -1},
+		{in: "orders-value:3", subject: "orders-value", version: 3},
+		{in: "orders-value:latest", subject: "orders-value", version: -1},
+		{in: "ns:orders", subject: "ns:orders", version: -1},
+		{in: "orders:0", err: `"orders:0": the version must be 1 or more, or latest`},
+		{in: ":3", err: `":3": want SUBJECT[:VERSION]`},
+	}
+	for _, tt := range tests {
+		s, v, err := ParseSubject(tt.in)
+		if tt.err != "" {
+			if err == nil || err.Error() != tt.err {
+				t.Errorf("ParseSubject(%q) error %v, want %s", tt.in, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || s != tt.subject || v != tt.version {
+			t.Errorf("ParseSubject(%q) = %q, %d, %v", tt.in, s, v, err)
+		}
+	}
+}

@@ -1,0 +1,156 @@
+package payload
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/hamba/avro/v2"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/twmb/franz-go/pkg/sr"
+	"google.golang.org/protobuf/reflect/protoreflect"
+)
+
+// Registry looks schemas up in a schema registry that speaks the Confluent
+// API, and caches what it finds (and which ids it does not know) for its
+// lifetime: a registered schema never changes.
+type Registry struct {
+	cl *sr.Client
+
+	mu   sync.Mutex
+	byId map[int]*cached
+}
+
+// NewRegistry returns a Registry over cl.
+func NewRegistry(cl *sr.Client) *Registry {
+	return &Registry{cl: cl, byId: make(map[int]*cached)}
+}
+
+// cached is one schema id: its schema parsed once, or nil for an id the
+// registry does not know.
+type cached struct {
+	once    sync.Once
+	err     error // a failure to reach the registry or to parse the schema
+	known   bool
+	id      int
+	subject string
+	schema  sr.Schema
+
+	avro  avro.Schema
+	proto protoreflect.FileDescriptor
+	jsch  *jsonschema.Schema
+}
+
+// byID returns the schema with id, nil when the registry does not know it.
+func (r *Registry) byID(ctx context.Context, id int) (*cached, error) {
+	r.mu.Lock()
+	c, ok := r.byId[id]
+	if !ok {
+		c = &cached{id: id}
+		r.byId[id] = c
+	}
+	r.mu.Unlock()
+	c.once.Do(func() { c.err = c.load(ctx, r.cl) })
+	if c.err != nil {
+		return nil, c.err
+	}
+	if !c.known {
+		return nil, nil
+	}
+	return c, nil
+}
+
+func (c *cached) load(ctx context.Context, cl *sr.Client) error {
+	s, err := cl.SchemaByID(ctx, c.id)
+	if err != nil {
+		if notFound(err) {
+			return nil
+		}
+		return fmt.Errorf("schema id %d: %w", c.id, err)
+	}
+	c.known, c.schema = true, s
+	// The subject is for people; a registry that cannot say it still decodes.
+	if vs, err := cl.SchemaVersionsByID(ctx, c.id); err == nil && len(vs) > 0 {
+		c.subject = vs[0].Subject
+	} else if subs, err := cl.SubjectsByID(ctx, c.id); err == nil && len(subs) > 0 {
+		c.subject = subs[0]
+	}
+	return c.parse()
+}
+
+// parse compiles the schema text for its type.
+func (c *cached) parse() error {
+	var err error
+	switch c.schema.Type {
+	case sr.TypeAvro:
+		c.avro, err = avro.Parse(c.schema.Schema)
+	case sr.TypeProtobuf:
+		c.proto, err = compileProto(c.schema.Schema)
+	case sr.TypeJSON:
+		c.jsch, err = compileJSONSchema(c.schema.Schema)
+	default:
+		err = fmt.Errorf("unknown schema type %v", c.schema.Type)
+	}
+	if err != nil {
+		return fmt.Errorf("schema id %d (%s): %w", c.id, c.schema.Type, err)
+	}
+	return nil
+}
+
+// notFound reports whether err is the registry saying it has no such
+// schema or subject.
+func notFound(err error) bool {
+	var re *sr.ResponseError
+	return errors.As(err, &re) && re.StatusCode == http.StatusNotFound
+}
+
+// bySubject returns the schema registered under subject at version, or
+// its latest version when version is -1.
+func (r *Registry) bySubject(ctx context.Context, subject string, version int) (*cached, error) {
+	ss, err := r.cl.SchemaByVersion(ctx, subject, version)
+	if err != nil {
+		v := strconv.Itoa(version)
+		if version == -1 {
+			v = "latest"
+		}
+		if notFound(err) {
+			return nil, fmt.Errorf("the registry has no schema %s version %s", subject, v)
+		}
+		return nil, fmt.Errorf("schema %s version %s: %w", subject, v, err)
+	}
+	c, err := r.byID(ctx, ss.ID)
+	if err != nil {
+		return nil, err
+	}
+	if c == nil {
+		return nil, fmt.Errorf("schema %s version %d: the registry does not know its id %d", subject, ss.Version, ss.ID)
+	}
+	return c, nil
+}
+
+// ParseSubject splits SUBJECT[:VERSION] (VERSION a number or "latest")
+// into the subject and the version, -1 for the latest.
+func ParseSubject(s string) (string, int, error) {
+	subject, v, ok := strings.Cut(s, ":")
+	if i := strings.LastIndex(s, ":"); i >= 0 {
+		subject, v, ok = s[:i], s[i+1:], true
+		if _, err := strconv.Atoi(v); err != nil && v != "latest" {
+			subject, v, ok = s, "", false // a colon inside the subject name
+		}
+	}
+	if subject == "" {
+		return "", 0, fmt.Errorf("%q: want SUBJECT[:VERSION]", s)
+	}
+	if !ok || v == "latest" {
+		return subject, -1, nil
+	}
+	n, _ := strconv.Atoi(v)
+	if n < 1 {
+		return "", 0, fmt.Errorf("%q: the version must be 1 or more, or latest", s)
+	}
+	return subject, n, nil
+}
