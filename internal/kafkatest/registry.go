@@ -15,8 +15,6 @@ const (
 	// EnvSchemaRegistry is the URL of a schema registry's Confluent API,
 	// e.g. http://127.0.0.1:19095/apis/ccompat/v7 for Apicurio Registry.
 	EnvSchemaRegistry = "KGITOPS_TEST_SCHEMA_REGISTRY"
-	// EnvRequireRegistry "1" makes a missing registry fail the tests.
-	EnvRequireRegistry = "KGITOPS_REQUIRE_SCHEMA_REGISTRY"
 )
 
 // registryAnswers checks once per test binary that the registry answers.
@@ -40,14 +38,15 @@ var registryAnswers = sync.OnceValue(func() error {
 
 // Registry returns the URL of the schema registry given by
 // KGITOPS_TEST_SCHEMA_REGISTRY, or "" when none is given (and t.Fatal when
-// KGITOPS_REQUIRE_SCHEMA_REGISTRY=1 but none is given). Tests share it, so
-// they name every subject they register with Unique.
+// KGITOPS_REQUIRE_REAL_KAFKA=1 but none is given: `make test` starts one
+// with internal/testbroker/registry.sh). Tests share it, so they name every
+// subject they register with Unique.
 func Registry(t testing.TB) string {
 	t.Helper()
 	url := os.Getenv(EnvSchemaRegistry)
 	if url == "" {
-		if os.Getenv(EnvRequireRegistry) == "1" {
-			t.Fatalf("kafkatest: %s=1 but %s is not set; start one with internal/testbroker/registry.sh", EnvRequireRegistry, EnvSchemaRegistry)
+		if requireReal() {
+			t.Fatalf("kafkatest: %s=1 but %s is not set; run the tests with `make test` (internal/testbroker/test.sh), or start a registry with internal/testbroker/registry.sh", EnvRequireReal, EnvSchemaRegistry)
 		}
 		return ""
 	}

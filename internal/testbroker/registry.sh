@@ -65,7 +65,13 @@ fetch_bundle() {
 	mv "$BUNDLE.tmp" "$BUNDLE"
 }
 
-ready() { curl -fsS -o /dev/null --max-time 2 "$URL/subjects" 2>/dev/null; }
+# ready succeeds when GET /apis/ccompat/v7/subjects answers 200 (bash's /dev/tcp: no curl needed).
+ready() {
+	timeout 3 bash -c '
+		exec 3<>"/dev/tcp/$0/$1" || exit 1
+		printf "GET /apis/ccompat/v7/subjects HTTP/1.0\r\nHost: %s\r\nAccept: application/json\r\n\r\n" "$0" >&3
+		read -r _ code _ <&3 && [[ $code == 200 ]]' "$HOST" "$PORT" 2>/dev/null
+}
 
 cmd_start() {
 	mkdir -p "$STATE" "$LOGS"
@@ -75,7 +81,6 @@ cmd_start() {
 		say "registry already running from $STATE (pid $pid); reusing it"
 	else
 		command -v java >/dev/null || die "java not found (need Java 17+)"
-		command -v curl >/dev/null || die "curl not found (needed for the readiness check)"
 		if timeout 2 bash -c "exec 3<>/dev/tcp/$HOST/$PORT" 2>/dev/null; then
 			die "port $HOST:$PORT is already in use by another process; pick another: KGITOPS_REGISTRY_PORT"
 		fi

@@ -1,23 +1,26 @@
 #!/usr/bin/env bash
 # Runs kgitops' Go tests against kfake and, when it can, a real Apache Kafka broker
-# (broker.sh). Called by `make test` and `make bench`.
+# (broker.sh) and, for tests, a schema registry (registry.sh: Apicurio Registry from
+# Maven Central). Called by `make test` and `make bench`.
 #
 #   test.sh [test]   go test -race -count=1 ./...
-#   test.sh bench    go test -run '^$' -bench . -benchtime 1x -timeout 30m ./reconcile/
+#   test.sh bench    go test -run '^$' -bench . -benchtime 1x -timeout 30m ./reconcile/ ./tail/
 #
 # Environment:
 #   GOTESTFLAGS                   extra `go test` arguments, e.g. GOTESTFLAGS='-run TestX -v'
 #   GOTESTPKGS                    packages instead of the default, e.g. GOTESTPKGS=./internal/...
-#   KGITOPS_REQUIRE_REAL_KAFKA=1  fail when the real broker cannot be started (CI sets it)
-#   plus broker.sh's KGITOPS_BROKER_* settings (state dir, ports, timeout).
+#   KGITOPS_REQUIRE_REAL_KAFKA=1  fail when the real broker or the schema registry cannot
+#                                 be started (CI sets it)
+#   plus broker.sh's KGITOPS_BROKER_* and registry.sh's KGITOPS_REGISTRY_* settings.
 #
-# A broker this script starts is stopped on exit. A broker that already runs from the
-# same state dir (`make broker-start`) is reused and left running.
+# A broker or registry this script starts is stopped on exit. One that already runs from
+# the same state dir (`make broker-start`, `registry.sh start`) is reused and left running.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 BROKER=$HERE/broker.sh
+REGISTRY=$HERE/registry.sh
 MODE=${1:-test}
 
 banner() {
@@ -30,7 +33,7 @@ banner() {
 
 case $MODE in
 test) go_test=(go test -race -count=1) pkgs=(./...) ;;
-bench) go_test=(go test -run '^$' -bench . -benchtime 1x -timeout 30m) pkgs=(./reconcile/) ;;
+bench) go_test=(go test -run '^$' -bench . -benchtime 1x -timeout 30m) pkgs=(./reconcile/ ./tail/) ;;
 *)
 	echo "usage: $0 [test|bench]" >&2
 	exit 2
@@ -42,6 +45,16 @@ read -r -a extra <<<"${GOTESTFLAGS:-}"
 
 # Never let a broker from an outer shell leak into a kfake-only run.
 unset KGITOPS_TEST_KAFKA KGITOPS_TEST_KAFKA_SASL KGITOPS_TEST_KAFKA_ADMIN_USER KGITOPS_TEST_KAFKA_ADMIN_PASSWORD
+unset KGITOPS_TEST_SCHEMA_REGISTRY
+
+# The rigs started here are stopped on exit (also on Ctrl-C / TERM).
+broker_here=0 registry_here=0
+stop_rigs() {
+	if [[ $registry_here == 1 ]]; then "$REGISTRY" stop || true; fi
+	if [[ $broker_here == 1 ]]; then "$BROKER" stop || true; fi
+}
+trap stop_rigs EXIT
+trap 'exit 130' INT TERM
 
 clusters="kfake only"
 no_broker() { # $1: why
@@ -63,10 +76,7 @@ if ! command -v java >/dev/null || ! command -v mvn >/dev/null; then
 else
 	started_here=0
 	"$BROKER" status >/dev/null 2>&1 || started_here=1
-	if [[ $started_here == 1 ]]; then
-		trap '"$BROKER" stop || true' EXIT
-		trap 'exit 130' INT TERM # run the EXIT trap on Ctrl-C / TERM too
-	fi
+	broker_here=$started_here
 	banner "Starting the real Apache Kafka broker (internal/testbroker/broker.sh start)"
 	start_begin=$SECONDS
 	start_log=$(mktemp)
@@ -84,6 +94,32 @@ else
 		no_broker "broker.sh start failed: ${start_err:-$(tail -n 1 "$start_log")}"
 	fi
 	rm -f "$start_log"
+fi
+
+no_registry() { # $1: why
+	if [[ ${KGITOPS_REQUIRE_REAL_KAFKA:-} == 1 ]]; then
+		banner "FAIL: KGITOPS_REQUIRE_REAL_KAFKA=1 but no schema registry:" "$1"
+		exit 1
+	fi
+	banner "WARNING: NO SCHEMA REGISTRY: $1" "Tests against a schema registry are SKIPPED."
+	clusters+="; no schema registry"
+}
+
+# The schema registry, for tail's and produce's tests (not for benchmarks).
+if [[ $MODE == test ]]; then
+	if ! command -v java >/dev/null || ! command -v mvn >/dev/null; then
+		no_registry "java or mvn not installed"
+	else
+		"$REGISTRY" status >/dev/null 2>&1 || registry_here=1
+		banner "Starting the schema registry (internal/testbroker/registry.sh start)"
+		if "$REGISTRY" start; then
+			eval "$("$REGISTRY" env)"
+			clusters+="; schema registry at $KGITOPS_TEST_SCHEMA_REGISTRY"
+			[[ $registry_here == 1 ]] || clusters+=" (reused, left running)"
+		else
+			no_registry "registry.sh start failed (its error is above)"
+		fi
+	fi
 fi
 
 cmd=("${go_test[@]}" "${extra[@]}" "${pkgs[@]}")
