@@ -37,6 +37,7 @@ func TestCheckAgreesWithBroker(t *testing.T) {
 		orders, shopX, locked, public := base+".orders", base+".shop.x", base+".shop.locked", base+".public"
 		group := base + "-g1"
 		alice, bob, carol, dave := "User:"+kafkatest.Unique("alice"), "User:"+kafkatest.Unique("bob"), "User:"+kafkatest.Unique("carol"), "User:"+kafkatest.Unique("dave")
+		eve := "User:" + kafkatest.Unique("eve")
 
 		topics := []string{orders, shopX, locked, public}
 		if _, err := adm.CreateTopics(ctx, 1, 1, nil, topics...); err != nil {
@@ -54,7 +55,7 @@ func TestCheckAgreesWithBroker(t *testing.T) {
 		passwords := map[string]string{}
 		var up kadm.UpsertSCRAM
 		var ups []kadm.UpsertSCRAM
-		for _, p := range []string{alice, bob, carol, dave} {
+		for _, p := range []string{alice, bob, carol, dave, eve} {
 			name := p[len("User:"):]
 			passwords[p] = "pw-" + name
 			up = kadm.UpsertSCRAM{User: name, Mechanism: kadm.ScramSha512, Iterations: 4096, Password: passwords[p]}
@@ -95,6 +96,7 @@ func TestCheckAgreesWithBroker(t *testing.T) {
 			entry("DENY", carol, "ALL", "topic", shopX, lit),
 			entry("ALLOW", carol, "WRITE", "transactionalId", base+"-tx", pre),
 			entry("ALLOW", dave, "CREATE", "topic", base+".new", pre),
+			entry("ALLOW", eve, "CREATE", "cluster", spec.ClusterResourceName, lit),
 			// Clients here connect from 127.0.0.1: an ACL bound to another
 			// address never applies, one bound to 127.0.0.1 does.
 			hostEntry(entry("ALLOW", dave, "WRITE", "topic", public, lit), "10.1.2.3"),
@@ -228,6 +230,20 @@ func TestCheckAgreesWithBroker(t *testing.T) {
 				}
 			})
 		}
+
+		// CREATE on the cluster lets CreateTopics create any topic, though
+		// the topic's ACLs deny it: check says so in a note.
+		t.Run("eve CREATE topic through the cluster", func(t *testing.T) {
+			tc := tcase{eve, "CREATE", topic(base + ".anything"), false}
+			c := NewCheck(nil, live, Request{Principal: tc.principal, Operation: tc.op, Resource: tc.r, Host: "127.0.0.1"}, Options{}, "")
+			got, err := probe(tc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Allowed || len(c.Notes) != 1 || !got {
+				t.Fatalf("check allowed=%v notes=%q; the broker allowed=%v", c.Allowed, c.Notes, got)
+			}
+		})
 	})
 }
 

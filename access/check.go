@@ -1,7 +1,10 @@
 package access
 
 import (
+	"fmt"
 	"slices"
+
+	"github.com/kgitops/kgitops/spec"
 )
 
 // Check is the answer to `kgitops access check`: from the repo's ACLs, the
@@ -23,6 +26,9 @@ type Check struct {
 	// Disagreements are the ACLs that apply in one side only, when both
 	// were read.
 	Disagreements []Disagreement
+	// Notes say what else decides the request Kafka serves, such as
+	// CREATE on the cluster, which lets CreateTopics create any topic.
+	Notes []string
 	// Dir is the repo's folder, to name files under it.
 	Dir string
 }
@@ -68,6 +74,17 @@ func NewCheck(repo, cluster []ACL, req Request, opts Options, dir string) Check 
 	}
 	sortMatches(c.Matches)
 	c.Allowed = c.Decision.Allowed
+	if !c.Allowed && c.Operation == "CREATE" && c.Resource.Type == spec.ResourceTopic {
+		acls := cluster
+		if acls == nil {
+			acls = repo
+		}
+		cr := c.Request
+		cr.Resource = Resource{Type: spec.ResourceCluster, Name: spec.ClusterResourceName}
+		if d := Evaluate(acls, cr, opts); d.Allowed {
+			c.Notes = append(c.Notes, fmt.Sprintf("CreateTopics still succeeds: %s has CREATE on the cluster (%s), which lets it create any topic", c.Principal, d.Reason()))
+		}
+	}
 	return c
 }
 

@@ -12,9 +12,10 @@
 // deny); allow.everyone.if.no.acl.found applies only when no ACL at all
 // names the resource. It does not know the brokers' super.users or
 // allow.everyone.if.no.acl.found: the caller says them in Options. It does
-// not model authorizers other than Kafka's own, nor requests that accept
-// one of several permissions (CreateTopics also succeeds with CREATE on the
-// cluster).
+// not model authorizers other than Kafka's own. It answers for one
+// operation on one resource: a request that accepts one of several
+// permissions is the caller's to combine (Check notes the common one:
+// CREATE on the cluster lets CreateTopics create any topic).
 package access
 
 import (

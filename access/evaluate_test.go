@@ -211,3 +211,11 @@ func TestExplain(t *testing.T) {
 		t.Fatalf("Missing for an operation no role grants = %s", got)
 	}
 }
+
+func TestCheckNotesClusterCreate(t *testing.T) {
+	acls := []ACL{acl(t, "ALLOW User:a CREATE cluster:kafka-cluster")}
+	c := NewCheck(acls, nil, Request{Principal: "User:a", Operation: "CREATE", Resource: Resource{"topic", "new"}}, Options{}, "")
+	if c.Allowed || len(c.Notes) != 1 || !strings.Contains(c.Notes[0], "CreateTopics still succeeds: User:a has CREATE on the cluster") {
+		t.Fatalf("check = %v, notes %q", c.Allowed, c.Notes)
+	}
+}

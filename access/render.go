@@ -43,8 +43,11 @@ func RenderCheckText(w io.Writer, c Check) error {
 	if c.Repo != nil && c.Repo.Allowed != c.Allowed {
 		fmt.Fprintf(&b, "the repo disagrees: %s (%s); apply would change the answer\n", verdict(c.Repo.Allowed), c.Repo.Reason())
 	}
-	if !c.Allowed && c.Decision.Rule != RuleDeny {
+	if !c.Allowed && c.Decision.Rule != RuleDeny && (c.Repo == nil || !c.Repo.Allowed) {
 		fmt.Fprintf(&b, "to allow it: %s\n", whatGrants(c.Operation, c.Resource, nil))
+	}
+	for _, n := range c.Notes {
+		fmt.Fprintf(&b, "note: %s\n", n)
 	}
 	if len(c.Matches) > 0 {
 		b.WriteString("\nmatching ACLs:\n")
@@ -157,10 +160,11 @@ func RenderCheckJSON(w io.Writer, c Check) error {
 		Hosts         []jsonHost    `json:"hosts,omitempty"`
 		Repo          *jsonDecision `json:"repo,omitempty"`
 		Disagreements []jsonMatch   `json:"disagreements"`
+		Notes         []string      `json:"notes,omitempty"`
 	}{
 		Allowed: c.Allowed, Principal: c.Principal, Operation: c.Operation, Resource: c.Resource.String(),
 		Host: c.Host, Reason: c.Decision.Reason(), Rule: c.Decision.Rule, From: c.From,
-		Matches: []jsonMatch{}, Disagreements: []jsonMatch{},
+		Matches: []jsonMatch{}, Disagreements: []jsonMatch{}, Notes: c.Notes,
 	}
 	for _, m := range c.Matches {
 		out.Matches = append(out.Matches, newJSONMatch(m.ACL, m.In, m.Implied, c.Dir))

@@ -210,6 +210,9 @@ func (f *accessFlags) runWhoCan(cmd *cobra.Command, e *env, op, resource string)
 	}
 	if cluster != nil {
 		res := access.WhoCan(cluster, o, r, host, opts)
+		for i, g := range res.Grantees {
+			res.Grantees[i].Decision = access.Merge(g.Decision, repo) // the repo's sources, where it has the ACL
+		}
 		rep.Cluster = &res
 	}
 	var render func(io.Writer, access.WhoCanReport) error = access.RenderWhoCanText
