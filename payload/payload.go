@@ -53,7 +53,8 @@ type Decoded struct {
 	// JSON is the payload as a JSON document, for the formats that have
 	// one (avro, protobuf, json-schema, json).
 	JSON json.RawMessage
-	// Text is the payload as text: the JSON, the UTF-8 text or the hex.
+	// Text is the payload as text: the JSON, the UTF-8 text or the hex;
+	// empty for null.
 	Text string
 	// Schema is the registered schema used, for wire-format payloads.
 	Schema *Schema
@@ -76,7 +77,7 @@ func NewDecoder(reg *Registry) *Decoder { return &Decoder{reg: reg} }
 // as hex.
 func (d *Decoder) Decode(ctx context.Context, b []byte) Decoded {
 	if b == nil {
-		return Decoded{Format: FormatNull, Text: "null", JSON: json.RawMessage("null")}
+		return Decoded{Format: FormatNull, JSON: json.RawMessage("null")}
 	}
 	if d != nil && d.reg != nil {
 		if out, ok := d.decodeWire(ctx, b); ok {
@@ -89,7 +90,7 @@ func (d *Decoder) Decode(ctx context.Context, b []byte) Decoded {
 // Plain decodes b without a registry: JSON, UTF-8 text or hex.
 func Plain(b []byte) Decoded {
 	if b == nil {
-		return Decoded{Format: FormatNull, Text: "null", JSON: json.RawMessage("null")}
+		return Decoded{Format: FormatNull, JSON: json.RawMessage("null")}
 	}
 	t := bytes.TrimSpace(b)
 	if len(t) > 0 && json.Valid(t) {

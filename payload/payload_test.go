@@ -12,7 +12,7 @@ func TestPlain(t *testing.T) {
 		format Format
 		text   string
 	}{
-		{"null", nil, FormatNull, "null"},
+		{"null", nil, FormatNull, ""},
 		{"empty", []byte{}, FormatText, ""},
 		{"json object", []byte(` {"a": 1} `), FormatJSON, `{"a":1}`},
 		{"json number", []byte(`42`), FormatJSON, `42`},

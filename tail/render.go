@@ -90,7 +90,7 @@ func WriteJSON(w io.Writer, r Record) error {
 func WriteText(w io.Writer, r Record) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "partition %d  offset %d  %s\n", r.Partition, r.Offset, r.Timestamp.UTC().Format(TimeFormat))
-	fmt.Fprintf(&b, "  key     %s%s\n", r.Key.Text, describe(r.Key))
+	fmt.Fprintf(&b, "  key     %s%s\n", textOf(r.Key), describe(r.Key))
 	for _, h := range r.Headers {
 		v := h.Value
 		if h.Hex {
@@ -98,9 +98,17 @@ func WriteText(w io.Writer, r Record) error {
 		}
 		fmt.Fprintf(&b, "  header  %s: %s\n", h.Key, v)
 	}
-	fmt.Fprintf(&b, "  value   %s%s\n", r.Value.Text, describe(r.Value))
+	fmt.Fprintf(&b, "  value   %s%s\n", textOf(r.Value), describe(r.Value))
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// textOf is a payload's text, or (null).
+func textOf(d payload.Decoded) string {
+	if d.Format == payload.FormatNull {
+		return "(null)"
+	}
+	return d.Text
 }
 
 // describe says how a payload was decoded, when that is not obvious.
