@@ -137,6 +137,20 @@ spec:
 	if r.code != 0 || !strings.Contains(r.stdout, "User:billing: allowed by ALLOW User:billing READ topic:shop.orders (literal) from *") {
 		t.Fatalf("who-can:\n%s", r)
 	}
+	r = accessCLI(t, nil, "access", "who-can", "--dir", dir, "delete", "topic:shop.orders", "--super-user", "User:root", "-o", "json")
+	var who struct {
+		Repo struct {
+			Principals []struct{ Principal, Rule string }
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &who); err != nil || r.code != 0 || len(who.Repo.Principals) != 1 ||
+		who.Repo.Principals[0].Principal != "User:root" || who.Repo.Principals[0].Rule != "super-user" {
+		t.Fatalf("who-can delete, only the super user: %v %+v\n%s", err, who, r)
+	}
+	r = accessCLI(t, nil, "access", "check", "--dir", dir, "User:billing", "read", "topic:shop.orders", "--host", "::1")
+	if r.code != 0 || !strings.Contains(r.stdout, "from 0:0:0:0:0:0:0:1 (answered") {
+		t.Fatalf("--host ::1 is compared as Java writes it:\n%s", r)
+	}
 }
 
 // TestAccessCheckOnSASL logs in over SASL/SCRAM as a user the repo does not
