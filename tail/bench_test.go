@@ -64,7 +64,7 @@ func benchTailLast10(b *testing.B, c *kafkatest.Cluster) {
 	b.ResetTimer()
 	for range max(b.N, 5) {
 		t0 := time.Now()
-		cl, err := kgo.NewClient(kgo.SeedBrokers(c.Bootstrap...), kgo.WithHooks(fetchCounter{&fetched}))
+		cl, err := kgo.NewClient(append(ClientOpts(), kgo.SeedBrokers(c.Bootstrap...), kgo.WithHooks(fetchCounter{&fetched}))...)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -8,6 +8,9 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
+// ClientOpts are the options a client that Consume reads with needs.
+func ClientOpts() []kgo.Opt { return []kgo.Opt{kgo.KeepControlRecords()} }
+
 // ErrStop, returned by a Consume callback, ends Consume without an error.
 var ErrStop = errors.New("stop tailing")
 
@@ -18,11 +21,11 @@ var ErrStop = errors.New("stop tailing")
 // until ctx ends (which is no error) or each returns an error (ErrStop:
 // none).
 //
-// cl must not consume anything else.
-//
-// A partition whose log ends in a transaction marker looks unfinished
-// without follow, since the marker is never delivered: Consume then waits
-// for ctx.
+// cl must not consume anything else, and should be made with
+// kgo.KeepControlRecords (ClientOpts): a transaction's commit or abort
+// marker takes an offset too, often the last one, and only a delivered
+// marker tells Consume that a partition is done. Consume never passes
+// markers to each.
 func Consume(ctx context.Context, cl *kgo.Client, topic string, pos []Position, follow bool, each func(*kgo.Record) error) error {
 	offsets := make(map[int32]kgo.Offset, len(pos))
 	ends := make(map[int32]int64, len(pos)) // partitions still to finish, without follow
@@ -68,6 +71,9 @@ func Consume(ctx context.Context, cl *kgo.Client, topic string, pos []Position, 
 				if r.Offset >= end {
 					return
 				}
+			}
+			if r.Attrs.IsControl() {
+				return
 			}
 			err = each(r)
 		})

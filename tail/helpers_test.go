@@ -60,7 +60,7 @@ type tailed struct {
 // run tails with o (WriteJSON) on a fresh client and returns the records.
 func run(t testing.TB, c *kafkatest.Cluster, o Options, opts ...kgo.Opt) []tailed {
 	t.Helper()
-	cl := c.Client(t, opts...)
+	cl := c.Client(t, append(ClientOpts(), opts...)...)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	o.Write = WriteJSON

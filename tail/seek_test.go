@@ -164,3 +164,30 @@ type fetchCounter struct{ n *atomic.Int64 }
 func (f fetchCounter) OnFetchBatchRead(_ kgo.BrokerMetadata, _ string, _ int32, m kgo.FetchBatchMetrics) {
 	f.n.Add(int64(m.NumRecords))
 }
+
+// Regression: without --follow, a partition whose log ends in a
+// transaction's commit marker was never done (the marker holds the last
+// offset and kgo drops it), so tail waited for its timeout.
+func TestStopsAfterTransactionMarker(t *testing.T) {
+	kafkatest.Each(t, func(t *testing.T, c *kafkatest.Cluster) {
+		topic := newTopic(t, c, "tail-txn", 1)
+		txn := c.Client(t, kgo.TransactionalID(kafkatest.Unique("tail-txn")))
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		if err := txn.BeginTransaction(); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 3 {
+			if err := txn.ProduceSync(ctx, &kgo.Record{Topic: topic, Value: fmt.Appendf(nil, "in txn %d", i)}).FirstErr(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := txn.EndTransaction(ctx, kgo.TryCommit); err != nil {
+			t.Fatal(err)
+		}
+		got := run(t, c, Options{Topic: topic, From: Beginning})
+		if len(got) != 3 || string(got[2].Value) != `"in txn 2"` {
+			t.Fatalf("tail of a transactional topic: %v", offsets(got))
+		}
+	})
+}

@@ -136,7 +136,7 @@ func (f *tailFlags) run(ctx context.Context, e *env, topic string) error {
 	if len(f.conn.Bootstrap) == 0 {
 		return &exitError{code: ExitError, err: errors.New("tail needs --bootstrap-servers (or KGITOPS_BOOTSTRAP_SERVERS)")}
 	}
-	cl, _, err := f.conn.Connect(ctx, e.log)
+	cl, _, err := f.conn.ConnectWith(ctx, e.log, tail.ClientOpts()...)
 	if err != nil {
 		return &exitError{code: ExitError, err: err}
 	}
