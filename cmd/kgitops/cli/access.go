@@ -121,8 +121,10 @@ func (f *accessFlags) acls(cmd *cobra.Command, e *env) (repo, cluster []access.A
 	}
 	defer cl.Close()
 	if cluster, err = access.Observe(ctx, cl); err != nil {
-		if f.conn.SASLUsername != "" {
-			err = access.Explain(err, "User:"+f.conn.SASLUsername, "DESCRIBE", access.Resource{Type: spec.ResourceCluster, Name: spec.ClusterResourceName}, st)
+		if f.conn.SASLUsername != "" && access.IsAuthorization(err) {
+			// Reading ACLs needs DESCRIBE on the cluster: say what grants it.
+			return nil, nil, nil, access.Explain(err, "User:"+f.conn.SASLUsername, "DESCRIBE",
+				access.Resource{Type: spec.ResourceCluster, Name: spec.ClusterResourceName}, st)
 		}
 		return nil, nil, nil, kconn.Explain(err)
 	}

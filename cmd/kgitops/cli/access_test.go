@@ -212,6 +212,16 @@ func TestAccessCheckOnSASL(t *testing.T) {
 			t.Fatalf("Explain =\n%s\nwant it to start with\n%s", msg, want)
 		}
 
+		// bob cannot read the cluster's ACLs: the error says what grants it.
+		r := accessCLI(t, map[string]string{"KGITOPS_SASL_PASSWORD": pw}, "access", "check", "User:"+bob, "read", "topic:"+topic,
+			"--bootstrap-servers", strings.Join(c.SASLBootstrap, ","), "--sasl-mechanism", "SCRAM-SHA-512", "--sasl-username", bob, "--timeout", "30s")
+		if want := "Error: User:" + bob + " lacks DESCRIBE on cluster kafka-cluster; a RoleBinding of role admin grants it (kgitops access check User:" + bob + " describe cluster:kafka-cluster explains): "; r.code != 1 || !strings.HasPrefix(r.stderr, want) {
+			t.Fatalf("access as a user that cannot read ACLs: want stderr to start with\n%s\n%s", want, r)
+		}
+		if strings.Contains(r.stdout+r.stderr, pw) {
+			t.Fatal("access printed bob's password")
+		}
+
 		environ := map[string]string{"KGITOPS_SASL_PASSWORD": c.AdminPassword}
 		live := []string{"--bootstrap-servers", strings.Join(c.SASLBootstrap, ","), "--sasl-mechanism", "SCRAM-SHA-512",
 			"--sasl-username", c.AdminUser, "--timeout", "30s", "--host", "127.0.0.1"}
@@ -222,7 +232,7 @@ func TestAccessCheckOnSASL(t *testing.T) {
 			}
 			return r
 		}
-		r := check("check", "User:"+bob, "read", "topic:"+topic)
+		r = check("check", "User:"+bob, "read", "topic:"+topic)
 		if r.code != 1 || !strings.Contains(r.stdout, "denied: User:"+bob+" READ on topic:"+topic+" from 127.0.0.1 (answered from the cluster's ACLs)") ||
 			!strings.Contains(r.stdout, "to allow it: a RoleBinding of role consumer grants it") {
 			t.Fatalf("check of bob's read, live:\n%s", r)
