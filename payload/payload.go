@@ -58,8 +58,9 @@ type Decoded struct {
 	Text string
 	// Schema is the registered schema used, for wire-format payloads.
 	Schema *Schema
-	// Err says why a payload that names a registered schema could not be
-	// decoded with it (it is then shown as hex, with Schema set).
+	// Err says why a payload in the wire format could not be decoded: the
+	// registry did not answer, or the bytes do not fit the schema. It is
+	// then shown as hex, with Schema set (at least its ID).
 	Err error
 }
 
@@ -125,7 +126,12 @@ func (d *Decoder) decodeWire(ctx context.Context, b []byte) (Decoded, bool) {
 		return Decoded{}, false
 	}
 	s, err := d.reg.byID(ctx, id)
-	if err != nil || s == nil {
+	if err != nil {
+		// The registry did not answer (or refused us): say so rather than
+		// guess, since the user asked for it.
+		return Decoded{Format: FormatHex, Text: hex.EncodeToString(b), Schema: &Schema{ID: id}, Err: err}, true
+	}
+	if s == nil {
 		return Decoded{}, false // unknown id: plain data that starts with 0
 	}
 	out := Decoded{Schema: &Schema{ID: id, Subject: s.subject, Type: s.schema.Type.String()}}

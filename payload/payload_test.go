@@ -2,7 +2,10 @@ package payload
 
 import (
 	"context"
+	"strings"
 	"testing"
+
+	"github.com/twmb/franz-go/pkg/sr"
 )
 
 func TestPlain(t *testing.T) {
@@ -63,5 +66,19 @@ func TestParseSubject(t *testing.T) {
 		if err != nil || s != tt.subject || v != tt.version {
 			t.Errorf("ParseSubject(%q) = %q, %d, %v", tt.in, s, v, err)
 		}
+	}
+}
+
+// A registry that does not answer is an error on the payload, not a
+// silent fallback to hex.
+func TestDecodeRegistryDown(t *testing.T) {
+	cl, err := sr.NewClient(sr.URLs("http://127.0.0.1:1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := NewDecoder(NewRegistry(cl)).Decode(context.Background(), []byte{0, 0, 0, 0, 7, 1})
+	if d.Format != FormatHex || d.Text != "000000000701" || d.Schema == nil || d.Schema.ID != 7 || d.Err == nil ||
+		!strings.Contains(d.Err.Error(), "schema id 7: ") {
+		t.Fatalf("decoded %+v", d)
 	}
 }

@@ -68,10 +68,12 @@ func WriteJSON(w io.Writer, r Record) error {
 			jr.Headers[h.Key] = append(old, v)
 		}
 	}
+	// schema is there only for what was decoded with one.
+	if r.Key.Err != nil {
+		jr.KeySchema, jr.Error = nil, "key: "+r.Key.Err.Error()
+	}
 	if r.Value.Err != nil {
-		jr.Error = r.Value.Err.Error()
-	} else if r.Key.Err != nil {
-		jr.Error = "key: " + r.Key.Err.Error()
+		jr.Schema, jr.Error = nil, r.Value.Err.Error()
 	}
 	b, err := json.Marshal(jr)
 	if err != nil {
