@@ -118,8 +118,7 @@ func MinLag(lags []GroupLag, n int64) []GroupLag {
 	return out
 }
 
-// TopicOf keeps only topic in a group's lag, or reports that the group has
-// nothing of it.
+// TopicOf is the group's lag on topic, and whether the group reads it.
 func (g GroupLag) TopicOf(topic string) (TopicLag, bool) {
 	for _, t := range g.Topics {
 		if t.Topic == topic {

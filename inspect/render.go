@@ -25,8 +25,13 @@ func RenderJSON(w io.Writer, v any) error {
 func RenderTopic(w io.Writer, d TopicDescription) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Topic %s", d.Topic)
-	if d.Internal {
+	switch {
+	case d.Internal && d.ID != "":
+		fmt.Fprintf(&b, " (internal, id %s)", d.ID)
+	case d.Internal:
 		b.WriteString(" (internal)")
+	case d.ID != "":
+		fmt.Fprintf(&b, " (id %s)", d.ID)
 	}
 	fmt.Fprintf(&b, ": %s, replication factor %d\n", plural(len(d.Partitions), "partition"), d.ReplicationFactor)
 	if d.UnderReplicated > 0 || d.Offline > 0 {

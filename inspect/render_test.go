@@ -54,7 +54,7 @@ spec:
 func observation() inspect.TopicObservation {
 	return inspect.TopicObservation{
 		Name: "shop.orders",
-		ID:   "aaaabbbbccccdddd",
+		ID:   "JFBKl5ACSCiF00JUhPM0kw",
 		Partitions: []kadm.PartitionDetail{
 			{Partition: 0, Leader: 1, Replicas: []int32{1, 2, 3}, ISR: []int32{1, 2, 3}},
 			{Partition: 1, Leader: 2, Replicas: []int32{2, 3, 1}, ISR: []int32{2, 3}},

@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"slices"
@@ -18,7 +19,7 @@ import (
 // groups that read it.
 type TopicObservation struct {
 	Name       string
-	ID         string
+	ID         string // as Kafka's tools show it; "" when the broker does not say
 	Internal   bool
 	Partitions []kadm.PartitionDetail // sorted by partition
 	Live       explain.LiveTopic      // configs with their sources
@@ -49,7 +50,7 @@ func ObserveTopic(ctx context.Context, cl *kgo.Client, topic string) (TopicObser
 	if td.Err != nil {
 		return obs, withNeed(fmt.Errorf("topic %q: %w", topic, td.Err), "DESCRIBE", "topic", topic)
 	}
-	obs.ID, obs.Internal, obs.Partitions = td.ID.String(), td.IsInternal, td.Partitions.Sorted()
+	obs.ID, obs.Internal, obs.Partitions = kafkaID(td.ID), td.IsInternal, td.Partitions.Sorted()
 
 	var (
 		wg                  sync.WaitGroup
@@ -74,4 +75,13 @@ func ObserveTopic(ctx context.Context, cl *kgo.Client, topic string) (TopicObser
 	// show the rest.
 	obs.GroupsErr = errG
 	return obs, errors.Join(errLive, errB)
+}
+
+// kafkaID is a topic id as Kafka's tools show it (Uuid.toString: URL-safe
+// base64 without padding), or "" for the zero id.
+func kafkaID(id kadm.TopicID) string {
+	if id == (kadm.TopicID{}) {
+		return ""
+	}
+	return base64.RawURLEncoding.EncodeToString(id[:])
 }
