@@ -167,3 +167,22 @@ spec: {partitions: 2, replicationFactor: 3, configs: {cleanup.policy: delete, re
 		})
 	}
 }
+
+// A repo that does not declare the topic says so; without a repo, nothing
+// is said of one.
+func TestDescribeTopicRepo(t *testing.T) {
+	var text bytes.Buffer
+	if err := inspect.RenderTopic(&text, inspect.DescribeTopic(observation(), &spec.State{}, "repo")); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(text.Bytes(), []byte("\nNot declared in the repo (repo)\n")) {
+		t.Errorf("a topic the repo does not declare:\n%s", text.String())
+	}
+	d := inspect.DescribeTopic(observation(), nil, "")
+	if d.Repo != nil || d.Repo.Drifted() {
+		t.Errorf("without a repo: %+v", d.Repo)
+	}
+	if d.UnderReplicated != 2 || d.Offline != 1 || !d.Partitions[2].Offline || d.Partitions[0].UnderReplicated {
+		t.Errorf("flags: %+v", d)
+	}
+}
