@@ -27,7 +27,7 @@ import (
 	"github.com/kgitops/kgitops/spec"
 )
 
-// Wildcard principal: an ACL of User:* applies to every user.
+// WildcardPrincipal is the principal of an ACL that applies to every user.
 const WildcardPrincipal = "User:*"
 
 // Resource is one resource a client acts on: a type (spec's names, such as
