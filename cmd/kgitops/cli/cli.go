@@ -108,7 +108,13 @@ func newRoot(e *env) *cobra.Command {
 		newSchema(e),
 		newProfiles(e),
 		newExplain(e),
+		newAccess(e),
+		newTail(e),
+		newProduce(e),
 		newDemo(e),
+		newDescribe(e),
+		newLag(e),
+		newOffsets(e),
 		newVersion(e),
 	)
 	return root
