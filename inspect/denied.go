@@ -5,6 +5,9 @@ import (
 	"fmt"
 
 	"github.com/twmb/franz-go/pkg/kerr"
+
+	"github.com/kgitops/kgitops/access"
+	"github.com/kgitops/kgitops/spec"
 )
 
 // Need is a permission a command needs: an ACL operation on a resource.
@@ -40,11 +43,13 @@ func Denied(err error, principal string, needs ...Need) error {
 			if n.Resource != k.resource {
 				continue
 			}
-			what := n.Resource
-			if n.Name != "" {
-				what += " " + n.Name
+			name := n.Name
+			if name == "" && n.Resource == spec.ResourceCluster {
+				name = spec.ClusterResourceName
 			}
-			return &deniedError{msg: fmt.Sprintf("%s lacks %s on %s: grant it with an ACL (%v)", principal, n.Op, what, err), err: err}
+			// access.Missing says what grants it: a built-in role, or the ACL.
+			msg := access.Missing(principal, n.Op, access.Resource{Type: n.Resource, Name: name}, nil)
+			return &deniedError{msg: fmt.Sprintf("%s: %v", msg, err), err: err}
 		}
 	}
 	return err

@@ -20,9 +20,9 @@ func TestDenied(t *testing.T) {
 		want string
 	}{
 		{"group", fmt.Errorf("describe group: %w", &kadm.AuthError{Err: kerr.GroupAuthorizationFailed}),
-			"User:alice lacks DESCRIBE on group g: grant it with an ACL (describe group: GROUP_AUTHORIZATION_FAILED: Not authorized to access group: Group authorization failed.)"},
+			"User:alice lacks DESCRIBE on group g; a RoleBinding of role consumer grants it (so do transactional-producer, connect-worker, streams-app, admin) (kgitops access check User:alice describe group:g explains): describe group: GROUP_AUTHORIZATION_FAILED: Not authorized to access group: Group authorization failed."},
 		{"topic", kerr.TopicAuthorizationFailed,
-			"User:alice lacks DESCRIBE on topic t: grant it with an ACL (TOPIC_AUTHORIZATION_FAILED: Not authorized to access topics: [Topic authorization failed.])"},
+			"User:alice lacks DESCRIBE on topic t; a RoleBinding of role producer grants it (so do consumer, transactional-producer, connect-worker, streams-app, admin) (kgitops access check User:alice describe topic:t explains): TOPIC_AUTHORIZATION_FAILED: Not authorized to access topics: [Topic authorization failed.]"},
 		{"no need for the resource", kerr.ClusterAuthorizationFailed, kerr.ClusterAuthorizationFailed.Error()},
 		{"not a permission", errors.New("boom"), "boom"},
 	}

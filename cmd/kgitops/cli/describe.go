@@ -41,9 +41,13 @@ func (f *inspectFlags) check(e *env) error {
 }
 
 // principal is who the client logs in as, for permission errors.
-func (f *inspectFlags) principal() string {
-	if f.conn.SASLMechanism != "" {
-		return "User:" + f.conn.SASLUsername
+func (f *inspectFlags) principal() string { return connPrincipal(f.conn) }
+
+// connPrincipal is who a client of conn logs in as, for permission
+// errors: User:NAME with SASL, else "the connected principal".
+func connPrincipal(conn kconn.Options) string {
+	if conn.SASLMechanism != "" {
+		return "User:" + conn.SASLUsername
 	}
 	return "the connected principal"
 }

@@ -48,6 +48,8 @@ func TestInspectDenied(t *testing.T) {
 			{[]string{"describe", "group", group}, "User:" + user + " lacks DESCRIBE on group " + group},
 			{[]string{"describe", "topic", topic}, "User:" + user + " lacks DESCRIBE on topic " + topic},
 			{[]string{"lag", group}, "User:" + user + " lacks DESCRIBE on group " + group},
+			// READ implies the DESCRIBE tail needs first: granting it fixes both.
+			{[]string{"tail", topic, "--follow=false"}, "User:" + user + " lacks READ on topic " + topic + "; a RoleBinding of role consumer grants it"},
 		} {
 			var r result
 			// A new SCRAM user may take a moment to reach every listener.

@@ -10,9 +10,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kgitops/kgitops/access"
 	"github.com/kgitops/kgitops/internal/envflag"
 	"github.com/kgitops/kgitops/internal/kconn"
 	"github.com/kgitops/kgitops/payload"
+	"github.com/kgitops/kgitops/spec"
 	"github.com/kgitops/kgitops/tail"
 )
 
@@ -150,6 +152,10 @@ func (f *tailFlags) run(ctx context.Context, e *env, topic string) error {
 	if _, err := tail.Run(ctx, cl, o, e.stdout); err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
 			err = fmt.Errorf("tail %q: not at the end after --timeout %s: %w", topic, f.conn.Timeout, err)
+		}
+		// A denied read names what grants it (access.Explain).
+		if denied := access.Explain(err, connPrincipal(f.conn), "READ", access.Resource{Type: spec.ResourceTopic, Name: topic}, nil); denied != err {
+			return &exitError{code: ExitError, err: denied}
 		}
 		return &exitError{code: ExitError, err: kconn.Explain(err)}
 	}
