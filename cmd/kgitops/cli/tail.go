@@ -87,6 +87,9 @@ func (f *tailFlags) options(e *env) (tail.Options, error) {
 	switch f.output {
 	case "text":
 		o.Write = tail.WriteText
+		if isTerminal(e.stdout) {
+			o.Write = tail.WritePretty // JSON indented and colored
+		}
 	case "json":
 		o.Write = tail.WriteJSON
 	default:
