@@ -1,20 +1,88 @@
 package payload
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 
 	"github.com/hamba/avro/v2"
 )
 
-// avroToJSON decodes Avro binary b with the cached schema into JSON.
+// avroToJSON decodes Avro binary b with the cached schema into JSON,
+// with a record's fields in the schema's order.
 func (c *cached) avroToJSON(b []byte) ([]byte, error) {
 	var v any
 	if err := avro.Unmarshal(c.avro, b, &v); err != nil {
 		return nil, fmt.Errorf("avro: %w", err)
 	}
-	return json.Marshal(v)
+	var buf bytes.Buffer
+	if err := writeAvroJSON(&buf, c.avro, v); err != nil {
+		return json.Marshal(v) // a shape this walk does not know: the fields sorted by name
+	}
+	return buf.Bytes(), nil
+}
+
+// writeAvroJSON writes v, decoded with schema s, as JSON: records with
+// their fields in the schema's order, everything else as encoding/json
+// writes it.
+func writeAvroJSON(buf *bytes.Buffer, s avro.Schema, v any) error {
+	switch s := s.(type) {
+	case *avro.RefSchema:
+		return writeAvroJSON(buf, s.Schema(), v)
+	case *avro.RecordSchema:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return errors.New("not a record")
+		}
+		buf.WriteByte('{')
+		for i, f := range s.Fields() {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			k, _ := json.Marshal(f.Name())
+			buf.Write(k)
+			buf.WriteByte(':')
+			if err := writeAvroJSON(buf, f.Type(), m[f.Name()]); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte('}')
+		return nil
+	case *avro.ArraySchema:
+		items, ok := v.([]any)
+		if !ok {
+			return errors.New("not an array")
+		}
+		buf.WriteByte('[')
+		for i, it := range items {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			if err := writeAvroJSON(buf, s.Items(), it); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte(']')
+		return nil
+	case *avro.UnionSchema:
+		// A nullable union decodes to the value itself; a union of several
+		// named types decodes to {"Name": value}, written as it is.
+		if types := s.Types(); v != nil && len(types) == 2 && s.Nullable() {
+			for _, t := range types {
+				if t.Type() != avro.Null {
+					return writeAvroJSON(buf, t, v)
+				}
+			}
+		}
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	buf.Write(b)
+	return nil
 }
 
 // jsonToAvro encodes the JSON document v (decoded with UseNumber) as Avro

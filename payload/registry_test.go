@@ -81,7 +81,7 @@ func TestRoundTrip(t *testing.T) {
 		format Format
 	}{
 		{"avro", avroUser, sr.TypeAvro, `{"name":"ada","age":36,"email":"ada@example.com"}`,
-			`{"age":36,"email":"ada@example.com","name":"ada","tags":[]}`, FormatAvro},
+			`{"name":"ada","age":36,"email":"ada@example.com","tags":[]}`, FormatAvro}, // fields in the schema's order
 		{"protobuf", protoOrder, sr.TypeProtobuf, `{"id":"o-1","cents":"1250","lines":[{"sku":"s-1","qty":2}]}`,
 			`{"id":"o-1","cents":"1250","lines":[{"sku":"s-1","qty":2}]}`, FormatProtobuf},
 		{"json schema", jsonPoint, sr.TypeJSON, `{"x": 1, "y": 2}`, `{"x":1,"y":2}`, FormatJSONSchema},

@@ -86,10 +86,10 @@ func TestProduceTailSchemas(t *testing.T) {
 			subject    string
 			typ        string
 		}{
-			{`"u1"`, `{"age":36,"name":"ada"}`, avroID, avroSubject, "AVRO"},
-			{`"u2"`, `{"age":41,"name":"bob"}`, avroID, avroSubject, "AVRO"},
+			{`"u1"`, `{"name":"ada","age":36}`, avroID, avroSubject, "AVRO"},
+			{`"u2"`, `{"name":"bob","age":41}`, avroID, avroSubject, "AVRO"},
 			{`"o1"`, `{"id":"o-1","cents":"1250"}`, protoID, protoSubject, "PROTOBUF"},
-			{`"u3"`, `{"age":7,"name":"cy"}`, avroID, avroSubject, "AVRO"},
+			{`"u3"`, `{"name":"cy","age":7}`, avroID, avroSubject, "AVRO"},
 		}
 		for i, w := range want {
 			l := got[i]
@@ -112,7 +112,7 @@ func TestProduceTailSchemas(t *testing.T) {
 			t.Errorf("--where name=bob: %+v", got)
 		}
 		r = kgitopsPayload(t, env, append([]string{"tail", topic, "--limit", "1"}, conn...)...)
-		if r.code != 0 || !strings.Contains(r.stdout, fmt.Sprintf("  value   {\"age\":36,\"name\":\"ada\"}  (avro, schema %d %s)\n", avroID, avroSubject)) {
+		if r.code != 0 || !strings.Contains(r.stdout, fmt.Sprintf("  value   {\"name\":\"ada\",\"age\":36}  (avro, schema %d %s)\n", avroID, avroSubject)) {
 			t.Errorf("tail text with a schema:\n%s", r)
 		}
 	})
