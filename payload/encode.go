@@ -5,14 +5,50 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/twmb/franz-go/pkg/sr"
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // Encoder encodes JSON documents with one registered schema into the
 // Confluent wire format.
 type Encoder struct {
-	s *cached
+	s     *cached
+	index []int // the Protobuf message, as a wire-format index list; nil: the first
+}
+
+// UseMessage makes a Protobuf encoder encode the message name (its full
+// name, such as shop.Order.Line, or its own name when that is unique in
+// the schema) instead of the schema's first message.
+func (e *Encoder) UseMessage(name string) error {
+	if e.s.schema.Type != sr.TypeProtobuf {
+		return fmt.Errorf("schema %s (id %d) is %s: only a Protobuf schema has messages to choose from", e.s.subject, e.s.id, e.s.schema.Type)
+	}
+	var found [][]int
+	var names []string
+	var walk func(msgs protoreflect.MessageDescriptors, path []int)
+	walk = func(msgs protoreflect.MessageDescriptors, path []int) {
+		for i := range msgs.Len() {
+			md := msgs.Get(i)
+			p := append(slices.Clone(path), i)
+			names = append(names, string(md.FullName()))
+			if string(md.FullName()) == name || string(md.Name()) == name {
+				found = append(found, p)
+			}
+			walk(md.Messages(), p)
+		}
+	}
+	walk(e.s.proto.Messages(), nil)
+	switch len(found) {
+	case 0:
+		return fmt.Errorf("schema %s (id %d) has no message %q; it has %s", e.s.subject, e.s.id, name, strings.Join(names, ", "))
+	case 1:
+		e.index = found[0]
+		return nil
+	}
+	return fmt.Errorf("schema %s (id %d) has several messages named %q: give the full name", e.s.subject, e.s.id, name)
 }
 
 // NewEncoder looks up subject at version (-1: the latest) in reg.
@@ -47,7 +83,7 @@ func (e *Encoder) Encode(js []byte) ([]byte, error) {
 		}
 		return append(out, b...), nil
 	case sr.TypeProtobuf:
-		index, b, err := e.s.jsonToProto(js)
+		index, b, err := e.s.jsonToProto(js, e.index)
 		if err != nil {
 			return nil, err
 		}

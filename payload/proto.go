@@ -78,10 +78,12 @@ func (c *cached) protoToJSON(b []byte) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-// jsonToProto encodes the JSON document js as the schema's first message,
-// returning the message index list and the message.
-func (c *cached) jsonToProto(js []byte) ([]int, []byte, error) {
-	index := []int{0}
+// jsonToProto encodes the JSON document js as the message index names
+// (nil: the schema's first), returning the index list and the message.
+func (c *cached) jsonToProto(js []byte, index []int) ([]int, []byte, error) {
+	if index == nil {
+		index = []int{0}
+	}
 	md, err := message(c.proto, index)
 	if err != nil {
 		return nil, nil, err

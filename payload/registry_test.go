@@ -217,3 +217,39 @@ func contains(s string, subs ...string) bool {
 	}
 	return true
 }
+
+// UseMessage picks a message other than the first, by full or own name,
+// nested ones too; the record carries its index and decodes as that
+// message.
+func TestEncodeChosenMessage(t *testing.T) {
+	reg, cl := testRegistry(t)
+	ctx := context.Background()
+	subject, _ := register(t, cl, "payload-choose", protoOrder, sr.TypeProtobuf)
+	for _, tt := range []struct {
+		name, json, want string
+		index            []int
+	}{
+		{"test.Order.Line", `{"sku":"s-2","qty":3}`, `{"sku":"s-2","qty":3}`, []int{0, 0}},
+		{"Line", `{"sku":"s-3"}`, `{"sku":"s-3"}`, []int{0, 0}},
+	} {
+		enc, err := NewEncoder(ctx, reg, subject, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := enc.UseMessage(tt.name); err != nil {
+			t.Fatal(err)
+		}
+		b, err := enc.Encode([]byte(tt.json))
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := NewDecoder(reg).Decode(ctx, b)
+		if d.Format != FormatProtobuf || d.Text != tt.want {
+			t.Errorf("%s: %s %s (err %v)", tt.name, d.Format, d.Text, d.Err)
+		}
+	}
+	enc, _ := NewEncoder(ctx, reg, subject, -1)
+	if err := enc.UseMessage("Nope"); err == nil || !strings.Contains(err.Error(), `has no message "Nope"; it has test.Order, test.Order.Line`) {
+		t.Errorf("unknown message: %v", err)
+	}
+}

@@ -27,6 +27,8 @@ type produceFlags struct {
 	key, value  string
 	keySchema   string
 	valueSchema string
+	keyMessage  string // --key-message: the Protobuf message of --key-schema
+	valueMsg    string // --value-message
 	acks        string
 	compression string
 	output      string
@@ -66,6 +68,8 @@ With --acks 0 the brokers acknowledge nothing, so produce cannot print offsets.`
 	fl.StringVar(&f.value, "value", "", "the value of the one record to write (instead of stdin)")
 	fl.StringVar(&f.keySchema, "key-schema", "", "encode keys with this registered schema, SUBJECT[:VERSION] (default version: latest)")
 	fl.StringVar(&f.valueSchema, "value-schema", "", "encode values with this registered schema, SUBJECT[:VERSION] (default version: latest)")
+	fl.StringVar(&f.keyMessage, "key-message", "", "with a Protobuf --key-schema: the message to encode (default: the schema's first)")
+	fl.StringVar(&f.valueMsg, "value-message", "", "with a Protobuf --value-schema: the message to encode, such as shop.Order (default: the schema's first)")
 	fl.StringVar(&f.acks, "acks", "all", "acknowledgements to wait for: all, 1 (the leader) or 0 (none: no offsets to print)")
 	fl.StringVar(&f.compression, "compression", "none", "batch compression: none, gzip, snappy, lz4 or zstd")
 	fl.StringVarP(&f.output, "output", "o", "text", "output format: text or json (an object per record)")
@@ -109,6 +113,12 @@ func (f *produceFlags) codec(ctx context.Context, e *env) (produce.Codec, error)
 	if f.format != produce.FormatText && f.format != produce.FormatJSON {
 		return c, fmt.Errorf("--format %q: want text or json", f.format)
 	}
+	if f.keyMessage != "" && f.keySchema == "" {
+		return c, fmt.Errorf("--key-message needs --key-schema")
+	}
+	if f.valueMsg != "" && f.valueSchema == "" {
+		return c, fmt.Errorf("--value-message needs --value-schema")
+	}
 	if f.keySchema == "" && f.valueSchema == "" {
 		return c, nil
 	}
@@ -120,9 +130,9 @@ func (f *produceFlags) codec(ctx context.Context, e *env) (produce.Codec, error)
 		return c, fmt.Errorf("--key-schema and --value-schema need --schema-registry (or %s)", envRegistryURL)
 	}
 	for _, s := range []struct {
-		flag, val string
-		enc       **payload.Encoder
-	}{{"--key-schema", f.keySchema, &c.Key}, {"--value-schema", f.valueSchema, &c.Value}} {
+		flag, val, message string
+		enc                **payload.Encoder
+	}{{"--key-schema", f.keySchema, f.keyMessage, &c.Key}, {"--value-schema", f.valueSchema, f.valueMsg, &c.Value}} {
 		if s.val == "" {
 			continue
 		}
@@ -133,6 +143,11 @@ func (f *produceFlags) codec(ctx context.Context, e *env) (produce.Codec, error)
 		enc, err := payload.NewEncoder(ctx, reg, subject, version)
 		if err != nil {
 			return c, fmt.Errorf("%s: %w", s.flag, err)
+		}
+		if s.message != "" {
+			if err := enc.UseMessage(s.message); err != nil {
+				return c, fmt.Errorf("%s: %w", strings.Replace(s.flag, "-schema", "-message", 1), err)
+			}
 		}
 		*s.enc = enc
 	}
