@@ -41,7 +41,11 @@ func Seek(ctx context.Context, adm *kadm.Client, topic string, partitions []int3
 		parts = slices.Compact(parts)
 		for _, p := range parts {
 			if !slices.Contains(all, p) {
-				return nil, fmt.Errorf("topic %q has no partition %d (it has %d partitions)", topic, p, len(all))
+				n := fmt.Sprintf("%d partitions", len(all))
+				if len(all) == 1 {
+					n = "1 partition"
+				}
+				return nil, fmt.Errorf("topic %q has no partition %d (it has %s)", topic, p, n)
 			}
 		}
 	}

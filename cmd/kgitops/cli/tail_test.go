@@ -175,13 +175,14 @@ func TestTailErrors(t *testing.T) {
 		}{
 			{[]string{"tail", topic, "--from", "yesterday"}, `--from "yesterday": want beginning, end`},
 			{[]string{"tail", topic, "--partition", "x"}, `--partition "x": want a partition number`},
-			{[]string{"tail", topic, "--partition", "3"}, `has no partition 3 (it has 1 partitions)`},
+			{[]string{"tail", topic, "--partition", "3"}, `has no partition 3 (it has 1 partition)`},
 			{[]string{"tail", topic + "-nope"}, `no such topic`},
 			{[]string{"tail", topic, "--where", "x"}, `--where "x": want PATH=VALUE`},
 			{[]string{"tail", topic, "--schema-registry", "http://u:p@localhost:1"}, "put no credentials in the URL"},
 			{[]string{"produce", topic, "--acks", "2"}, `--acks "2": want all, 1 or 0`},
 			{[]string{"produce", topic, "--compression", "brotli"}, `--compression "brotli": want none, gzip, snappy, lz4 or zstd`},
 			{[]string{"produce", topic, "--value-schema", "s"}, "--key-schema and --value-schema need --schema-registry"},
+			{[]string{"produce", topic, "--value-message", "shop.Order"}, "--value-message needs --value-schema"},
 			{[]string{"produce", topic, "--format", "json", "--input", inputFile(t, "{\"value\":1}\nnot json\n")}, "line 2: want a JSON object"},
 		}
 		for _, tt := range tests {
