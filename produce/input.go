@@ -8,8 +8,13 @@ package produce
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
@@ -40,10 +45,22 @@ func (e *InputError) Unwrap() error { return e.Err }
 
 // jsonLine is one line of FormatJSON.
 type jsonLine struct {
-	Key       json.RawMessage   `json:"key"`
-	Value     json.RawMessage   `json:"value"`
-	Headers   map[string]string `json:"headers"`
-	Partition *int32            `json:"partition"`
+	Key     json.RawMessage            `json:"key"`
+	Value   json.RawMessage            `json:"value"`
+	Headers map[string]json.RawMessage `json:"headers"` // "v", or ["v1", "v2"] for a key that repeats
+	// Partition sends the record there.
+	Partition *int32 `json:"partition"`
+
+	// What else tail -o json writes, so that its output can be written
+	// back: a key or value tail wrote as hex is read as hex; the others
+	// are left alone.
+	KeyFormat   string          `json:"key_format"`
+	ValueFormat string          `json:"value_format"`
+	Offset      json.RawMessage `json:"offset"`
+	Timestamp   json.RawMessage `json:"timestamp"`
+	Schema      json.RawMessage `json:"schema"`
+	KeySchema   json.RawMessage `json:"key_schema"`
+	Error       json.RawMessage `json:"error"`
 }
 
 // Record makes line number n into a record. pinned says the input names
@@ -62,14 +79,17 @@ func (c Codec) Record(n int, line []byte) (r *kgo.Record, pinned bool, err error
 		if err := d.Decode(&jl); err != nil {
 			return nil, false, fmt.Errorf("want a JSON object with key, value, headers and partition: %v", err)
 		}
-		if r.Key, err = c.field("key", c.Key, jl.Key); err != nil {
+		if d.More() {
+			return nil, false, errors.New("more than one JSON value on the line: write one record a line")
+		}
+		if r.Key, err = c.field("key", c.Key, jl.Key, jl.KeyFormat); err != nil {
 			return nil, false, err
 		}
-		if r.Value, err = c.field("value", c.Value, jl.Value); err != nil {
+		if r.Value, err = c.field("value", c.Value, jl.Value, jl.ValueFormat); err != nil {
 			return nil, false, err
 		}
-		for k, v := range jl.Headers {
-			r.Headers = append(r.Headers, kgo.RecordHeader{Key: k, Value: []byte(v)})
+		if r.Headers, err = headers(jl.Headers); err != nil {
+			return nil, false, err
 		}
 		if jl.Partition != nil {
 			if *jl.Partition < 0 {
@@ -97,9 +117,20 @@ func (c Codec) Record(n int, line []byte) (r *kgo.Record, pinned bool, err error
 // field is a key or value of a JSON line: with an encoder, the JSON itself
 // is encoded; without, a string is its text and any other JSON its compact
 // text; null or absent is null.
-func (c Codec) field(name string, enc *payload.Encoder, raw json.RawMessage) ([]byte, error) {
+func (c Codec) field(name string, enc *payload.Encoder, raw json.RawMessage, format string) ([]byte, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil
+	}
+	if format == "hex" { // tail -o json's binary key or value
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return nil, fmt.Errorf("%s: %s_format hex wants a string of hex digits", name, name)
+		}
+		b, err := hex.DecodeString(s)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s_format hex: %q is not hex", name, name, s)
+		}
+		return b, nil
 	}
 	if enc != nil {
 		return encode(name, enc, raw)
@@ -124,6 +155,36 @@ func encode(name string, enc *payload.Encoder, b []byte) ([]byte, error) {
 	if err != nil {
 		s := enc.Schema()
 		return nil, fmt.Errorf("%s does not match schema %s (id %d): %w", name, s.Subject, s.ID, err)
+	}
+	return out, nil
+}
+
+// headers reads a JSON line's headers as tail -o json writes them: a
+// string, or a list of strings for a key that repeats; "hex:" starts a
+// value given in hex. Keys are taken in name order, so that a record's
+// headers do not change order from one run to the next.
+func headers(m map[string]json.RawMessage) ([]kgo.RecordHeader, error) {
+	var out []kgo.RecordHeader
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		var vs []string
+		var one string
+		switch {
+		case json.Unmarshal(m[k], &one) == nil:
+			vs = []string{one}
+		case json.Unmarshal(m[k], &vs) == nil:
+		default:
+			return nil, fmt.Errorf("header %q: want a string or a list of strings", k)
+		}
+		for _, v := range vs {
+			b := []byte(v)
+			if h, ok := strings.CutPrefix(v, "hex:"); ok {
+				var err error
+				if b, err = hex.DecodeString(h); err != nil {
+					return nil, fmt.Errorf("header %q: %q is not hex after hex:", k, h)
+				}
+			}
+			out = append(out, kgo.RecordHeader{Key: k, Value: b})
+		}
 	}
 	return out, nil
 }

@@ -56,6 +56,13 @@ func (t topicPartitioner) OnNewBatch() {
 	}
 }
 
+// RecordsError says that the brokers refused some records; each is in
+// its Result, already reported through done.
+type RecordsError struct{ First error }
+
+func (e *RecordsError) Error() string { return "some records were not written: " + e.First.Error() }
+func (e *RecordsError) Unwrap() error { return e.First }
+
 // MaxLine is the longest input line Lines reads.
 const MaxLine = 16 << 20
 
@@ -64,7 +71,7 @@ const MaxLine = 16 << 20
 // the order the brokers acknowledge them. It stops at the first line that
 // cannot become a record, after the records before it are acknowledged,
 // and returns that *InputError; a record the brokers refuse is in its
-// Result and the error returned at the end.
+// Result, and Lines then returns a *RecordsError.
 func Lines(ctx context.Context, cl *kgo.Client, topic string, c Codec, in io.Reader, done func(Result)) error {
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 64<<10), MaxLine)
@@ -97,7 +104,8 @@ func Lines(ctx context.Context, cl *kgo.Client, topic string, c Codec, in io.Rea
 			}
 			done(res)
 		}); err != nil {
-			return err
+			inputErr = err // stopped (Ctrl-C): the records sent are still waited for
+			break
 		}
 	}
 	if err := sc.Err(); err != nil && inputErr == nil {
@@ -106,11 +114,14 @@ func Lines(ctx context.Context, cl *kgo.Client, topic string, c Codec, in io.Rea
 			inputErr = &InputError{Line: n + 1, Err: fmt.Errorf("longer than %d bytes", MaxLine)}
 		}
 	}
-	wg.Wait()
+	wg.Wait() // on every path: no callback runs after Lines returns
 	if inputErr != nil {
 		return inputErr
 	}
-	return first
+	if first != nil {
+		return &RecordsError{First: first}
+	}
+	return nil
 }
 
 // ProduceOne sends r, the record of input line n, and calls done when the
@@ -128,10 +139,25 @@ func ProduceOne(ctx context.Context, cl *kgo.Client, topic string, r *kgo.Record
 	cl.Produce(r.Context, r, func(r *kgo.Record, err error) {
 		defer wg.Done()
 		res := Result{Line: n, Partition: r.Partition, Offset: r.Offset}
-		if err != nil {
+		var avail int
+		switch {
+		case err == nil:
+		case pin && fmtScan(err.Error(), &avail):
+			// kgo's own wording ("invalid record partitioning choice of 5
+			// from 3 available") says less than this.
+			res.Err = &InputError{Line: n, Err: fmt.Errorf("partition %d: topic %q has partitions 0 to %d", r.Partition, topic, avail-1)}
+		default:
 			res.Err = fmt.Errorf("line %d: produce to %q partition %d: %w", n, topic, r.Partition, err)
 		}
 		done(res)
 	})
 	return nil
+}
+
+// fmtScan reads the partition count out of kgo's error for a record sent
+// to a partition the topic does not have.
+func fmtScan(msg string, avail *int) bool {
+	var pick int
+	n, _ := fmt.Sscanf(msg, "invalid record partitioning choice of %d from %d available", &pick, avail)
+	return n == 2
 }

@@ -28,6 +28,7 @@ type produceFlags struct {
 	keySchema   string
 	valueSchema string
 	keyMessage  string // --key-message: the Protobuf message of --key-schema
+	keyGiven    bool   // --key was given, maybe empty
 	valueMsg    string // --value-message
 	acks        string
 	compression string
@@ -55,7 +56,8 @@ first such line; the lines before it are written.
 With --acks 0 the brokers acknowledge nothing, so produce cannot print offsets.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			one := cmd.Flags().Changed("value") || cmd.Flags().Changed("key")
+			f.keyGiven = cmd.Flags().Changed("key") // --key "" is an empty key, not a null one
+			one := cmd.Flags().Changed("value") || f.keyGiven
 			return f.run(cmd.Context(), e, args[0], one)
 		},
 	}
@@ -169,9 +171,12 @@ func (f *produceFlags) run(ctx context.Context, e *env, topic string, one bool) 
 	if len(f.conn.Bootstrap) == 0 {
 		return fail(errors.New("produce needs --bootstrap-servers (or KGITOPS_BOOTSTRAP_SERVERS)"))
 	}
-	ctx, cancel := context.WithTimeout(ctx, f.conn.Timeout)
+	// --timeout bounds connecting, the schema lookups and each record's
+	// delivery, not the run: input may take as long as it takes to come.
+	opts = append(opts, kgo.RecordDeliveryTimeout(f.conn.Timeout))
+	setup, cancel := context.WithTimeout(ctx, f.conn.Timeout)
 	defer cancel()
-	c, err := f.codec(ctx, e)
+	c, err := f.codec(setup, e)
 	if err != nil {
 		return fail(err)
 	}
@@ -181,7 +186,7 @@ func (f *produceFlags) run(ctx context.Context, e *env, topic string, one bool) 
 			return fail(errors.New("--key and --value write one record as given; leave out --format json"))
 		}
 		line := f.value
-		if f.key != "" {
+		if f.keyGiven {
 			line = f.key + "\t" + f.value
 		}
 		if strings.ContainsAny(f.value, "\n") || strings.Contains(f.key, "\t") {
@@ -189,7 +194,7 @@ func (f *produceFlags) run(ctx context.Context, e *env, topic string, one bool) 
 		}
 		in = strings.NewReader(line + "\n")
 	} else if f.input != "-" {
-		file, err := os.Open(f.input)
+		file, err := openInput(ctx, f.input)
 		if err != nil {
 			return fail(fmt.Errorf("--input: %w", err))
 		}
@@ -197,7 +202,7 @@ func (f *produceFlags) run(ctx context.Context, e *env, topic string, one bool) 
 		in = file
 	}
 
-	cl, _, err := f.conn.ConnectWith(ctx, e.log, opts...)
+	cl, _, err := f.conn.ConnectWith(setup, e.log, opts...)
 	if err != nil {
 		return fail(err)
 	}
@@ -230,11 +235,35 @@ func (f *produceFlags) run(ctx context.Context, e *env, topic string, one bool) 
 		_, _ = e.stdout.Write(out.Bytes())
 	})
 	if err != nil {
-		var ie *produce.InputError
-		if errors.As(err, &ie) || !failed {
-			return fail(kconn.Explain(err))
+		if _, printed := errors.AsType[*produce.RecordsError](err); printed && failed {
+			return silentExit(ExitError) // each failed record is printed above
 		}
-		return silentExit(ExitError) // each failed record is printed above
+		return fail(kconn.Explain(err))
 	}
 	return nil
+}
+
+// openInput opens --input, which may be a named pipe (<(cmd) too): its
+// open waits for a writer, and Ctrl-C must still stop produce meanwhile.
+func openInput(ctx context.Context, name string) (*os.File, error) {
+	type opened struct {
+		f   *os.File
+		err error
+	}
+	ch := make(chan opened, 1)
+	go func() {
+		f, err := os.Open(name)
+		ch <- opened{f, err}
+	}()
+	select {
+	case o := <-ch:
+		return o.f, o.err
+	case <-ctx.Done():
+		go func() { // close it if it ever opens
+			if o := <-ch; o.f != nil {
+				o.f.Close()
+			}
+		}()
+		return nil, fmt.Errorf("%s: %w", name, context.Cause(ctx))
+	}
 }
