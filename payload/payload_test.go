@@ -2,8 +2,13 @@ package payload
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/sr"
 )
@@ -80,5 +85,54 @@ func TestDecodeRegistryDown(t *testing.T) {
 	if d.Format != FormatHex || d.Text != "000000000701" || d.Schema == nil || d.Schema.ID != 7 || d.Err == nil ||
 		!strings.Contains(d.Err.Error(), "schema id 7: ") {
 		t.Fatalf("decoded %+v", d)
+	}
+}
+
+// A registry that fails once (a 503) is asked again after retryAfter,
+// not remembered as failed for good; ids it does not know are asked about
+// at most maxUnknown times in all, so plain data starting with 0 does not
+// cost a lookup a record.
+func TestRegistryRetriesAndBoundsLookups(t *testing.T) {
+	old := retryAfter
+	retryAfter = 50 * time.Millisecond
+	defer func() { retryAfter = old }()
+	var calls atomic.Int32
+	var failFirst atomic.Bool
+	failFirst.Store(true)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		switch {
+		case r.URL.Path == "/schemas/ids/7" && failFirst.Swap(false):
+			http.Error(w, `{"error_code":50301,"message":"busy"}`, http.StatusServiceUnavailable)
+		case r.URL.Path == "/schemas/ids/7":
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"schema":"{\"type\":\"object\"}","schemaType":"JSON"}`)
+		default:
+			http.Error(w, `{"error_code":40403,"message":"not found"}`, http.StatusNotFound)
+		}
+	}))
+	defer srv.Close()
+	cl, err := sr.NewClient(sr.URLs(srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := NewDecoder(NewRegistry(cl))
+	ctx := context.Background()
+	wire := func(id int, body string) []byte {
+		return append([]byte{0, byte(id >> 24), byte(id >> 16), byte(id >> 8), byte(id)}, body...)
+	}
+	if d := dec.Decode(ctx, wire(7, `{"a":1}`)); d.Err == nil {
+		t.Fatalf("a busy registry should show as an error: %+v", d)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if d := dec.Decode(ctx, wire(7, `{"a":1}`)); d.Err != nil || d.Format != FormatJSONSchema {
+		t.Fatalf("after the registry came back: %+v", d)
+	}
+	calls.Store(0)
+	for id := 1000; id < 1200; id++ {
+		dec.Decode(ctx, wire(id, "plain"))
+	}
+	if n := calls.Load(); n != maxUnknown {
+		t.Errorf("%d lookups for 200 unknown ids, want %d", n, maxUnknown)
 	}
 }

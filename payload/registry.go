@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hamba/avro/v2"
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -21,9 +22,23 @@ import (
 type Registry struct {
 	cl *sr.Client
 
-	mu   sync.Mutex
-	byId map[int]*cached
+	mu      sync.Mutex
+	byId    map[int]*cached
+	unknown int // ids the registry said it does not know
 }
+
+// maxUnknown is how many ids the registry does not know a Registry asks
+// about: past it, plain binary data that happens to start with a 0 byte
+// (a big-endian long, most binary formats) would cost a lookup a record,
+// so a new id is taken for plain data without asking.
+const maxUnknown = 64
+
+// retryAfter is how long a lookup that failed (the registry down, a 503,
+// a timeout) is remembered before the id is asked about again.
+var retryAfter = 5 * time.Second // a var for tests
+
+// lookupTimeout bounds one id's lookups, whoever asked first.
+const lookupTimeout = 10 * time.Second
 
 // NewRegistry returns a Registry over cl.
 func NewRegistry(cl *sr.Client) *Registry {
@@ -33,9 +48,11 @@ func NewRegistry(cl *sr.Client) *Registry {
 // cached is one schema id: its schema parsed once, or nil for an id the
 // registry does not know.
 type cached struct {
-	once    sync.Once
-	err     error // a failure to reach the registry or to parse the schema
-	known   bool
+	mu       sync.Mutex
+	loaded   bool      // the answer is final: a schema, or an id the registry does not know
+	err      error     // a failure to reach the registry, or to parse the schema
+	failedAt time.Time // when a failure to reach the registry happened: asked again after retryAfter
+	known    bool
 	id      int
 	subject string
 	schema  sr.Schema
@@ -50,11 +67,36 @@ func (r *Registry) byID(ctx context.Context, id int) (*cached, error) {
 	r.mu.Lock()
 	c, ok := r.byId[id]
 	if !ok {
+		if r.unknown >= maxUnknown {
+			r.mu.Unlock()
+			return nil, nil // plain data: see maxUnknown
+		}
 		c = &cached{id: id}
 		r.byId[id] = c
 	}
 	r.mu.Unlock()
-	c.once.Do(func() { c.err = c.load(ctx, r.cl) })
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.loaded && (c.err == nil || time.Since(c.failedAt) >= retryAfter) {
+		// Its own deadline: a caller that gives up must not fail the id
+		// for every later record.
+		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lookupTimeout)
+		c.err = c.load(lctx, r.cl)
+		cancel()
+		var unreachable *lookupError
+		switch {
+		case errors.As(c.err, &unreachable):
+			c.failedAt = time.Now() // asked again later
+		default:
+			c.loaded = true // a schema, an unknown id, or a schema that does not parse: final
+		}
+		if c.loaded && c.err == nil && !c.known {
+			r.mu.Lock()
+			r.unknown++
+			r.mu.Unlock()
+		}
+	}
 	if c.err != nil {
 		return nil, c.err
 	}
@@ -64,13 +106,20 @@ func (r *Registry) byID(ctx context.Context, id int) (*cached, error) {
 	return c, nil
 }
 
+// lookupError is a failure to get an answer from the registry, which a
+// later lookup may not meet.
+type lookupError struct{ err error }
+
+func (e *lookupError) Error() string { return e.err.Error() }
+func (e *lookupError) Unwrap() error { return e.err }
+
 func (c *cached) load(ctx context.Context, cl *sr.Client) error {
 	s, err := cl.SchemaByID(ctx, c.id)
 	if err != nil {
 		if notFound(err) {
 			return nil
 		}
-		return fmt.Errorf("schema id %d: %w", c.id, err)
+		return &lookupError{fmt.Errorf("schema id %d: %w", c.id, err)}
 	}
 	c.known, c.schema = true, s
 	// The subject is for people; a registry that cannot say it still decodes.
