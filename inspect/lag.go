@@ -12,9 +12,10 @@ type PartitionLag struct {
 	// End is the partition's log end offset (high watermark), -1 when
 	// unknown.
 	End int64 `json:"end"`
-	// Lag is End - Committed (0 when the commit is past the end); without
-	// a committed offset, End - the log start offset, what a consumer
-	// starting from the earliest offset has to read; -1 when unknown.
+	// Lag is End - Committed (0 when the commit is past the end); -1 when
+	// unknown, and without a committed offset: where the group starts on
+	// such a partition is its auto.offset.reset (latest, by default), so
+	// there is no lag to tell, as kafka-consumer-groups shows "-".
 	Lag int64 `json:"lag"`
 	// Member is the client id of the member assigned the partition, if any.
 	Member string `json:"member,omitempty"`
@@ -76,12 +77,8 @@ func Lags(g Group, b Bounds) GroupLag {
 			if c, ok := g.Committed[t][p]; ok {
 				pl.Committed = c
 			}
-			switch {
-			case pl.End < 0:
-			case pl.Committed >= 0:
+			if pl.End >= 0 && pl.Committed >= 0 {
 				pl.Lag = max(0, pl.End-pl.Committed)
-			case bd.Start >= 0:
-				pl.Lag = pl.End - bd.Start
 			}
 			if pl.Lag > 0 {
 				tl.Lag += pl.Lag

@@ -24,22 +24,22 @@ func TestLags(t *testing.T) {
 		{
 			name: "empty group with commits on some partitions",
 			g:    inspect.Group{Name: "g", State: "Empty", Committed: map[string]map[int32]int64{"t": {0: 4, 1: 5}}},
-			want: inspect.GroupLag{Group: "g", State: "Empty", Lag: 13, Topics: []inspect.TopicLag{{Topic: "t", Lag: 13, Partitions: []inspect.PartitionLag{
+			want: inspect.GroupLag{Group: "g", State: "Empty", Lag: 6, Topics: []inspect.TopicLag{{Topic: "t", Lag: 6, Partitions: []inspect.PartitionLag{
 				{Partition: 0, Committed: 4, End: 10, Lag: 6},
 				{Partition: 1, Committed: 5, End: 5, Lag: 0},
-				{Partition: 2, Committed: -1, End: 7, Lag: 7}, // from the log start
+				{Partition: 2, Committed: -1, End: 7, Lag: -1}, // no commit: no lag to tell, out of the total
 			}}}},
 		},
 		{
-			name: "partitions without a commit count from the log start",
+			name: "partitions without a commit have no lag",
 			g: inspect.Group{Name: "g", State: "Stable",
 				Members:   []inspect.Member{{ClientID: "c1", Assigned: map[string][]int32{"t": {1, 2}}}, {ClientID: "c2", Assigned: map[string][]int32{"u": {0}}}},
 				Committed: map[string]map[int32]int64{"t": {1: 3}, "u": {0: 9}}},
-			want: inspect.GroupLag{Group: "g", State: "Stable", Members: 2, Lag: 19, Topics: []inspect.TopicLag{
-				{Topic: "t", Lag: 19, Partitions: []inspect.PartitionLag{
-					{Partition: 0, Committed: -1, End: 10, Lag: 10},
+			want: inspect.GroupLag{Group: "g", State: "Stable", Members: 2, Lag: 2, Topics: []inspect.TopicLag{
+				{Topic: "t", Lag: 2, Partitions: []inspect.PartitionLag{
+					{Partition: 0, Committed: -1, End: 10, Lag: -1},
 					{Partition: 1, Committed: 3, End: 5, Lag: 2, Member: "c1"},
-					{Partition: 2, Committed: -1, End: 7, Lag: 7, Member: "c1"},
+					{Partition: 2, Committed: -1, End: 7, Lag: -1, Member: "c1"},
 				}},
 				// A commit past the end (the log was truncated) is no lag.
 				{Topic: "u", Lag: 0, Partitions: []inspect.PartitionLag{{Partition: 0, Committed: 9, End: 3, Lag: 0, Member: "c2"}}},
@@ -104,7 +104,7 @@ func TestLagAfterCommit(t *testing.T) {
 		inspecttest.DeleteGroupAfter(t, adm, group)
 		con := inspecttest.Join(t, c, group, topic, "lagger", false)
 		con.Consume(t, 10)
-		con.Commit(t, topic, map[int32]int64{0: 4, 1: 1}) // k = 5
+		con.Commit(t, topic, map[int32]int64{0: 4, 1: 1, 2: 0}) // k = 5
 		con.Close()
 
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -121,7 +121,7 @@ func TestLagAfterCommit(t *testing.T) {
 		want := inspect.GroupLag{Group: group, State: "Empty", Lag: 5, Topics: []inspect.TopicLag{{Topic: topic, Lag: 5, Partitions: []inspect.PartitionLag{
 			{Partition: 0, Committed: 4, End: 5, Lag: 1},
 			{Partition: 1, Committed: 1, End: 3, Lag: 2},
-			{Partition: 2, Committed: -1, End: 2, Lag: 2}, // no commit: from the log start
+			{Partition: 2, Committed: 0, End: 2, Lag: 2},
 		}}}}
 		if d := cmp.Diff(want, got); d != "" {
 			t.Errorf("lag (-want +got):\n%s", d)

@@ -77,56 +77,23 @@ func ObserveGroups(ctx context.Context, cl *kgo.Client, names ...string) ([]Grou
 		return nil, withNeed(fmt.Errorf("describe consumer groups: %w", err), "DESCRIBE", "group", strings.Join(want, ", "))
 	}
 
-	// Listing every group, one deleted since the list is left out.
+	// Listing every group, one deleted since the list is left out, and one
+	// that cannot be read is skipped and named in a *PartialError: in a
+	// shared cluster, one group must not hide all the others.
 	all := len(names) == 0
 	out := make([]Group, 0, len(want))
+	var skipped []error
 	for _, name := range want {
-		var g Group
-		if d, ok := described[name]; ok {
-			switch {
-			case errors.Is(d.Err, kerr.GroupIDNotFound) || d.Err == nil && d.State == "Dead":
-				if all {
-					continue
-				}
-				return nil, fmt.Errorf("group %q: %w", name, ErrNoGroup)
-			case d.Err != nil:
-				return nil, withNeed(fmt.Errorf("describe group %q: %w", name, d.Err), "DESCRIBE", "group", name)
-			}
-			g = classicGroup(d)
-		} else if d, ok := describedC[name]; ok {
-			switch {
-			case errors.Is(d.err, kerr.GroupIDNotFound):
-				if all {
-					continue
-				}
-				return nil, fmt.Errorf("group %q: %w", name, ErrNoGroup)
-			case d.err != nil:
-				return nil, withNeed(fmt.Errorf("describe group %q: %w", name, d.err), "DESCRIBE", "group", name)
-			}
-			g = d.group
-		} else {
-			return nil, fmt.Errorf("describe group %q: no answer", name)
+		g, err := oneGroup(name, all, described, describedC, fetched)
+		switch {
+		case err == errGone:
+		case err != nil && all:
+			skipped = append(skipped, err)
+		case err != nil:
+			return nil, err
+		default:
+			out = append(out, g)
 		}
-		f, ok := fetched[name]
-		if !ok {
-			return nil, fmt.Errorf("fetch the offsets of group %q: no answer", name)
-		}
-		if f.Err != nil {
-			return nil, withNeed(fmt.Errorf("fetch the offsets of group %q: %w", name, f.Err), "DESCRIBE", "group", name)
-		}
-		g.Committed = map[string]map[int32]int64{}
-		for t, ps := range f.Fetched {
-			for p, o := range ps {
-				if o.Err != nil || o.At < 0 {
-					continue
-				}
-				if g.Committed[t] == nil {
-					g.Committed[t] = map[int32]int64{}
-				}
-				g.Committed[t][p] = o.At
-			}
-		}
-		out = append(out, g)
 	}
 	slices.SortFunc(out, func(a, b Group) int {
 		switch {
@@ -137,7 +104,76 @@ func ObserveGroups(ctx context.Context, cl *kgo.Client, names ...string) ([]Grou
 		}
 		return 0
 	})
+	if len(skipped) > 0 {
+		return out, &PartialError{Err: errors.Join(skipped...), Skipped: len(skipped)}
+	}
 	return out, nil
+}
+
+// errGone is a group deleted since ListGroups listed it.
+var errGone = errors.New("gone")
+
+// PartialError says that some groups of a listing could not be read; the
+// others were.
+type PartialError struct {
+	Skipped int
+	Err     error
+}
+
+func (e *PartialError) Error() string {
+	return fmt.Sprintf("%d group(s) could not be read and are left out: %v", e.Skipped, e.Err)
+}
+func (e *PartialError) Unwrap() error { return e.Err }
+
+// oneGroup reads one group from the answers; errGone when all is set and
+// the group no longer exists.
+func oneGroup(name string, all bool, described kadm.DescribedGroups, describedC map[string]consumerDescription, fetched kadm.FetchOffsetsResponses) (Group, error) {
+	var g Group
+	if d, ok := described[name]; ok {
+		switch {
+		case errors.Is(d.Err, kerr.GroupIDNotFound) || d.Err == nil && d.State == "Dead":
+			if all {
+				return Group{}, errGone
+			}
+			return Group{}, fmt.Errorf("group %q: %w", name, ErrNoGroup)
+		case d.Err != nil:
+			return Group{}, withNeed(fmt.Errorf("describe group %q: %w", name, d.Err), "DESCRIBE", "group", name)
+		}
+		g = classicGroup(d)
+	} else if d, ok := describedC[name]; ok {
+		switch {
+		case errors.Is(d.err, kerr.GroupIDNotFound):
+			if all {
+				return Group{}, errGone
+			}
+			return Group{}, fmt.Errorf("group %q: %w", name, ErrNoGroup)
+		case d.err != nil:
+			return Group{}, withNeed(fmt.Errorf("describe group %q: %w", name, d.err), "DESCRIBE", "group", name)
+		}
+		g = d.group
+	} else {
+		return Group{}, fmt.Errorf("describe group %q: no answer", name)
+	}
+	f, ok := fetched[name]
+	if !ok {
+		return Group{}, fmt.Errorf("fetch the offsets of group %q: no answer", name)
+	}
+	if f.Err != nil {
+		return Group{}, withNeed(fmt.Errorf("fetch the offsets of group %q: %w", name, f.Err), "DESCRIBE", "group", name)
+	}
+	g.Committed = map[string]map[int32]int64{}
+	for t, ps := range f.Fetched {
+		for p, o := range ps {
+			if o.Err != nil || o.At < 0 {
+				continue
+			}
+			if g.Committed[t] == nil {
+				g.Committed[t] = map[int32]int64{}
+			}
+			g.Committed[t][p] = o.At
+		}
+	}
+	return g, nil
 }
 
 func classicGroup(d kadm.DescribedGroup) Group {

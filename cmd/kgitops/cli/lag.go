@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -17,6 +18,7 @@ type lagFlags struct {
 	watch    bool
 	interval time.Duration
 	minLag   int64
+	partial  bool // a read left out some groups: exit 1 after showing the others
 }
 
 func newLag(e *env) *cobra.Command {
@@ -66,6 +68,12 @@ func (f *lagFlags) run(ctx context.Context, e *env, groups []string) error {
 		ctx, cancel := context.WithTimeout(ctx, f.conn.Timeout)
 		defer cancel()
 		gs, err := inspect.ObserveGroups(ctx, cl, groups...)
+		var partial *inspect.PartialError
+		if errors.As(err, &partial) {
+			// The groups that could be read are shown; the others named.
+			fmt.Fprintf(e.stderr, "Warning: %v\n", err)
+			f.partial, err = true, nil
+		}
 		if err != nil {
 			var needs []inspect.Need
 			for _, g := range groups {
@@ -93,7 +101,13 @@ func (f *lagFlags) run(ctx context.Context, e *env, groups []string) error {
 		if err != nil {
 			return err
 		}
-		return renderInspect(&f.inspectFlags, e.stdout, lags, inspect.RenderLags)
+		if err := renderInspect(&f.inspectFlags, e.stdout, lags, inspect.RenderLags); err != nil {
+			return err
+		}
+		if f.partial {
+			return silentExit(ExitError) // some groups were left out, and named
+		}
+		return nil
 	}
 	tty := inspectIsTTY(e.stdout)
 	tick := time.NewTicker(f.interval)
@@ -103,8 +117,19 @@ func (f *lagFlags) run(ctx context.Context, e *env, groups []string) error {
 		if ctx.Err() != nil {
 			return nil // interrupted
 		}
-		if err != nil {
-			return err
+		switch {
+		case err != nil && inspect.IsDenied(err):
+			return err // a missing permission does not come back by itself
+		case err != nil:
+			// A rolling restart moves coordinators and leaders, just when
+			// lag is worth watching: say so, and read again at the next tick.
+			fmt.Fprintf(e.stderr, "%s: %v (reading again in %s)\n", time.Now().Format(time.TimeOnly), err, f.interval)
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-tick.C:
+			}
+			continue
 		}
 		if tty && f.output == "text" {
 			fmt.Fprint(e.stdout, "\x1b[H\x1b[2J") // home, then clear the screen
