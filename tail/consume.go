@@ -11,6 +11,10 @@ import (
 // ClientOpts are the options a client that Consume reads with needs.
 func ClientOpts() []kgo.Opt { return []kgo.Opt{kgo.KeepControlRecords()} }
 
+// CommittedOpt makes the client read as a read_committed consumer (see
+// Options.Committed).
+func CommittedOpt() kgo.Opt { return kgo.FetchIsolationLevel(kgo.ReadCommitted()) }
+
 // ErrStop, returned by a Consume callback, ends Consume without an error.
 var ErrStop = errors.New("stop tailing")
 

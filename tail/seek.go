@@ -24,6 +24,12 @@ type Position struct {
 // partitions is empty) and works out where From starts in each. It reads
 // no record: only ListOffsets requests (by timestamp for a time).
 func Seek(ctx context.Context, adm *kadm.Client, topic string, partitions []int32, from From) ([]Position, error) {
+	return seek(ctx, adm, topic, partitions, from, false)
+}
+
+// seek is Seek; with committed, the end of each partition is its last
+// stable offset, where a read_committed consumer stops.
+func seek(ctx context.Context, adm *kadm.Client, topic string, partitions []int32, from From, committed bool) ([]Position, error) {
 	tds, err := adm.ListTopics(ctx, topic)
 	if err != nil {
 		return nil, fmt.Errorf("metadata of %q: %w", topic, err)
@@ -57,7 +63,11 @@ func Seek(ctx context.Context, adm *kadm.Client, topic string, partitions []int3
 	if err != nil {
 		return nil, fmt.Errorf("start offsets of %q: %w", topic, err)
 	}
-	ends, err := adm.ListEndOffsets(ctx, topic)
+	listEnds := adm.ListEndOffsets
+	if committed {
+		listEnds = adm.ListCommittedOffsets
+	}
+	ends, err := listEnds(ctx, topic)
 	if err == nil {
 		err = ends.Error()
 	}

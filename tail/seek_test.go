@@ -191,3 +191,34 @@ func TestStopsAfterTransactionMarker(t *testing.T) {
 		}
 	})
 }
+
+// Read uncommitted (the default, as kcat), an aborted transaction's
+// records show; read committed, they do not, and tail still stops at the
+// end.
+func TestIsolation(t *testing.T) {
+	kafkatest.Each(t, func(t *testing.T, c *kafkatest.Cluster) {
+		topic := newTopic(t, c, "tail-iso", 1)
+		txn := c.Client(t, kgo.TransactionalID(kafkatest.Unique("tail-iso")))
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		for _, end := range []kgo.TransactionEndTry{kgo.TryAbort, kgo.TryCommit} {
+			if err := txn.BeginTransaction(); err != nil {
+				t.Fatal(err)
+			}
+			if err := txn.ProduceSync(ctx, &kgo.Record{Topic: topic, Value: fmt.Appendf(nil, "commit %v", end)}).FirstErr(); err != nil {
+				t.Fatal(err)
+			}
+			if err := txn.EndTransaction(ctx, end); err != nil {
+				t.Fatal(err)
+			}
+		}
+		all := run(t, c, Options{Topic: topic, From: Beginning})
+		if len(all) != 2 || string(all[0].Value) != `"commit false"` {
+			t.Fatalf("read uncommitted: %v", offsets(all))
+		}
+		committed := run(t, c, Options{Topic: topic, From: Beginning, Committed: true}, CommittedOpt())
+		if len(committed) != 1 || string(committed[0].Value) != `"commit true"` {
+			t.Fatalf("read committed: %v", offsets(committed))
+		}
+	})
+}

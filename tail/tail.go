@@ -20,12 +20,16 @@ type Options struct {
 	Filter     *Filter
 	Decoder    *payload.Decoder
 	Write      func(io.Writer, Record) error // WriteText or WriteJSON
+	// Committed reads as a read_committed consumer does: records of
+	// aborted and open transactions are not shown, and without Follow tail
+	// stops at the last stable offset. The client must have CommittedOpt.
+	Committed bool
 }
 
 // Run tails o.Topic through cl, which must consume nothing else, and writes
 // the records that pass the filter to w. It returns how many it wrote.
 func Run(ctx context.Context, cl *kgo.Client, o Options, w io.Writer) (int, error) {
-	pos, err := Seek(ctx, kadm.NewClient(cl), o.Topic, o.Partitions, o.From)
+	pos, err := seek(ctx, kadm.NewClient(cl), o.Topic, o.Partitions, o.From, o.Committed)
 	if err != nil {
 		return 0, err
 	}

@@ -29,6 +29,7 @@ type tailFlags struct {
 	grep       string
 	where      []string
 	output     string
+	isolation  string
 }
 
 func newTail(e *env) *cobra.Command {
@@ -65,6 +66,7 @@ tail joins no consumer group and commits no offset.`,
 	fl.StringVar(&f.from, "from", "", "where to start in each partition: beginning, end, OFFSET, -N (the last N records) or an RFC 3339 time (default: end with --follow, else beginning)")
 	fl.StringSliceVarP(&f.partitions, "partition", "p", nil, "partitions to read, repeated or comma-separated (default: all)")
 	fl.IntVarP(&f.limit, "limit", "n", 0, "stop after printing this many records (default: no limit)")
+	fl.StringVar(&f.isolation, "isolation", "read_uncommitted", "read_uncommitted: every record, aborted transactions' too (as kcat); read_committed: what a read_committed consumer sees")
 	fl.BoolVarP(&f.follow, "follow", "f", false, "keep printing new records until interrupted (default: on when stdout is a terminal)")
 	fl.StringVar(&f.grep, "grep", "", "print only records whose decoded key or value matches this regular expression")
 	fl.StringArrayVar(&f.where, "where", nil, "print only records whose JSON value has PATH (dotted: user.id) equal to VALUE; repeat for AND")
@@ -84,6 +86,13 @@ func isTerminal(w any) bool {
 
 func (f *tailFlags) options(e *env) (tail.Options, error) {
 	o := tail.Options{Limit: f.limit, Follow: f.follow}
+	switch f.isolation {
+	case "read_uncommitted":
+	case "read_committed":
+		o.Committed = true
+	default:
+		return o, fmt.Errorf("--isolation %q: want read_uncommitted or read_committed", f.isolation)
+	}
 	switch f.output {
 	case "text":
 		o.Write = tail.WriteText
@@ -141,7 +150,11 @@ func (f *tailFlags) run(ctx context.Context, e *env, topic string) error {
 	if len(f.conn.Bootstrap) == 0 {
 		return &exitError{code: ExitError, err: errors.New("tail needs --bootstrap-servers (or KGITOPS_BOOTSTRAP_SERVERS)")}
 	}
-	cl, _, err := f.conn.ConnectWith(ctx, e.log, tail.ClientOpts()...)
+	copts := tail.ClientOpts()
+	if o.Committed {
+		copts = append(copts, tail.CommittedOpt())
+	}
+	cl, _, err := f.conn.ConnectWith(ctx, e.log, copts...)
 	if err != nil {
 		return &exitError{code: ExitError, err: err}
 	}
