@@ -133,7 +133,9 @@ func TestLiveSources(t *testing.T) {
 		}
 		deleteAfter(t, adm, name) // its min.insync.replicas 2 on one replica would trouble other tests' checks
 		if c.Real() {
-			// A per-broker dynamic setting that no other test reads.
+			// A per-broker dynamic setting that no other test reads; the
+			// BrokerConfig tests manage the brokers' levels, so hold their lock.
+			c.LockBrokerConfigs(t)
 			var broker int32 = -1
 			if md, err := adm.BrokerMetadata(ctx); err == nil && len(md.Brokers) > 0 {
 				broker = md.Brokers[0].NodeID
@@ -149,14 +151,25 @@ func TestLiveSources(t *testing.T) {
 				adm.AlterBrokerConfigs(ctx, []kadm.AlterConfig{{Op: kadm.DeleteConfig, Name: "log.cleaner.delete.retention.ms"}}, broker)
 			})
 		}
+		// The topic shows in metadata, and a broker applies a dynamic
+		// setting, a little after they are made.
 		var lt LiveTopic
-		for i := 0; ; i++ { // the topic shows in metadata a little after its creation
-			var err error
-			if lt, err = Observe(ctx, c.Client(t), name); err == nil || i == 50 {
-				if err != nil {
-					t.Fatal(err)
+		applied := func() bool {
+			for _, lc := range lt.Configs {
+				if lc.Key == "delete.retention.ms" {
+					return !c.Real() || lc.Source == SourceDynamicBroker
 				}
+			}
+			return false
+		}
+		for i := 0; ; i++ {
+			var err error
+			lt, err = Observe(ctx, c.Client(t), name)
+			if err == nil && applied() {
 				break
+			}
+			if i == 100 {
+				t.Fatalf("topic %s, or the broker setting, never showed: %v %+v", name, err, lt.Configs)
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
