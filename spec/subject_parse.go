@@ -1,0 +1,140 @@
+package spec
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/bufbuild/protocompile"
+	"github.com/bufbuild/protocompile/reporter"
+	"github.com/hamba/avro/v2"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// parseSchema parses a Schema's text offline for its type, with the
+// schemas its references name when the repo declares them. An error is
+// reported at the schema file's line when the parser says which, or can
+// be made to (a JSON syntax error's offset, a quoted name in Avro's
+// message); an inline schema's at the document.
+func parseSchema(sc Schema, bySubject map[string]Schema) *Error {
+	var line int
+	var err error
+	switch sc.Type {
+	case SchemaAvro:
+		line, err = parseAvro(sc, bySubject)
+	case SchemaProtobuf:
+		line, err = parseProto(sc, bySubject)
+	case SchemaJSON:
+		line, err = parseJSONSchema(sc.Text)
+	}
+	if err == nil {
+		return nil
+	}
+	pos := sc.Pos
+	if sc.File != "" {
+		pos = Pos{File: sc.File, Line: max(line, 1)}
+	}
+	return &Error{Pos: pos, Msg: fmt.Sprintf("Schema %q: %s schema: %v", sc.Name, strings.ToLower(sc.Type), err), Hint: "fix the schema so that the registry accepts it"}
+}
+
+// jsonLine returns the line of a JSON syntax error, or 0.
+func jsonLine(text string, err error) int {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return lineAt(text, int(se.Offset))
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return lineAt(text, int(te.Offset))
+	}
+	return 0
+}
+
+func lineAt(text string, offset int) int {
+	offset = min(max(offset, 0), len(text))
+	return strings.Count(text[:offset], "\n") + 1
+}
+
+var quoted = regexp.MustCompile(`(?:type|name|field)[: ]+"?([A-Za-z0-9_.\-]+)"?`)
+
+// lineOfQuoted guesses the line an Avro error is about from a name it
+// quotes.
+func lineOfQuoted(text string, err error) int {
+	for _, m := range quoted.FindAllStringSubmatch(err.Error(), -1) {
+		if i := strings.Index(text, `"`+m[1]+`"`); i >= 0 {
+			return lineAt(text, i)
+		}
+	}
+	return 0
+}
+
+func parseAvro(sc Schema, bySubject map[string]Schema) (int, error) {
+	var v any
+	if err := json.Unmarshal([]byte(sc.Text), &v); err != nil {
+		return jsonLine(sc.Text, err), fmt.Errorf("invalid JSON: %w", err)
+	}
+	cache := &avro.SchemaCache{}
+	for _, r := range sc.References {
+		if dep, ok := bySubject[r.Subject]; ok && dep.Type == SchemaAvro {
+			if _, err := avro.ParseWithCache(dep.Text, "", cache); err != nil {
+				return 0, fmt.Errorf("reference %s (subject %s): %w", r.Name, r.Subject, err)
+			}
+		}
+	}
+	if _, err := avro.ParseWithCache(sc.Text, "", cache); err != nil {
+		return lineOfQuoted(sc.Text, err), err
+	}
+	return 0, nil
+}
+
+func parseProto(sc Schema, bySubject map[string]Schema) (int, error) {
+	const self = "schema.proto"
+	files := map[string]string{self: sc.Text}
+	for _, r := range sc.References {
+		dep, ok := bySubject[r.Subject]
+		if !ok {
+			return 0, nil // an import the repo does not hold: the registry checks it
+		}
+		files[r.Name] = dep.Text
+	}
+	comp := protocompile.Compiler{
+		Resolver: protocompile.WithStandardImports(&protocompile.SourceResolver{Accessor: protocompile.SourceAccessorFromMap(files)}),
+	}
+	_, err := comp.Compile(context.Background(), self)
+	if err == nil {
+		return 0, nil
+	}
+	var ep reporter.ErrorWithPos
+	if errors.As(err, &ep) {
+		p := ep.GetPosition()
+		if p.Filename == self {
+			return p.Line, ep.Unwrap()
+		}
+		return 0, fmt.Errorf("in import %s: %w", p.Filename, err)
+	}
+	return 0, err
+}
+
+func parseJSONSchema(text string) (int, error) {
+	var v any
+	if err := json.Unmarshal([]byte(text), &v); err != nil {
+		return jsonLine(text, err), fmt.Errorf("invalid JSON: %w", err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader([]byte(text)))
+	if err != nil {
+		return 0, err
+	}
+	c := jsonschema.NewCompiler()
+	const url = "repo:///schema.json"
+	if err := c.AddResource(url, doc); err != nil {
+		return 0, err
+	}
+	if _, err := c.Compile(url); err != nil {
+		return 0, err
+	}
+	return 0, nil
+}

@@ -1,0 +1,83 @@
+package spec
+
+import (
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+const ordersAvsc = `{
+  "type": "record",
+  "name": "Order",
+  "fields": [
+    {"name": "id", "type": "string"},
+    {"name": "amount", "type": "long", "default": 0}
+  ]
+}
+`
+
+func schemaRepo(extra map[string]string) fstest.MapFS {
+	files := fstest.MapFS{
+		"topics/orders.yaml":  {Data: []byte("apiVersion: kgitops.io/v1alpha1\nkind: Topic\nmetadata:\n  name: orders\nspec:\n  partitions: 1\n  replicationFactor: 1\n  schemas:\n    value: orders-value\n")},
+		"schemas/orders.yaml": {Data: []byte("apiVersion: kgitops.io/v1alpha1\nkind: Schema\nmetadata:\n  name: orders-value\nspec:\n  type: AVRO\n  schemaFile: orders.avsc\n  compatibility: backward\n")},
+		"schemas/orders.avsc": {Data: []byte(ordersAvsc)},
+	}
+	for p, s := range extra {
+		files[p] = &fstest.MapFile{Data: []byte(s)}
+	}
+	return files
+}
+
+func TestSchemaDocumentReadsItsFile(t *testing.T) {
+	st, err := LoadFS(schemaRepo(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, ok := st.Schema("orders-value")
+	if !ok || sc.Subject != "orders-value" || sc.Type != SchemaAvro || sc.Compatibility != "BACKWARD" || sc.File != "schemas/orders.avsc" || sc.Text != ordersAvsc {
+		t.Fatalf("schema: %+v", sc)
+	}
+	if len(st.Skipped) != 0 {
+		t.Errorf("the schema file is listed as skipped: %+v", st.Skipped)
+	}
+	if tp, _ := st.Topic("orders"); tp.Schemas.Value != "orders-value" {
+		t.Errorf("topic schemas: %+v", tp.Schemas)
+	}
+}
+
+func TestSchemaErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		extra map[string]string
+		want  string
+	}{
+		{"avro syntax at its line", map[string]string{"schemas/orders.avsc": "{\n  \"type\": \"record\",\n  \"name\": \"Order\",\n  \"fields\": [\n    {\"name\": \"id\", \"type\": \"string\"},,\n  ]\n}\n"},
+			"schemas/orders.avsc:5: Schema \"orders-value\": avro schema: invalid JSON"},
+		{"avro unknown type at its line", map[string]string{"schemas/orders.avsc": strings.Replace(ordersAvsc, `"long"`, `"lnog"`, 1)},
+			"schemas/orders.avsc:6: Schema \"orders-value\": avro schema:"},
+		{"protobuf at its line", map[string]string{
+			"schemas/p.yaml":  "apiVersion: kgitops.io/v1alpha1\nkind: Schema\nmetadata:\n  name: p\nspec:\n  type: PROTOBUF\n  schemaFile: p.proto\n",
+			"schemas/p.proto": "syntax = \"proto3\";\n\nmessage P {\n  strin id = 1;\n}\n"},
+			"schemas/p.proto:4: Schema \"p\": protobuf schema:"},
+		{"json schema syntax", map[string]string{
+			"j.yaml": "apiVersion: kgitops.io/v1alpha1\nkind: Schema\nmetadata:\n  name: j\nspec:\n  type: JSON\n  schemaFile: j.json\n",
+			"j.json": "{\n  \"type\": \"object\",\n  \"properties\": {\"a\": {\"type\": 3}}\n}\n"},
+			"j.json:1: Schema \"j\": json schema:"},
+		{"missing file", map[string]string{"schemas/orders.yaml": "apiVersion: kgitops.io/v1alpha1\nkind: Schema\nmetadata:\n  name: orders-value\nspec:\n  type: AVRO\n  schemaFile: nope.avsc\n"},
+			"schemas/orders.yaml:7: schemaFile nope.avsc: file does not exist"},
+		{"topic names a missing schema", map[string]string{"topics/orders.yaml": "apiVersion: kgitops.io/v1alpha1\nkind: Topic\nmetadata:\n  name: orders\nspec:\n  partitions: 1\n  replicationFactor: 1\n  schemas:\n    value: order-value\n"},
+			`topics/orders.yaml:9: topic "orders": schemas.value names Schema "order-value", which the repo does not declare`},
+		{"subject against the topic strategy", map[string]string{"topics/orders.yaml": "apiVersion: kgitops.io/v1alpha1\nkind: Topic\nmetadata:\n  name: orders\nspec:\n  partitions: 1\n  replicationFactor: 1\n  schemas:\n    key: orders-value\n"},
+			`topics/orders.yaml:9: topic "orders": the key schema's subject is "orders-value"; the topic-name strategy wants "orders-key"`},
+		{"file outside the repo", map[string]string{"schemas/orders.yaml": "apiVersion: kgitops.io/v1alpha1\nkind: Schema\nmetadata:\n  name: orders-value\nspec:\n  type: AVRO\n  schemaFile: ../../x.avsc\n"},
+			`schemas/orders.yaml:7: schemaFile "../../x.avsc" is outside the repo`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := LoadFS(schemaRepo(tt.extra))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error:\n%v\nwant it to hold:\n%s", err, tt.want)
+			}
+		})
+	}
+}
