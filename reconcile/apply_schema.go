@@ -44,6 +44,9 @@ func (a *applier) applySchemas(ctx context.Context, cs []Change) {
 				continue
 			}
 			p.registeredID = ss.ID
+			if ss.Version < p.LiveVersion && !a.undoDrift(ctx, cl, c, ss.Version) {
+				continue
+			}
 		}
 		if p.Level != "" {
 			var level sr.CompatibilityLevel
@@ -82,4 +85,23 @@ func recordSchemas(r *recorder, cs []Change) {
 			r.drop(key)
 		}
 	}
+}
+
+// undoDrift makes version, which the registry returned for the repo's
+// schema, the latest again by soft-deleting the versions above it that
+// were registered outside the repo, when the plan allows deletions.
+func (a *applier) undoDrift(ctx context.Context, cl *sr.Client, c Change, version int) bool {
+	p := c.Payload.(*SchemaChange)
+	if !p.UndoDrift {
+		a.fail(c.Kind, c.Name, fmt.Errorf("subject %q holds the repo's schema as version %d, below version %d registered outside the repo: "+
+			"apply with --allow-delete to soft-delete the newer versions", p.Subject, version, p.LiveVersion))
+		return false
+	}
+	for v := p.LiveVersion; v > version; v-- {
+		if err := cl.DeleteSchema(ctx, p.Subject, v, sr.SoftDelete); err != nil && !registryNotFound(err) {
+			a.fail(c.Kind, c.Name, fmt.Errorf("soft-delete version %d of subject %q, registered outside the repo: %w", v, p.Subject, err))
+			return false
+		}
+	}
+	return true
 }

@@ -23,9 +23,13 @@ type SchemaChange struct {
 	// Existed is set when the subject had versions before kgitops first
 	// registered one: it is recorded as external, never deleted.
 	Existed bool
-	// LiveID is the id of the latest version observed, recorded when only
-	// the level changes.
-	LiveID int
+	// LiveID and LiveVersion are the latest version observed; the id is
+	// recorded when only the level changes.
+	LiveID, LiveVersion int
+	// UndoDrift lets apply soft-delete the versions registered outside
+	// the repo when the registry holds the repo's schema as an older
+	// version: registering it again would not make it the latest.
+	UndoDrift bool
 	// Protect is kgitops.io/prevent-destroy to record.
 	Protect *bool
 	// Depth is how deep in the repo's references the schema is: apply
@@ -63,7 +67,8 @@ func diffSchemas(p *Plan, desired *spec.State, live *Live, opts DiffOptions) {
 		}
 		if e, ok := live.Inventory.Entries[ResourceKey{KindSchema, sc.Subject}]; ok && e.SchemaID != 0 && e.SchemaID != ls.ID {
 			p.Notes = append(p.Notes, Refusal{Kind: KindSchema, Name: sc.Subject, Message: fmt.Sprintf(
-				"version %d was registered outside the repo (drift); apply registers the repo's schema on top of it", ls.Version)})
+				"version %d was registered outside the repo (drift); apply registers the repo's schema on top of it, "+
+					"or, when the registry holds the repo's schema as an older version, soft-deletes the newer versions with --allow-delete", ls.Version)})
 		}
 		if !sameSchema(sc, ls) {
 			payload.Register = &sc
@@ -80,7 +85,7 @@ func diffSchemas(p *Plan, desired *spec.State, live *Live, opts DiffOptions) {
 			fields = append(fields, Field{Path: "compatibility", Old: ls.Level, New: sc.Compatibility})
 		}
 		if len(fields) > 0 {
-			payload.LiveID = ls.ID
+			payload.LiveID, payload.LiveVersion, payload.UndoDrift = ls.ID, ls.Version, opts.AllowDelete
 			p.Changes = append(p.Changes, Change{Action: ActionUpdate, Kind: KindSchema, Name: sc.Subject, Fields: fields, Payload: payload, Sources: schemaSources(sc)})
 		}
 	}
@@ -251,7 +256,8 @@ func avroFields(text string) map[string]string {
 			name, _ := fm["name"].(string)
 			desc := compactJSON(fm["type"])
 			if def, ok := fm["default"]; ok {
-				desc += " (default " + compactJSON(def) + ")"
+				b, _ := json.Marshal(def)
+				desc += " (default " + string(b) + ")"
 			}
 			out[prefix+name] = desc
 			walk(prefix+name+".", fm["type"])
