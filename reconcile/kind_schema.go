@@ -48,7 +48,7 @@ func init() {
 			}
 			return names
 		},
-		removed: " (the registry's level applies)",
+		removed: " (field removed)",
 	})
 }
 
