@@ -81,3 +81,18 @@ func TestSchemaErrors(t *testing.T) {
 		})
 	}
 }
+
+// A saved plan must notice a changed schema file, which is not a manifest.
+func TestHashCoversSchemaFiles(t *testing.T) {
+	a, err := HashFS(schemaRepo(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := HashFS(schemaRepo(map[string]string{"schemas/orders.avsc": strings.Replace(ordersAvsc, `"default": 0`, `"default": 1`, 1)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a == b {
+		t.Fatal("changing a schema file leaves the hash unchanged")
+	}
+}
