@@ -207,14 +207,23 @@ func canonicalSchema(typ, text string) string {
 	return b.String()
 }
 
-// schemaFieldDiff lists the fields of an Avro record (nested records as
-// a.b) added, removed or changed, with their types and defaults, as
-// fields.<name>. Other types give none: the plan shows the new version.
+// schemaFieldDiff lists the fields added, removed or changed, as
+// fields.<name> (nested ones as a.b): an Avro record's with their types
+// and defaults, a Protobuf file's messages' with their numbers and types,
+// a JSON Schema's properties with their types and defaults.
 func schemaFieldDiff(typ, old, nw string) []Field {
-	if typ != spec.SchemaAvro {
+	var a, b map[string]string
+	switch typ {
+	case spec.SchemaAvro:
+		a, b = avroFields(old), avroFields(nw)
+	case spec.SchemaProtobuf:
+		a, b = protoFields(old), protoFields(nw)
+	case spec.SchemaJSON:
+		a, b = jsonSchemaFields(old), jsonSchemaFields(nw)
+	}
+	if a == nil || b == nil {
 		return nil
 	}
-	a, b := avroFields(old), avroFields(nw)
 	var out []Field
 	for _, name := range sortedKeys(a) {
 		if v, ok := b[name]; !ok {
@@ -276,4 +285,43 @@ func compactJSON(v any) string {
 		return fmt.Sprint(v)
 	}
 	return string(b)
+}
+
+// jsonSchemaFields describes each property of a JSON Schema (nested
+// objects' as a.b) as its type, "required" when it is, and its default.
+func jsonSchemaFields(text string) map[string]string {
+	var v any
+	d := json.NewDecoder(strings.NewReader(text))
+	d.UseNumber()
+	if d.Decode(&v) != nil {
+		return nil
+	}
+	out := map[string]string{}
+	var walk func(prefix string, s any)
+	walk = func(prefix string, s any) {
+		obj, ok := s.(map[string]any)
+		if !ok {
+			return
+		}
+		props, _ := obj["properties"].(map[string]any)
+		req, _ := obj["required"].([]any)
+		for _, name := range sortedKeys(props) {
+			p, _ := props[name].(map[string]any)
+			desc := "any"
+			if t, ok := p["type"]; ok {
+				desc = compactJSON(t)
+			}
+			if slices.Contains(req, any(name)) {
+				desc += ", required"
+			}
+			if def, ok := p["default"]; ok {
+				b, _ := json.Marshal(def)
+				desc += " (default " + string(b) + ")"
+			}
+			out[prefix+name] = desc
+			walk(prefix+name+".", p)
+		}
+	}
+	walk("", v)
+	return out
 }

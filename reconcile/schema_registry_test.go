@@ -296,3 +296,28 @@ func TestSchemaOfflineDiffBetweenRevisions(t *testing.T) {
 		t.Fatalf("reformatting is a change: %+v", p.Changes)
 	}
 }
+
+func TestSchemaFieldDiffOfEachType(t *testing.T) {
+	tests := []struct {
+		name, typ, old, new string
+		want                []Field
+	}{
+		{"avro", spec.SchemaAvro, avroV1, avroV2, []Field{{Path: "fields.note", New: `string (default "")`}}},
+		{"protobuf", spec.SchemaProtobuf,
+			"syntax = \"proto3\";\nmessage Order {\n  string id = 1;\n  int64 cents = 2;\n  message Line { string sku = 1; }\n}\n",
+			"syntax = \"proto3\";\nimport \"common.proto\";\nmessage Order {\n  string id = 1;\n  shop.Money total = 3;\n  message Line { string sku = 1; repeated string tags = 2; }\n}\n",
+			[]Field{{Path: "fields.Order.cents", Old: "2: int64"}, {Path: "fields.Order.Line.tags", New: "2: repeated string"}, {Path: "fields.Order.total", New: "3: shop.Money"}}},
+		{"json schema", spec.SchemaJSON,
+			`{"type":"object","properties":{"id":{"type":"string"},"n":{"type":"integer","default":1}},"required":["id"]}`,
+			`{"type":"object","properties":{"id":{"type":"string"},"n":{"type":"number","default":1}},"required":["id","n"]}`,
+			[]Field{{Path: "fields.n", Old: "integer (default 1)", New: "number, required (default 1)"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := schemaFieldDiff(tt.typ, tt.old, tt.new)
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Fatalf("got %v\nwant %v", got, tt.want)
+			}
+		})
+	}
+}
