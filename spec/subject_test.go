@@ -96,3 +96,16 @@ func TestHashCoversSchemaFiles(t *testing.T) {
 		t.Fatal("changing a schema file leaves the hash unchanged")
 	}
 }
+
+func TestSelectPicksSchemasByLabel(t *testing.T) {
+	st, err := LoadFS(schemaRepo(map[string]string{"schemas/orders.yaml": "apiVersion: kgitops.io/v1alpha1\nkind: Schema\nmetadata:\n  name: orders-value\n  labels: {team: shop}\nspec:\n  type: AVRO\n  schemaFile: orders.avsc\n"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(st.Select(Selector{"team": "shop"}).Schemas); n != 1 {
+		t.Errorf("team=shop selects %d schema(s), want 1", n)
+	}
+	if n := len(st.Select(Selector{"team": "other"}).Schemas); n != 0 {
+		t.Errorf("team=other selects %d schema(s), want 0", n)
+	}
+}
