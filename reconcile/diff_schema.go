@@ -52,6 +52,16 @@ func diffSchemas(p *Plan, desired *spec.State, live *Live, opts DiffOptions) {
 		declared[sc.Subject] = true
 		ls, exists := have[sc.Subject]
 		exists = exists && ls.Version > 0
+		if spec.MarkedForDeletion(sc.Annotations) {
+			// A deletion written in git (kgitops.io/delete): soft, or
+			// hard with --allow-hard-delete.
+			if exists {
+				p.Changes = append(p.Changes, Change{Action: ActionDelete, Kind: KindSchema, Name: sc.Subject, Requested: true, Pending: !opts.AllowDelete,
+					Sources: []string{"Schema " + sc.Name + " at " + sc.Pos.String() + " (" + spec.AnnotationDelete + ")"},
+					Payload: &SchemaChange{Subject: sc.Subject, Hard: opts.AllowHardDelete}})
+			}
+			continue
+		}
 		protect := spec.PreventDestroy(sc.Annotations)
 		payload := &SchemaChange{Subject: sc.Subject, Existed: exists && !live.Inventory.has(KindSchema, sc.Subject), Protect: &protect, Depth: deps[sc.Subject]}
 		var fields []Field

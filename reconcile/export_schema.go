@@ -84,6 +84,9 @@ func adoptSchemas(live *Live, _ ExportOptions) []ResourceKey {
 func schemasFrom(base *spec.State, live *Live) {
 	ss := liveSchemas{}
 	for _, sc := range base.Schemas {
+		if spec.MarkedForDeletion(sc.Annotations) {
+			continue // gone once base is applied
+		}
 		ss[sc.Subject] = LiveSubject{Subject: sc.Subject, Version: 1, Type: sc.Type, Schema: sc.Text, References: sc.References, Level: sc.Compatibility}
 		live.own(KindSchema, sc.Subject, sc.Annotations)
 	}

@@ -321,3 +321,24 @@ func TestSchemaFieldDiffOfEachType(t *testing.T) {
 		})
 	}
 }
+
+// kgitops.io/delete on a Schema document deletes the subject, with
+// --allow-delete; it is never registered again.
+func TestSchemaDeleteAnnotation(t *testing.T) {
+	load := func(annotations string) *spec.State {
+		doc := strings.Replace(schemaDoc("o", "o-value", "AVRO", "o.avsc", ""), "  name: o\n", "  name: o\n"+annotations, 1)
+		st, err := spec.LoadFS(fstest.MapFS{"s.yaml": {Data: []byte(doc)}, "o.avsc": {Data: []byte(avroV1)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	marked := load("  annotations: {kgitops.io/delete: \"true\"}\n")
+	p := Diff(marked, LiveFrom(load("")), DiffOptions{})
+	if len(p.Changes) != 1 || p.Changes[0].Action != ActionDelete || !p.Changes[0].Requested || !p.Changes[0].Pending {
+		t.Fatalf("marked for deletion: %+v", p.Changes)
+	}
+	if p := Diff(marked, LiveFrom(marked), DiffOptions{}); p.HasChanges() {
+		t.Fatalf("deleted already: %+v", p.Changes)
+	}
+}
