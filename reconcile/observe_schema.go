@@ -41,11 +41,11 @@ func schemasOf(live *Live) liveSchemas {
 	return s
 }
 
-// observeSchemas reads the latest version and the level of every
-// declared subject and of every subject the inventory holds (all of them
-// for an export), concurrently and bounded. A declared schema that
-// differs from the latest version costs one more request: the registry's
-// compatibility check.
+// observeSchemas reads the latest version of every declared subject and
+// of every subject the inventory holds (all of them for an export),
+// concurrently and bounded: one request each, two when the repo declares
+// the subject's level. A declared schema that differs from the latest
+// version costs one more: the registry's compatibility check.
 func observeSchemas(ctx context.Context, b Backends, live *Live, all bool) error {
 	cl, err := backend[*sr.Client](b, BackendSchemaRegistry)
 	if err != nil && all {
@@ -90,7 +90,7 @@ func observeSchemas(ctx context.Context, b Backends, live *Live, all bool) error
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			ls, err := observeSubject(ctx, cl, subject, want[subject])
+			ls, err := observeSubject(ctx, cl, subject, want[subject], all)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -111,7 +111,10 @@ func observeSchemas(ctx context.Context, b Backends, live *Live, all bool) error
 	return nil
 }
 
-func observeSubject(ctx context.Context, cl *sr.Client, subject string, want *spec.Schema) (LiveSubject, error) {
+// observeSubject reads one subject: its latest version, its level when
+// the repo declares one (or for an export), and the registry's
+// compatibility check when the repo's schema differs.
+func observeSubject(ctx context.Context, cl *sr.Client, subject string, want *spec.Schema, all bool) (LiveSubject, error) {
 	ls := LiveSubject{Subject: subject}
 	ss, err := cl.SchemaByVersion(ctx, subject, -1)
 	switch {
@@ -125,7 +128,7 @@ func observeSubject(ctx context.Context, cl *sr.Client, subject string, want *sp
 			ls.References = append(ls.References, spec.SchemaReference{Name: r.Name, Subject: r.Subject, Version: r.Version})
 		}
 	}
-	if ls.Version > 0 {
+	if ls.Version > 0 && (all || want != nil && want.Compatibility != "") {
 		res := cl.Compatibility(ctx, subject)
 		if e := res[0].Err; e != nil && !registryNotFound(e) {
 			return ls, fmt.Errorf("read the compatibility level of subject %q: %w", subject, e)

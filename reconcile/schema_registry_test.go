@@ -3,7 +3,12 @@ package reconcile
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	neturl "net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
 
@@ -341,4 +346,62 @@ func TestSchemaDeleteAnnotation(t *testing.T) {
 	if p := Diff(marked, LiveFrom(marked), DiffOptions{}); p.HasChanges() {
 		t.Fatalf("deleted already: %+v", p.Changes)
 	}
+}
+
+// Observing costs one request per subject (two with a declared level),
+// plus one per changed subject, whatever else the registry holds.
+func TestSchemaRegistryRoundTrips(t *testing.T) {
+	kafkatest.Each(t, func(t *testing.T, c *kafkatest.Cluster) {
+		r := newSchemaRig(t, c)
+		target, err := neturl.Parse(kafkatest.Registry(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var calls atomic.Int64
+		proxy := httputil.NewSingleHostReverseProxy(target)
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			calls.Add(1)
+			req.Host = target.Host
+			proxy.ServeHTTP(w, req)
+		}))
+		t.Cleanup(srv.Close)
+		counted, err := sr.NewClient(sr.URLs(srv.URL)) // the proxy adds the API path
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.backends = map[string]any{BackendSchemaRegistry: counted}
+
+		prefix := kafkatest.Unique("rt")
+		repo := func(changed int) map[string]string {
+			files := map[string]string{}
+			for i := range 6 {
+				level := ""
+				if i < 2 {
+					level = "BACKWARD"
+				}
+				text := avroV1
+				if i < changed {
+					text = avroV2
+				}
+				files[fmt.Sprintf("s%d.yaml", i)] = schemaDoc(fmt.Sprintf("s%d", i), fmt.Sprintf("%s-%d", prefix, i), "AVRO", fmt.Sprintf("s%d.avsc", i), level)
+				files[fmt.Sprintf("s%d.avsc", i)] = text
+			}
+			return files
+		}
+		r.apply(r.load(repo(0)), DiffOptions{})
+		calls.Store(0)
+		if p, _ := r.plan(r.load(repo(0)), DiffOptions{}); p.HasChanges() {
+			t.Fatalf("second plan: %+v", p.Changes)
+		}
+		if n := calls.Load(); n != 6+2 {
+			t.Errorf("a plan of 6 unchanged subjects, 2 with a level, took %d requests, want 8", n)
+		}
+		calls.Store(0)
+		if p, _ := r.plan(r.load(repo(3)), DiffOptions{}); len(p.Changes) != 3 {
+			t.Fatalf("plan of 3 changes: %+v", p.Changes)
+		}
+		if n := calls.Load(); n != 8+3 {
+			t.Errorf("a plan with 3 changed subjects took %d requests, want 11", n)
+		}
+	})
 }
