@@ -109,3 +109,28 @@ func TestSelectPicksSchemasByLabel(t *testing.T) {
 		t.Errorf("team=other selects %d schema(s), want 0", n)
 	}
 }
+
+// An Avro schema may use a named type another Schema document of the repo
+// declares, through references; without the reference it does not parse.
+func TestAvroNamedTypeThroughReferences(t *testing.T) {
+	money := `{"type":"record","name":"Money","namespace":"shop","fields":[{"name":"cents","type":"long"}]}`
+	order := `{"type":"record","name":"Order","namespace":"shop","fields":[{"name":"total","type":"shop.Money"}]}`
+	doc := func(name, file, refs string) string {
+		return "apiVersion: kgitops.io/v1alpha1\nkind: Schema\nmetadata:\n  name: " + name + "\nspec:\n  type: AVRO\n  schemaFile: " + file + "\n" + refs
+	}
+	files := func(refs string) fstest.MapFS {
+		return fstest.MapFS{
+			"money.yaml": {Data: []byte(doc("money", "money.avsc", ""))},
+			"money.avsc": {Data: []byte(money)},
+			"order.yaml": {Data: []byte(doc("order", "order.avsc", refs))},
+			"order.avsc": {Data: []byte(order)},
+		}
+	}
+	if _, err := LoadFS(files("  references:\n    - {name: shop.Money, subject: money, version: 1}\n")); err != nil {
+		t.Fatalf("with the reference: %v", err)
+	}
+	_, err := LoadFS(files(""))
+	if err == nil || !strings.Contains(err.Error(), `order.avsc:1: Schema "order": avro schema:`) {
+		t.Fatalf("without the reference: %v", err)
+	}
+}
