@@ -119,14 +119,22 @@ type loader struct {
 }
 
 // readSchemaFile reads a file a Schema document names, inside the
-// loaded folder and at most 1 MiB.
+// loaded folder and at most 1 MiB. Links are followed as the loader
+// follows them (read.go): never out of the folder.
 func (l *loader) readSchemaFile(p string) ([]byte, error) {
-	if hiddenPath(p) {
-		return nil, errors.New("the file is hidden")
+	target, fi, err := follow(l.fsys, p)
+	if errors.Is(err, errNoLinks) {
+		target = p
+		fi, err = fs.Stat(l.fsys, p)
 	}
-	fi, err := fs.Stat(l.fsys, p)
 	if err != nil {
-		return nil, errors.Unwrap(err)
+		if u := errors.Unwrap(err); u != nil {
+			err = u
+		}
+		return nil, err
+	}
+	if hiddenPath(p) || hiddenPath(target) {
+		return nil, errors.New("the file is hidden")
 	}
 	if !fi.Mode().IsRegular() {
 		return nil, errors.New("not a regular file")
@@ -134,7 +142,7 @@ func (l *loader) readSchemaFile(p string) ([]byte, error) {
 	if fi.Size() > 1<<20 {
 		return nil, errors.New("larger than 1 MiB")
 	}
-	b, err := fs.ReadFile(l.fsys, p)
+	b, err := fs.ReadFile(l.fsys, target)
 	if err != nil {
 		return nil, errors.Unwrap(err)
 	}

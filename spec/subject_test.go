@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -132,5 +133,25 @@ func TestAvroNamedTypeThroughReferences(t *testing.T) {
 	_, err := LoadFS(files(""))
 	if err == nil || !strings.Contains(err.Error(), `order.avsc:1: Schema "order": avro schema:`) {
 		t.Fatalf("without the reference: %v", err)
+	}
+}
+
+// A schemaFile that is a link out of the repo is never read: its content
+// would go to the registry.
+func TestSchemaFileLinkOutOfTheRepo(t *testing.T) {
+	outside := t.TempDir() + "/secret.avsc"
+	if err := os.WriteFile(outside, []byte(ordersAvsc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(dir+"/s.yaml", []byte("apiVersion: kgitops.io/v1alpha1\nkind: Schema\nmetadata:\n  name: s\nspec:\n  type: AVRO\n  schemaFile: s.avsc\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, dir+"/s.avsc"); err != nil {
+		t.Skip(err)
+	}
+	_, err := Load(dir)
+	if err == nil || !strings.Contains(err.Error(), "s.yaml:7: schemaFile s.avsc:") {
+		t.Fatalf("load: %v", err)
 	}
 }
