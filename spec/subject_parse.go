@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/bufbuild/protocompile"
@@ -134,7 +136,68 @@ func parseJSONSchema(text string) (int, error) {
 		return 0, err
 	}
 	if _, err := c.Compile(url); err != nil {
-		return 0, err
+		return jsonSchemaErrorLine(text, err), err
 	}
 	return 0, nil
+}
+
+// jsonSchemaErrorLine finds the line of the value a JSON Schema's
+// metaschema error is about (its deepest cause's location), or 0.
+func jsonSchemaErrorLine(text string, err error) int {
+	var sve *jsonschema.SchemaValidationError
+	if !errors.As(err, &sve) {
+		return 0
+	}
+	var ve *jsonschema.ValidationError
+	if !errors.As(sve.Err, &ve) {
+		return 0
+	}
+	for len(ve.Causes) > 0 {
+		ve = ve.Causes[0]
+	}
+	return jsonPointerLine(text, ve.InstanceLocation)
+}
+
+// jsonPointerLine returns the line of the key (or array element) at ptr
+// in the JSON text, or 0.
+func jsonPointerLine(text string, ptr []string) int {
+	if len(ptr) == 0 {
+		return 0
+	}
+	dec := json.NewDecoder(strings.NewReader(text))
+	line := 0
+	var value func(path []string) bool
+	value = func(path []string) bool {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		d, ok := tok.(json.Delim)
+		if !ok {
+			return true
+		}
+		for i := 0; dec.More(); i++ {
+			p := append(slices.Clone(path), strconv.Itoa(i))
+			if d == '{' {
+				k, err := dec.Token()
+				if err != nil {
+					return false
+				}
+				p[len(p)-1] = fmt.Sprint(k)
+			}
+			if line == 0 && slices.Equal(p, ptr) {
+				line = lineAt(text, int(dec.InputOffset()))
+				if d == '[' { // the offset is the end of the previous token
+					line = lineAt(text, int(dec.InputOffset())+len(text[dec.InputOffset():])-len(strings.TrimLeft(text[dec.InputOffset():], " \t\r\n,")))
+				}
+			}
+			if !value(p) {
+				return false
+			}
+		}
+		_, err = dec.Token()
+		return err == nil
+	}
+	value(nil)
+	return line
 }

@@ -63,7 +63,11 @@ func TestSchemaErrors(t *testing.T) {
 		{"json schema syntax", map[string]string{
 			"j.yaml": "apiVersion: kgitops.io/v1alpha1\nkind: Schema\nmetadata:\n  name: j\nspec:\n  type: JSON\n  schemaFile: j.json\n",
 			"j.json": "{\n  \"type\": \"object\",\n  \"properties\": {\"a\": {\"type\": 3}}\n}\n"},
-			"j.json:1: Schema \"j\": json schema:"},
+			"j.json:3: Schema \"j\": json schema:"},
+		{"json schema error in a list at its line", map[string]string{
+			"j.yaml": "apiVersion: kgitops.io/v1alpha1\nkind: Schema\nmetadata:\n  name: j\nspec:\n  type: JSON\n  schemaFile: j.json\n",
+			"j.json": "{\n  \"type\": \"object\",\n  \"required\": [\n    \"a\",\n    3\n  ]\n}\n"},
+			"j.json:5: Schema \"j\": json schema:"},
 		{"missing file", map[string]string{"schemas/orders.yaml": "apiVersion: kgitops.io/v1alpha1\nkind: Schema\nmetadata:\n  name: orders-value\nspec:\n  type: AVRO\n  schemaFile: nope.avsc\n"},
 			"schemas/orders.yaml:7: schemaFile nope.avsc: file does not exist"},
 		{"topic names a missing schema", map[string]string{"topics/orders.yaml": "apiVersion: kgitops.io/v1alpha1\nkind: Topic\nmetadata:\n  name: orders\nspec:\n  partitions: 1\n  replicationFactor: 1\n  schemas:\n    value: order-value\n"},
