@@ -250,6 +250,17 @@ func TestSchemaProtobufImportThroughReferences(t *testing.T) {
 		}
 		r.assertNoChangesWith(st, r.backends)
 
+		// A field that changes type is refused under BACKWARD, naming it.
+		changed := map[string]string{}
+		for k, v := range files {
+			changed[k] = v
+		}
+		changed["schemas/orders.proto"] = strings.Replace(files["schemas/orders.proto"], "Money total = 2;", "string total = 2;", 1)
+		p, _ := r.plan(r.load(changed), DiffOptions{})
+		if len(p.Errors) != 1 || !strings.Contains(p.Errors[0].Message, "Order.total (2: Money -> 2: string)") {
+			t.Fatalf("incompatible Protobuf change: errors %v changes %+v", p.Errors, p.Changes)
+		}
+
 		// Exported and loaded again, the plan is empty.
 		live, err := Observe(r.ctx(), r.cl, ObserveOptions{Inventory: r.inv, AllAccess: true, Backends: r.backends})
 		if err != nil {
