@@ -257,9 +257,17 @@ func checkTopicSchemas(l *loader, t Topic, byName map[string]Schema) {
 					Hint: fmt.Sprintf("set subject: %s in Schema %s, or strategy: record or topic-record under schemas", want, sc.Name)})
 			}
 		case "topic-record":
-			if !strings.HasPrefix(sc.Subject, t.Name+"-") {
+			if n := recordName(sc); n != "" && sc.Subject != t.Name+"-"+n {
+				l.add(Error{Pos: at, Msg: fmt.Sprintf("topic %q: the %s schema's subject is %q; the topic-record strategy wants %q", t.Name, part.role, sc.Subject, t.Name+"-"+n),
+					Hint: fmt.Sprintf("set subject: %s-%s in Schema %s", t.Name, n, sc.Name)})
+			} else if n == "" && !strings.HasPrefix(sc.Subject, t.Name+"-") {
 				l.add(Error{Pos: at, Msg: fmt.Sprintf("topic %q: the %s schema's subject %q does not start with %q, as the topic-record strategy wants", t.Name, part.role, sc.Subject, t.Name+"-"),
 					Hint: "name the subject <topic>-<record name>"})
+			}
+		case "record":
+			if n := recordName(sc); n != "" && sc.Subject != n {
+				l.add(Error{Pos: at, Msg: fmt.Sprintf("topic %q: the %s schema's subject is %q; the record strategy wants the record's full name %q", t.Name, part.role, sc.Subject, n),
+					Hint: fmt.Sprintf("set subject: %s in Schema %s", n, sc.Name)})
 			}
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/bufbuild/protocompile"
+	"github.com/bufbuild/protocompile/parser"
 	"github.com/bufbuild/protocompile/reporter"
 	"github.com/hamba/avro/v2"
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -200,4 +201,42 @@ func jsonPointerLine(text string, ptr []string) int {
 	}
 	value(nil)
 	return line
+}
+
+// recordName is the full name of a schema's record, as the record and
+// topic-record naming strategies use it: an Avro record's namespace and
+// name, a Protobuf file's first message with its package. "" when the
+// schema names none (JSON Schema) or does not parse.
+func recordName(sc Schema) string {
+	switch sc.Type {
+	case SchemaAvro:
+		var rec struct{ Name, Namespace string }
+		if json.Unmarshal([]byte(sc.Text), &rec) != nil || rec.Name == "" {
+			return ""
+		}
+		if rec.Namespace == "" || strings.Contains(rec.Name, ".") {
+			return rec.Name
+		}
+		return rec.Namespace + "." + rec.Name
+	case SchemaProtobuf:
+		h := reporter.NewHandler(nil)
+		ast, err := parser.Parse("schema.proto", strings.NewReader(sc.Text), h)
+		if err != nil {
+			return ""
+		}
+		res, err := parser.ResultFromAST(ast, true, h)
+		if err != nil {
+			return ""
+		}
+		fd := res.FileDescriptorProto()
+		if len(fd.GetMessageType()) == 0 {
+			return ""
+		}
+		name := fd.GetMessageType()[0].GetName()
+		if pkg := fd.GetPackage(); pkg != "" {
+			name = pkg + "." + name
+		}
+		return name
+	}
+	return ""
 }

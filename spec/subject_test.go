@@ -74,6 +74,10 @@ func TestSchemaErrors(t *testing.T) {
 			`topics/orders.yaml:9: topic "orders": schemas.value names Schema "order-value", which the repo does not declare`},
 		{"subject against the topic strategy", map[string]string{"topics/orders.yaml": "apiVersion: kgitops.io/v1alpha1\nkind: Topic\nmetadata:\n  name: orders\nspec:\n  partitions: 1\n  replicationFactor: 1\n  schemas:\n    key: orders-value\n"},
 			`topics/orders.yaml:9: topic "orders": the key schema's subject is "orders-value"; the topic-name strategy wants "orders-key"`},
+		{"subject against the record strategy", map[string]string{"topics/orders.yaml": "apiVersion: kgitops.io/v1alpha1\nkind: Topic\nmetadata:\n  name: orders\nspec:\n  partitions: 1\n  replicationFactor: 1\n  schemas:\n    value: orders-value\n    strategy: record\n"},
+			`topics/orders.yaml:9: topic "orders": the value schema's subject is "orders-value"; the record strategy wants the record's full name "Order"`},
+		{"subject against the topic-record strategy", map[string]string{"topics/orders.yaml": "apiVersion: kgitops.io/v1alpha1\nkind: Topic\nmetadata:\n  name: orders\nspec:\n  partitions: 1\n  replicationFactor: 1\n  schemas:\n    value: orders-value\n    strategy: topic-record\n"},
+			`topics/orders.yaml:9: topic "orders": the value schema's subject is "orders-value"; the topic-record strategy wants "orders-Order"`},
 		{"file outside the repo", map[string]string{"schemas/orders.yaml": "apiVersion: kgitops.io/v1alpha1\nkind: Schema\nmetadata:\n  name: orders-value\nspec:\n  type: AVRO\n  schemaFile: ../../x.avsc\n"},
 			`schemas/orders.yaml:7: schemaFile "../../x.avsc" is outside the repo`},
 	}
@@ -157,5 +161,15 @@ func TestSchemaFileLinkOutOfTheRepo(t *testing.T) {
 	_, err := Load(dir)
 	if err == nil || !strings.Contains(err.Error(), "s.yaml:7: schemaFile s.avsc:") {
 		t.Fatalf("load: %v", err)
+	}
+}
+
+func TestRecordStrategyAcceptsTheRecordName(t *testing.T) {
+	_, err := LoadFS(schemaRepo(map[string]string{
+		"topics/orders.yaml":  "apiVersion: kgitops.io/v1alpha1\nkind: Topic\nmetadata:\n  name: orders\nspec:\n  partitions: 1\n  replicationFactor: 1\n  schemas:\n    value: orders-value\n    strategy: topic-record\n",
+		"schemas/orders.yaml": "apiVersion: kgitops.io/v1alpha1\nkind: Schema\nmetadata:\n  name: orders-value\nspec:\n  subject: orders-Order\n  type: AVRO\n  schemaFile: orders.avsc\n",
+	}))
+	if err != nil {
+		t.Fatal(err)
 	}
 }
