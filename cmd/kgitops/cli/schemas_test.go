@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -112,4 +114,46 @@ func TestDiffBetweenRefsShowsSchemaChange(t *testing.T) {
 			t.Fatalf("diff lacks %q:\n%s", want, r)
 		}
 	}
+}
+
+// export --schema-registry writes each subject's schema and a Schema
+// document pointing at it; planning them gives no change.
+func TestExportSchemasRoundTrip(t *testing.T) {
+	url := kafkatest.Registry(t)
+	if url == "" {
+		t.Skipf("needs a schema registry: set %s (internal/testbroker/registry.sh)", kafkatest.EnvSchemaRegistry)
+	}
+	kafkatest.Each(t, func(t *testing.T, c *kafkatest.Cluster) {
+		subject := kafkatest.Unique("exported") + "-value"
+		cl, err := sr.NewClient(sr.URLs(url))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		t.Cleanup(func() {
+			_, _ = cl.DeleteSubject(context.Background(), subject, sr.SoftDelete)
+			_, _ = cl.DeleteSubject(context.Background(), subject, sr.HardDelete)
+		})
+		if _, err := cl.CreateSchema(ctx, subject, sr.Schema{Schema: cliAvroV1, Type: sr.TypeAvro}); err != nil {
+			t.Fatal(err)
+		}
+		inv := kafkatest.Unique("cli")
+		out := t.TempDir()
+		if r := kgitops(t, nil, append([]string{"export", "--out", out, "--schema-registry", url}, clusterArgs(c, inv)...)...); r.code != 0 {
+			t.Fatalf("export:\n%s", r)
+		}
+		doc, err := os.ReadFile(filepath.Join(out, "schemas", subject+".yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		schema, err := os.ReadFile(filepath.Join(out, "schemas", subject+".avsc"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := repo(t, map[string]string{"schemas/" + subject + ".yaml": string(doc), "schemas/" + subject + ".avsc": string(schema)})
+		if r := kgitops(t, nil, append([]string{"plan", "--dir", dir, "--schema-registry", url, "--detailed-exitcode"}, clusterArgs(c, inv)...)...); r.code != 0 {
+			t.Fatalf("plan of the export:\n%s\n%s", doc, r)
+		}
+	})
 }
