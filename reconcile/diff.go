@@ -14,6 +14,9 @@ type DiffOptions struct {
 	// kgitops created and that the repo no longer declares. Without it such
 	// deletions are listed as pending and never run.
 	AllowDelete bool
+	// AllowHardDelete makes the deletion of a Schema's subject a hard
+	// one, which removes every version for good; it needs AllowDelete.
+	AllowHardDelete bool
 	// IgnoreConfigs adds topic config keys (a trailing '*' matches a
 	// prefix) to ignore on every topic, on top of the repo's Settings.
 	IgnoreConfigs []string

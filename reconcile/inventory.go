@@ -96,6 +96,10 @@ type InventoryEntry struct {
 	// annotation as last applied: a plan that deletes it is refused, even
 	// after the document left the repo.
 	PreventDestroy bool `json:"preventDestroy,omitempty"`
+	// SchemaID is, for a Schema, the registry's id of the schema kgitops
+	// last registered or found as the subject's latest version: a later
+	// version with another id was registered outside the repo (drift).
+	SchemaID int `json:"schemaId,omitempty"`
 }
 
 // Inventory is the set of resources kgitops applied under one inventory name.

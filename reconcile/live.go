@@ -47,6 +47,7 @@ type Live struct {
 	Parts map[string]any
 
 	metadata *kmsg.MetadataResponse // while observing
+	desired  *spec.State            // while observing: what the repo declares
 	// offlineUsers are the users of the base revision, in a Live made by
 	// LiveFrom: where their passwords come from stands in for the
 	// passwords, which an offline diff cannot read.
@@ -119,6 +120,7 @@ func Observe(ctx context.Context, cl *kgo.Client, opts ObserveOptions) (*Live, e
 	if desired == nil {
 		desired = &spec.State{}
 	}
+	live.desired = desired
 	b := Backends{Kafka: cl, Other: opts.Backends}
 	for _, k := range registered() {
 		if k.observe == nil || !(opts.AllAccess || k.wanted == nil || k.wanted(desired, inv)) {
@@ -128,7 +130,7 @@ func Observe(ctx context.Context, cl *kgo.Client, opts ObserveOptions) (*Live, e
 			return nil, err
 		}
 	}
-	live.metadata = nil
+	live.metadata, live.desired = nil, nil
 	return live, nil
 }
 

@@ -17,8 +17,8 @@ func HashDir(dir string) (string, error) {
 // "sha256:HEX": each manifest's path, the file it leads to (itself, or a
 // link's target) and its bytes, in the loader's order. It reads what the
 // loader reads, within the default LoadOptions, and refuses what the loader
-// refuses (an Errors), without opening anything else. Skipped files, such
-// as a README or a backup, do not enter the hash. A saved plan keeps it,
+// refuses (an Errors), and the schema files Schema documents name.
+// Other skipped files, such as a README or a backup, do not enter the hash. A saved plan keeps it,
 // to tell whether the desired state changed since.
 func HashFS(fsys fs.FS) (string, error) {
 	ls, err := listFiles(fsys)
@@ -40,6 +40,16 @@ func HashFS(fsys fs.FS) (string, error) {
 		}
 		fmt.Fprintf(h, "%d:%s\x00%d:%s\x00%d:", len(m.path), m.path, len(m.target), m.target, len(data))
 		h.Write(data)
+	}
+	// The schema files Schema documents read are part of the desired
+	// state too. A repo the loader refuses is refused where it is loaded.
+	if st, err := LoadFS(fsys); err == nil {
+		for _, sc := range st.Schemas {
+			if sc.File != "" {
+				fmt.Fprintf(h, "schema %d:%s\x00%d:", len(sc.File), sc.File, len(sc.Text))
+				h.Write([]byte(sc.Text))
+			}
+		}
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
 }

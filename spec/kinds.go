@@ -39,6 +39,7 @@ var kinds = map[string]kind{
 	KindQuota:        {decode: decodeQuota, check: checkQuotas, order: 5, noun: "quota(s)", count: func(s *State) int { return len(s.Quotas) }},
 	KindPolicy:       {decode: decodePolicy, check: checkPolicies, order: 7, noun: "policy document(s)", count: func(s *State) int { return len(s.Policies) }},
 	KindTopicProfile: {decode: decodeTopicProfile, check: checkProfiles, order: 6, noun: "topic profile(s)", count: func(s *State) int { return len(s.Profiles) }},
+	KindSchema:       {decode: decodeSchema, check: checkSchemas, order: 9, noun: "schema(s)", count: func(s *State) int { return len(s.Schemas) }, schema: schemaDocSchema},
 	KindBrokerConfig: {decode: decodeBrokerConfig, check: checkBrokerConfigs, order: 8, noun: "broker config(s)", count: func(s *State) int { return len(s.BrokerConfigs) }, schema: brokerConfigSchema},
 }
 

@@ -68,7 +68,7 @@ func LoadFSWith(fsys fs.FS, opts LoadOptions) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &loader{maxDocs: opts.withDefaults().MaxDocuments}
+	l := &loader{maxDocs: opts.withDefaults().MaxDocuments, fsys: fsys}
 	l.errs = append(l.errs, ls.errs...)
 	b := &budget{opts: opts.withDefaults()}
 	for _, m := range ls.files {
@@ -93,7 +93,11 @@ func LoadFSWith(fsys fs.FS, opts LoadOptions) (*State, error) {
 	if len(l.errs) > 0 {
 		return nil, l.errs
 	}
-	st.Skipped = ls.skipped
+	for _, sk := range ls.skipped {
+		if !l.schemaFiles[sk.Path] { // read by a Schema document
+			st.Skipped = append(st.Skipped, sk)
+		}
+	}
 	return st, nil
 }
 
@@ -109,6 +113,44 @@ type loader struct {
 
 	docs, maxDocs int  // documents read so far, and the most allowed
 	full          bool // set past maxDocs: no more documents are read
+
+	fsys        fs.FS           // the loaded folder, for Schema documents' files
+	schemaFiles map[string]bool // files read by Schema documents
+}
+
+// readSchemaFile reads a file a Schema document names, inside the
+// loaded folder and at most 1 MiB. Links are followed as the loader
+// follows them (read.go): never out of the folder.
+func (l *loader) readSchemaFile(p string) ([]byte, error) {
+	target, fi, err := follow(l.fsys, p)
+	if errors.Is(err, errNoLinks) {
+		target = p
+		fi, err = fs.Stat(l.fsys, p)
+	}
+	if err != nil {
+		if u := errors.Unwrap(err); u != nil {
+			err = u
+		}
+		return nil, err
+	}
+	if hiddenPath(p) || hiddenPath(target) {
+		return nil, errors.New("the file is hidden")
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, errors.New("not a regular file")
+	}
+	if fi.Size() > 1<<20 {
+		return nil, errors.New("larger than 1 MiB")
+	}
+	b, err := fs.ReadFile(l.fsys, target)
+	if err != nil {
+		return nil, errors.Unwrap(err)
+	}
+	if l.schemaFiles == nil {
+		l.schemaFiles = map[string]bool{}
+	}
+	l.schemaFiles[p] = true
+	return b, nil
 }
 
 func (l *loader) add(e Error) {

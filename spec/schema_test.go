@@ -735,7 +735,7 @@ func TestJSONSchemaKind(t *testing.T) {
 	}
 
 	_, err := JSONSchema("Topics")
-	if want := `unknown kind "Topics" (did you mean Topic? kinds: ACL, BrokerConfig, Policy, Quota, Role, RoleBinding, Settings, Topic, TopicProfile, User)`; err == nil || err.Error() != want {
+	if want := `unknown kind "Topics" (did you mean Topic? kinds: ACL, BrokerConfig, Policy, Quota, Role, RoleBinding, Schema, Settings, Topic, TopicProfile, User)`; err == nil || err.Error() != want {
 		t.Errorf("JSONSchema(Topics) = %v, want %s", err, want)
 	}
 	if _, err := JSONSchema("apiVersion"); err == nil {

@@ -127,7 +127,11 @@ func topicSchema() *schema {
 		prop{"partitions", wholeNumber("The number of partitions: at least 1; it can grow, never shrink.", intRange{lo: 1, hi: maxInt, bits: 32}, false)},
 		prop{"replicationFactor", wholeNumber("How many replicas each partition has: at least 1; it cannot change yet.", intRange{lo: 1, hi: 1<<15 - 1, bits: 16}, false)},
 		prop{"configs", ref("configs", "")},
-		prop{"ignoreConfigs", ref("ignoreConfigs", "Config keys kgitops neither sets nor removes on this topic; a trailing * matches a prefix.")})
+		prop{"ignoreConfigs", ref("ignoreConfigs", "Config keys kgitops neither sets nor removes on this topic; a trailing * matches a prefix.")},
+		prop{"schemas", object("The Schema documents of the topic's keys and values, by metadata.name.", nil,
+			prop{"key", text("The Schema document of the keys.")},
+			prop{"value", text("The Schema document of the values.")},
+			prop{"strategy", &schema{Description: "The subject naming strategy: topic (<topic>-key, <topic>-value; the default), record or topic-record.", Enum: strs([]string{"topic", "record", "topic-record"})}})})
 	spec.AnyOf = []*schema{{Required: []string{"profile"}}, {Required: []string{"partitions", "replicationFactor"}}}
 	return docSchema(KindTopic, "A Kafka topic.", meta, spec, true)
 }

@@ -64,6 +64,7 @@ func (s *State) Select(sel Selector) *State {
 	out.Quotas = filter(s.Quotas, func(q Quota) bool { return sel.Matches(q.Labels) })
 	out.Users = filter(s.Users, func(u User) bool { return sel.Matches(u.Labels) })
 	out.BrokerConfigs = filter(s.BrokerConfigs, func(b BrokerConfig) bool { return sel.Matches(b.Labels) })
+	out.Schemas = filter(s.Schemas, func(sc Schema) bool { return sel.Matches(sc.Labels) })
 	if s.Objects != nil {
 		out.Objects = map[string][]Object{}
 		for kind, objs := range s.Objects {

@@ -29,7 +29,7 @@ func decodeTopic(d *decoder, doc document, st *State) {
 		d.errorf(doc.SpecAt, "add spec: {partitions: ..., replicationFactor: ...}", "spec is missing")
 		return
 	}
-	fs, ok := d.fields(doc.Spec, "spec", "profile", "partitions", "replicationFactor", "configs", "ignoreConfigs")
+	fs, ok := d.fields(doc.Spec, "spec", "profile", "partitions", "replicationFactor", "configs", "ignoreConfigs", "schemas")
 	if !ok {
 		return
 	}
@@ -37,6 +37,9 @@ func decodeTopic(d *decoder, doc document, st *State) {
 		if f, ok := fs[path]; ok {
 			t.At[path] = d.pos(f.Key)
 		}
+	}
+	if f, ok := fs["schemas"]; ok && !isNull(f.Value) {
+		t.Schemas = d.topicSchemas(f)
 	}
 	pf, profiled := fs["profile"]
 	if profiled {
@@ -129,4 +132,37 @@ func checkTopics(l *loader, st *State) {
 		}
 		byKey[key] = t
 	}
+}
+
+// topicSchemas reads a Topic's spec.schemas; checkSchemas checks them
+// against the Schema documents.
+func (d *decoder) topicSchemas(f field) TopicSchemas {
+	ts := TopicSchemas{At: map[string]Pos{}}
+	fs, ok := d.fields(f.Value, "schemas", "key", "value", "strategy")
+	if !ok {
+		return ts
+	}
+	for _, k := range []string{"key", "value"} {
+		if g, ok := fs[k]; ok {
+			if s, ok := d.name(g); ok {
+				ts.At[k] = d.pos(g.Value)
+				if k == "key" {
+					ts.Key = s
+				} else {
+					ts.Value = s
+				}
+			}
+		}
+	}
+	if g, ok := fs["strategy"]; ok {
+		if s, ok := d.text(g, "a strategy"); ok {
+			switch s {
+			case "topic", "record", "topic-record":
+				ts.Strategy = s
+			default:
+				d.errorf(g.Value, "write topic (the default), record or topic-record", "unknown subject naming strategy %q", s)
+			}
+		}
+	}
+	return ts
 }

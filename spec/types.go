@@ -98,6 +98,8 @@ type Topic struct {
 	// "partitions", "replicationFactor", "configs" and "configs.KEY" (a
 	// profile's value: the profile). See PosOf.
 	At map[string]Pos
+	// Schemas names the Schema documents of the topic's keys and values.
+	Schemas TopicSchemas
 
 	Pos Pos // the document's "kind:" line
 }
@@ -140,6 +142,10 @@ type State struct {
 	// defaults first, then by broker id (brokerconfig.go).
 	BrokerConfigs []BrokerConfig
 
+	// Schemas are the registry subjects the repo declares, by name
+	// (subject.go).
+	Schemas []Schema
+
 	// Objects holds the documents of kinds added with Register, by kind.
 	Objects map[string][]Object
 
@@ -170,4 +176,14 @@ func (s *State) sortByName() {
 	slices.SortStableFunc(s.Users, func(a, b User) int { return strings.Compare(a.Name, b.Name) })
 	s.sortProfiles()
 	slices.SortStableFunc(s.Policies, func(a, b Policy) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortStableFunc(s.Schemas, func(a, b Schema) int { return strings.Compare(a.Name, b.Name) })
+}
+
+// TopicSchemas is a Topic's spec.schemas: the Schema documents, by
+// metadata.name, of its keys and values, and the subject naming strategy
+// ("topic", the default, "record" or "topic-record").
+type TopicSchemas struct {
+	Key, Value string
+	Strategy   string
+	At         map[string]Pos // where key and value were written
 }

@@ -41,6 +41,11 @@ type Config struct {
 	Interval    time.Duration // between successful passes (plus up to 10% jitter)
 	PassTimeout time.Duration // bound on one pass; default 5m
 	AllowDelete bool
+	// AllowHardDelete makes Schema deletions hard (see reconcile.DiffOptions).
+	AllowHardDelete bool
+	// Backends are the backends other than Kafka, such as the schema
+	// registry under reconcile.BackendSchemaRegistry.
+	Backends map[string]any
 	// MaxDeletes and AllowEmpty are the guards against mass deletion (see
 	// reconcile.DiffOptions).
 	MaxDeletes *int

@@ -72,7 +72,7 @@ func (d *Daemon) reconcile(ctx context.Context) passResult {
 		return r // nothing was ever accepted: nothing to enforce yet
 	}
 
-	live, err := reconcile.Observe(ctx, d.cfg.Client, reconcile.ObserveOptions{Inventory: d.cfg.Inventory, Desired: observed(cand, d.enforced)})
+	live, err := reconcile.Observe(ctx, d.cfg.Client, reconcile.ObserveOptions{Inventory: d.cfg.Inventory, Desired: observed(cand, d.enforced), Backends: d.cfg.Backends})
 	d.update(func(s *Status) { s.KafkaReachable = err == nil })
 	if err != nil {
 		r.addProblem(kafkaProblem("observe the cluster", err))
@@ -314,7 +314,7 @@ func (d *Daemon) baseline(ctx context.Context, cand *goodState, live *reconcile.
 // diff plans g against live.
 func (d *Daemon) diff(g *goodState, live *reconcile.Live, baseline *spec.State) *reconcile.Plan {
 	return reconcile.Diff(g.state, live, reconcile.DiffOptions{
-		AllowDelete: d.cfg.AllowDelete, IgnoreConfigs: d.cfg.IgnoreConfigs, Passwords: g.passwords, BrokerSecrets: g.brokerSecrets, Baseline: baseline,
+		AllowDelete: d.cfg.AllowDelete, AllowHardDelete: d.cfg.AllowHardDelete, IgnoreConfigs: d.cfg.IgnoreConfigs, Passwords: g.passwords, BrokerSecrets: g.brokerSecrets, Baseline: baseline,
 		MaxDeletes: d.cfg.MaxDeletes, AllowEmpty: d.cfg.AllowEmpty, Source: d.cfg.SourceID, ClaimInventory: d.cfg.ClaimInventory,
 		Selector: d.cfg.Selector, MaxPartitionsPerBroker: d.cfg.MaxPartitionsPerBroker,
 	})
@@ -345,7 +345,7 @@ func (d *Daemon) enforce(ctx context.Context, r *passResult, g *goodState, live 
 	}
 	results, err := reconcile.Apply(ctx, d.cfg.Client, plan, reconcile.ApplyOptions{
 		Inventory: d.cfg.Inventory, Revision: g.rev.ID, Brokers: live.Brokers, Known: live.Inventory, Live: live,
-		Source: d.cfg.SourceID, ClaimInventory: d.cfg.ClaimInventory,
+		Source: d.cfg.SourceID, ClaimInventory: d.cfg.ClaimInventory, Backends: d.cfg.Backends,
 	})
 	d.recordDrift(plan, results)
 	failed := d.recordResults(ctx, g.rev, results)

@@ -63,6 +63,7 @@ func applyPrepared(ctx context.Context, e *env, f *planFlags, p *prepared, dryRu
 		Known:     p.live.Inventory,
 		Live:      p.live,
 		Source:    p.source, ClaimInventory: p.claim,
+		Backends: p.backends,
 	})
 	failed := printResults(e.stdout, results, dryRun)
 	if err != nil {

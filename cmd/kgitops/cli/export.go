@@ -23,11 +23,13 @@ type exportFlags struct {
 	roles  bool
 	units  bool
 	adopt  bool
+	reg    registryFlags
 }
 
 func (f *exportFlags) add(cmd *cobra.Command, getenv func(string) string) {
 	f.clusterFlags.add(cmd, getenv)
 	fl := cmd.Flags()
+	f.reg.register(fl)
 	fl.StringVar(&f.out, "out", "", "folder to write the YAML to (created if missing)")
 	fl.StringVar(&f.layout, "layout", "topic", "topic: one file per topic; team: one file per team prefix (the name up to its first '.', '-' or '_')")
 	fl.StringVar(&f.filter, "filter", "", "export only the topics whose names match this regular expression (internal topics are never exported)")
@@ -84,12 +86,16 @@ func (f *exportFlags) run(ctx context.Context, e *env) error {
 		}
 		opts.Filter = re
 	}
+	backends, err := f.reg.backends(e.getenv)
+	if err != nil {
+		return &exitError{code: ExitError, err: err}
+	}
 	cl, err := f.connect(ctx, e)
 	if err != nil {
 		return &exitError{code: ExitError, err: err}
 	}
 	defer cl.Close()
-	live, err := f.observe(ctx, cl, reconcile.ObserveOptions{AllAccess: true})
+	live, err := f.observe(ctx, cl, reconcile.ObserveOptions{AllAccess: true, Backends: backends})
 	if err != nil {
 		return &exitError{code: ExitError, err: err}
 	}

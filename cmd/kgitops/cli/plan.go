@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/spf13/cobra"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -23,6 +24,8 @@ type planFlags struct {
 	dir           string
 	secretsDir    string
 	allowDelete   bool
+	allowHard     bool // --allow-hard-delete
+	reg           registryFlags
 	allowEmpty    bool
 	selector      string
 	maxDeletes    int
@@ -41,11 +44,32 @@ func (f *planFlags) add(cmd *cobra.Command, getenv func(string) string) {
 	cmd.Flags().StringVar(&f.dir, "dir", ".", "folder holding the desired state (*.yaml, *.yml, recursively)")
 	cmd.Flags().StringVar(&f.secretsDir, "secrets-dir", envOr(getenv, envSecretsDir, ""), secretsDirUsage)
 	cmd.Flags().BoolVar(&f.allowDelete, "allow-delete", false, "delete resources kgitops created that the repo no longer declares")
+	addSchemaFlags(cmd, &f.reg, &f.allowHard)
 	cmd.Flags().StringSliceVar(&f.ignoreConfigs, "ignore-config", nil, "topic config key to leave alone on every topic; a trailing '*' matches a prefix (repeatable)")
 	addGuardFlags(cmd, &f.maxDeletes, &f.allowEmpty, -1)
 	addSelectorFlag(cmd, &f.selector)
 	addCheckFlags(cmd, &f.maxPartitions)
 	f.explicitInv = inventoryChosen(cmd, getenv)
+}
+
+// addSchemaFlags adds the schema registry's flags and --allow-hard-delete.
+func addSchemaFlags(cmd *cobra.Command, reg *registryFlags, allowHard *bool) {
+	reg.register(cmd.Flags())
+	cmd.Flags().BoolVar(allowHard, "allow-hard-delete", false, "with --allow-delete, delete a Schema's subject for good (every version), not softly")
+}
+
+// schemaBackends returns the schema registry as a backend, and refuses a
+// repo with Schema documents when no registry is given: they are never
+// skipped silently.
+func schemaBackends(reg *registryFlags, getenv func(string) string, st *spec.State) (map[string]any, error) {
+	b, err := reg.backends(getenv)
+	if err != nil {
+		return nil, err
+	}
+	if b == nil && len(st.Schemas) > 0 {
+		return nil, fmt.Errorf("the repo declares %d Schema document(s) but no schema registry is configured: give --schema-registry URL or set %s", len(st.Schemas), envRegistryURL)
+	}
+	return b, nil
 }
 
 // addCheckFlags adds the limits of the checks against the live cluster.
@@ -95,6 +119,8 @@ type prepared struct {
 	// desired is the hash of the desired state's files (spec.HashDir),
 	// when planFlags.hashDesired asked for it.
 	desired string
+	// backends are the backends other than Kafka (the schema registry).
+	backends map[string]any
 }
 
 // prepare loads the repo, connects, observes and diffs. The repo is loaded
@@ -117,22 +143,26 @@ func (f *planFlags) prepare(ctx context.Context, e *env) (*prepared, error) {
 	if err != nil {
 		return nil, err
 	}
+	backends, err := schemaBackends(&f.reg, e.getenv, st)
+	if err != nil {
+		return nil, err
+	}
 	cl, err := f.connect(ctx, e)
 	if err != nil {
 		return nil, err
 	}
-	live, err := f.observe(ctx, cl, reconcile.ObserveOptions{Desired: st})
+	live, err := f.observe(ctx, cl, reconcile.ObserveOptions{Desired: st, Backends: backends})
 	if err != nil {
 		cl.Close()
 		return nil, err
 	}
 	source, claim := gitsync.DirSourceID(f.dir), f.explicitInv()
 	plan := reconcile.Diff(st, live, reconcile.DiffOptions{
-		AllowDelete: f.allowDelete, IgnoreConfigs: f.ignoreConfigs, Passwords: passwords, BrokerSecrets: brokerSecrets,
+		AllowDelete: f.allowDelete, AllowHardDelete: f.allowHard, IgnoreConfigs: f.ignoreConfigs, Passwords: passwords, BrokerSecrets: brokerSecrets,
 		MaxDeletes: maxDeletesOpt(f.maxDeletes), AllowEmpty: f.allowEmpty, Source: source, ClaimInventory: claim,
 		Selector: sel, MaxPartitionsPerBroker: f.maxPartitions,
 	})
-	return &prepared{cl: cl, live: live, plan: plan, source: source, claim: claim, desired: desired}, nil
+	return &prepared{cl: cl, live: live, plan: plan, source: source, claim: claim, desired: desired, backends: backends}, nil
 }
 
 func newPlan(e *env) *cobra.Command {

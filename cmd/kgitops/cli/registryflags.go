@@ -12,6 +12,7 @@ import (
 	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/kgitops/kgitops/payload"
+	"github.com/kgitops/kgitops/reconcile"
 	"github.com/kgitops/kgitops/secret"
 )
 
@@ -30,7 +31,7 @@ type registryFlags struct {
 }
 
 func (f *registryFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.url, "schema-registry", "", "URL of a schema registry's Confluent API, to decode and encode the Confluent wire format (Avro, Protobuf, JSON Schema) [$"+envRegistryURL+"]")
+	fs.StringVar(&f.url, "schema-registry", "", "URL of a schema registry's Confluent API: where Schema documents are applied, and how tail and produce decode and encode the Confluent wire format [$"+envRegistryURL+"]")
 	fs.StringVar(&f.user, "schema-registry-user", "", "user for the registry's basic auth [$"+envRegistryUser+"]")
 	fs.StringVar(&f.passwordFile, "schema-registry-password-file", "", "file holding the registry's basic auth password (or set "+envRegistryPassword+")")
 	fs.StringVar(&f.caFile, "schema-registry-ca-file", "", "PEM file of the CA certificates that signed the registry's certificate (default: the system's) [$"+envRegistryCAFile+"]")
@@ -38,6 +39,26 @@ func (f *registryFlags) register(fs *pflag.FlagSet) {
 
 // registry returns a Registry for the flags, or nil when no URL is given.
 func (f *registryFlags) registry(getenv func(string) string) (*payload.Registry, error) {
+	cl, err := f.client(getenv)
+	if cl == nil || err != nil {
+		return nil, err
+	}
+	return payload.NewRegistry(cl), nil
+}
+
+// backends returns the schema registry as reconcile takes it, or none
+// when no URL is given.
+func (f *registryFlags) backends(getenv func(string) string) (map[string]any, error) {
+	cl, err := f.client(getenv)
+	if cl == nil || err != nil {
+		return nil, err
+	}
+	return map[string]any{reconcile.BackendSchemaRegistry: cl}, nil
+}
+
+// client returns a client of the registry for the flags, or nil when no
+// URL is given.
+func (f *registryFlags) client(getenv func(string) string) (*sr.Client, error) {
 	u := f.url
 	if u == "" {
 		u = getenv(envRegistryURL)
@@ -90,5 +111,5 @@ func (f *registryFlags) registry(getenv func(string) string) (*payload.Registry,
 	if err != nil {
 		return nil, fmt.Errorf("schema registry client: %w", err)
 	}
-	return payload.NewRegistry(cl), nil
+	return cl, nil
 }

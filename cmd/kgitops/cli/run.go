@@ -38,6 +38,8 @@ type runFlags struct {
 	passTimeout       time.Duration
 	mode              string
 	allowDelete       bool
+	allowHard         bool // --allow-hard-delete
+	reg               registryFlags
 	allowEmpty        bool
 	selector          string
 	maxDeletes        int
@@ -83,6 +85,7 @@ webhook start a pass early; SIGTERM finishes cleanly and exits 0.`,
 	fl.DurationVar(&f.passTimeout, "pass-timeout", 5*time.Minute, "bound on one pass")
 	fl.StringVar(&f.mode, "mode", envOr(e.getenv, "KGITOPS_MODE", "apply"), "apply: revert drift and apply commits; detect: only report [$KGITOPS_MODE]")
 	fl.BoolVar(&f.allowDelete, "allow-delete", false, "delete resources kgitops created that the repo no longer declares")
+	addSchemaFlags(cmd, &f.reg, &f.allowHard)
 	addGuardFlags(cmd, &f.maxDeletes, &f.allowEmpty, defaultDaemonMaxDeletes)
 	addCheckFlags(cmd, &f.maxPartitions)
 	addSelectorFlag(cmd, &f.selector)
@@ -141,6 +144,10 @@ func runDaemon(cmd *cobra.Command, e *env, f *runFlags) error {
 		return err
 	}
 	f.log = log
+	backends, err := f.reg.backends(e.getenv)
+	if err != nil {
+		return err
+	}
 	cl, err := f.conn.NewClient(log)
 	if err != nil {
 		return err
@@ -154,7 +161,7 @@ func runDaemon(cmd *cobra.Command, e *env, f *runFlags) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	cfg := daemon.Config{
 		Source: source, Client: cl, Metrics: daemon.NewMetrics(reg), Log: log,
-		Mode: mode, Interval: f.interval, PassTimeout: f.passTimeout, AllowDelete: f.allowDelete,
+		Mode: mode, Interval: f.interval, PassTimeout: f.passTimeout, AllowDelete: f.allowDelete, AllowHardDelete: f.allowHard, Backends: backends,
 		MaxDeletes: maxDeletesOpt(f.maxDeletes), AllowEmpty: f.allowEmpty, Selector: selector, MaxPartitionsPerBroker: f.maxPartitions,
 		SourceID: f.sourceID(), ClaimInventory: f.explicitInv(),
 		IgnoreConfigs: f.ignoreConfigs, Inventory: f.inventory(),

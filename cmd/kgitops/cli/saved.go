@@ -57,6 +57,7 @@ type savedPlan struct {
 // savedOptions are the options that shape the plan, as they were given.
 type savedOptions struct {
 	AllowDelete      bool     `json:"allowDelete"`
+	AllowHardDelete  bool     `json:"allowHardDelete,omitempty"`
 	AllowEmpty       bool     `json:"allowEmpty"`
 	MaxDeletes       int      `json:"maxDeletes"`
 	MaxPartitions    int      `json:"maxPartitionsPerBroker,omitempty"`
@@ -155,7 +156,7 @@ func savePlan(e *env, f *planFlags, p *prepared, path, revision string) error {
 		Format: savedFormat, Version: savedVersion, KgitopsVersion: Version, CreatedAt: time.Now().UTC(),
 		Dir: dir, Source: p.source, Desired: p.desired, Revision: revision,
 		Options: savedOptions{
-			AllowDelete: f.allowDelete, AllowEmpty: f.allowEmpty, MaxDeletes: f.maxDeletes, MaxPartitions: f.maxPartitions,
+			AllowDelete: f.allowDelete, AllowHardDelete: f.allowHard, AllowEmpty: f.allowEmpty, MaxDeletes: f.maxDeletes, MaxPartitions: f.maxPartitions,
 			IgnoreConfigs: f.ignoreConfigs, InventoryName: f.inventoryName, InventoryTopic: f.inventoryTopic,
 			ClaimInventory: p.claim, TrustUnsigned: f.trustUnsigned, BootstrapServers: f.conn.Bootstrap, SecretsDir: secretsDir,
 			Selector: f.selector,
@@ -262,6 +263,7 @@ func (f *planFlags) useSaved(cmd *cobra.Command, e *env, sp *savedPlan) error {
 		}
 	}
 	differ("allow-delete", flags.Changed("allow-delete"), f.allowDelete, o.AllowDelete)
+	differ("allow-hard-delete", flags.Changed("allow-hard-delete"), f.allowHard, o.AllowHardDelete)
 	differ("allow-empty", flags.Changed("allow-empty"), f.allowEmpty, o.AllowEmpty)
 	differ("max-deletes", flags.Changed("max-deletes"), f.maxDeletes, o.MaxDeletes)
 	differ("max-partitions-per-broker", flags.Changed("max-partitions-per-broker"), f.maxPartitions, o.MaxPartitions)
@@ -281,6 +283,7 @@ func (f *planFlags) useSaved(cmd *cobra.Command, e *env, sp *savedPlan) error {
 		return fmt.Errorf("the saved plan was not made with %s; nothing was applied: leave these flags out to apply the saved plan, or make a new plan with them", strings.Join(conflicts, ", "))
 	}
 	f.allowDelete, f.allowEmpty, f.maxDeletes, f.selector = o.AllowDelete, o.AllowEmpty, o.MaxDeletes, o.Selector
+	f.allowHard = o.AllowHardDelete
 	if o.MaxPartitions > 0 {
 		f.maxPartitions = o.MaxPartitions
 	}

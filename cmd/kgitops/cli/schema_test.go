@@ -62,8 +62,8 @@ func TestSchemaErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--kind", "Topics"}, `--kind: unknown kind "Topics" (did you mean Topic? kinds: ACL, BrokerConfig, Policy, Quota, Role, RoleBinding, Settings, Topic, TopicProfile, User)`},
-		{[]string{"--kind", "topic"}, `--kind: unknown kind "topic" (did you mean Topic? kinds: ACL, BrokerConfig, Policy, Quota, Role, RoleBinding, Settings, Topic, TopicProfile, User)`},
+		{[]string{"--kind", "Topics"}, `--kind: unknown kind "Topics" (did you mean Topic? kinds: ACL, BrokerConfig, Policy, Quota, Role, RoleBinding, Schema, Settings, Topic, TopicProfile, User)`},
+		{[]string{"--kind", "topic"}, `--kind: unknown kind "topic" (did you mean Topic? kinds: ACL, BrokerConfig, Policy, Quota, Role, RoleBinding, Schema, Settings, Topic, TopicProfile, User)`},
 		{[]string{"-o", "yaml"}, `-o "yaml": want json`},
 	}
 	for _, tc := range tests {
