@@ -53,9 +53,9 @@ type cached struct {
 	err      error     // a failure to reach the registry, or to parse the schema
 	failedAt time.Time // when a failure to reach the registry happened: asked again after retryAfter
 	known    bool
-	id      int
-	subject string
-	schema  sr.Schema
+	id       int
+	subject  string
+	schema   sr.Schema
 
 	avro  avro.Schema
 	proto protoreflect.FileDescriptor
