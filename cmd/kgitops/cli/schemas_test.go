@@ -93,7 +93,7 @@ func TestSchemasPlanApplyAndTail(t *testing.T) {
 			t.Fatalf("produce:\n%s", r)
 		}
 		got := tailJSON(t, kgitopsPayload(t, env, append([]string{"tail", topic, "-o", "json"}, conn...)...))
-		if len(got) != 1 || string(got[0].Value) != `{"cents":1250,"id":"o-1"}` || got[0].ValueFormat != "avro" {
+		if len(got) != 1 || string(got[0].Value) != `{"id":"o-1","cents":1250}` || got[0].ValueFormat != "avro" {
 			t.Fatalf("tail: %+v", got)
 		}
 	})
