@@ -33,32 +33,7 @@ const maxDialTimeout = 10 * time.Second
 // franz-go's own log lines go to log, at warn level and above; a nil log
 // discards them. Complete must have succeeded first.
 func (o *Options) Connect(ctx context.Context, log *slog.Logger) (*kgo.Client, *kadm.Client, error) {
-	if !o.completed {
-		return nil, nil, errors.New("kafka connection options are not complete: call Complete before Connect")
-	}
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	tr := new(trail)
-	cl, err := kgo.NewClient(o.clientOpts(tr, log)...)
-	if err != nil {
-		return nil, nil, fmt.Errorf("set up Kafka client for %s: %w", o, err)
-	}
-
-	start := time.Now()
-	pctx, cancel := context.WithTimeout(ctx, o.Timeout)
-	defer cancel()
-	tr.stopOnSASLFailure(cancel)
-	adm := kadm.NewClient(cl)
-	_, err = adm.BrokerMetadata(pctx)
-	tr.stopOnSASLFailure(nil)
-	if err != nil {
-		took, seen := time.Since(start), tr.snapshot()
-		cl.Close()
-		return nil, nil, o.diagnose(ctx, took, seen, err)
-	}
-	log.Debug("connected to Kafka", "kafka", o.String())
-	return cl, adm, nil
+	return o.ConnectWith(ctx, log)
 }
 
 // NewClient builds a Kafka client without contacting the cluster, for a

@@ -39,5 +39,6 @@ func (o *Options) ConnectWith(ctx context.Context, log *slog.Logger, extra ...kg
 		cl.Close()
 		return nil, nil, o.diagnose(ctx, took, seen, err)
 	}
+	log.Debug("connected to Kafka", "kafka", o.String())
 	return cl, adm, nil
 }
