@@ -417,12 +417,10 @@ func createACLs(ctx context.Context, t *testing.T, cl *kgo.Client, entries []spe
 
 func kmsgEntry(t *testing.T, e spec.ACLEntry) (kmsg.ACLResourceType, kmsg.ACLResourcePatternType, kmsg.ACLOperation, kmsg.ACLPermissionType) {
 	t.Helper()
-	var rt kmsg.ACLResourceType
-	for _, c := range []kmsg.ACLResourceType{kmsg.ACLResourceTypeTopic, kmsg.ACLResourceTypeGroup, kmsg.ACLResourceTypeCluster, kmsg.ACLResourceTypeTransactionalId} {
-		if n, _ := resourceTypeName(c); n == e.ResourceType {
-			rt = c
-		}
-	}
+	rt := map[string]kmsg.ACLResourceType{
+		spec.ResourceTopic: kmsg.ACLResourceTypeTopic, spec.ResourceGroup: kmsg.ACLResourceTypeGroup,
+		spec.ResourceCluster: kmsg.ACLResourceTypeCluster, spec.ResourceTransactionalID: kmsg.ACLResourceTypeTransactionalId,
+	}[e.ResourceType]
 	pt, err := kmsg.ParseACLResourcePatternType(e.PatternType)
 	if err != nil {
 		t.Fatal(err)

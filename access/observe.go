@@ -2,58 +2,29 @@ package access
 
 import (
 	"context"
-	"errors"
-	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
-	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/kgitops/kgitops/reconcile"
 	"github.com/kgitops/kgitops/spec"
 )
 
 // ErrNoAuthorizer says the cluster has no authorizer: it enforces no ACLs.
-var ErrNoAuthorizer = errors.New("the cluster has no authorizer (authorizer.class.name is not set): it enforces no ACLs, and every request is allowed")
+var ErrNoAuthorizer = reconcile.ErrNoAuthorizer
 
 // Observe reads every ACL of the cluster with one DescribeACLs request,
-// which needs DESCRIBE on the cluster.
+// which needs DESCRIBE on the cluster, in the order Evaluate reports them.
 func Observe(ctx context.Context, cl *kgo.Client) ([]ACL, error) {
-	req := kmsg.NewPtrDescribeACLsRequest()
-	req.ResourceType = kmsg.ACLResourceTypeAny
-	req.ResourcePatternType = kmsg.ACLResourcePatternTypeAny
-	req.Operation = kmsg.ACLOperationAny
-	req.PermissionType = kmsg.ACLPermissionTypeAny
-	resp, err := req.RequestWith(ctx, cl)
+	acls, err := reconcile.ReadACLs(ctx, cl)
 	if err != nil {
-		return nil, fmt.Errorf("describe ACLs: %w", err)
+		return nil, err
 	}
-	if err := kerr.ErrorForCode(resp.ErrorCode); err != nil {
-		if errors.Is(err, kerr.SecurityDisabled) {
-			return nil, ErrNoAuthorizer
-		}
-		if resp.ErrorMessage != nil && *resp.ErrorMessage != "" {
-			err = fmt.Errorf("%w: %s", err, *resp.ErrorMessage)
-		}
-		return nil, fmt.Errorf("describe ACLs: %w", err)
-	}
-	var out []ACL
-	for _, r := range resp.Resources {
-		rt, ok := resourceTypeName(r.ResourceType)
-		if !ok {
-			continue
-		}
-		for _, a := range r.ACLs {
-			out = append(out, ACL{Entry: spec.ACLEntry{
-				Principal:    a.Principal,
-				Host:         a.Host,
-				ResourceType: rt,
-				ResourceName: r.ResourceName,
-				PatternType:  strings.ToLower(r.ResourcePatternType.String()),
-				Operation:    a.Operation.String(),
-				Permission:   a.PermissionType.String(),
-			}})
-		}
+	out := make([]ACL, 0, len(acls))
+	for _, e := range slices.SortedFunc(maps.Keys(acls), func(a, b spec.ACLEntry) int { return strings.Compare(a.String(), b.String()) }) {
+		out = append(out, ACL{Entry: e})
 	}
 	return out, nil
 }
@@ -68,23 +39,4 @@ func FromState(st *spec.State) []ACL {
 		out = append(out, ACL{Entry: d.Entry, Sources: d.Sources})
 	}
 	return out
-}
-
-// resourceTypeName turns Kafka's resource type into spec's name.
-func resourceTypeName(t kmsg.ACLResourceType) (string, bool) {
-	switch t {
-	case kmsg.ACLResourceTypeTopic:
-		return spec.ResourceTopic, true
-	case kmsg.ACLResourceTypeGroup:
-		return spec.ResourceGroup, true
-	case kmsg.ACLResourceTypeCluster:
-		return spec.ResourceCluster, true
-	case kmsg.ACLResourceTypeTransactionalId:
-		return spec.ResourceTransactionalID, true
-	case kmsg.ACLResourceTypeDelegationToken:
-		return spec.ResourceDelegationToken, true
-	case kmsg.ACLResourceTypeUser:
-		return spec.ResourceUser, true
-	}
-	return "", false
 }

@@ -27,8 +27,20 @@ func observeACLs(ctx context.Context, b Backends, live *Live, all bool) error {
 	return err
 }
 
-// describeACLs reads every ACL in the cluster with one match-any filter.
+// describeACLs reads every ACL in the cluster into live.
 func describeACLs(ctx context.Context, cl *kgo.Client, live *Live) error {
+	acls, err := ReadACLs(ctx, cl)
+	if err != nil {
+		return err
+	}
+	live.ACLs = acls
+	return nil
+}
+
+// ReadACLs reads every ACL in the cluster with one match-any DescribeACLs
+// request, which needs DESCRIBE on the cluster. A cluster without an
+// authorizer gives ErrNoAuthorizer.
+func ReadACLs(ctx context.Context, cl *kgo.Client) (map[spec.ACLEntry]bool, error) {
 	req := kmsg.NewPtrDescribeACLsRequest()
 	req.ResourceType = kmsg.ACLResourceTypeAny
 	req.ResourcePatternType = kmsg.ACLResourcePatternTypeAny
@@ -36,18 +48,18 @@ func describeACLs(ctx context.Context, cl *kgo.Client, live *Live) error {
 	req.PermissionType = kmsg.ACLPermissionTypeAny
 	resp, err := req.RequestWith(ctx, cl)
 	if err != nil {
-		return fmt.Errorf("describe ACLs: %w", err)
+		return nil, fmt.Errorf("describe ACLs: %w", err)
 	}
 	if err := kafkaErr(resp.ErrorCode, resp.ErrorMessage); err != nil {
 		if errors.Is(err, kerr.SecurityDisabled) {
-			return ErrNoAuthorizer
+			return nil, ErrNoAuthorizer
 		}
-		return fmt.Errorf("describe ACLs: %w", err)
+		return nil, fmt.Errorf("describe ACLs: %w", err)
 	}
-	live.ACLs = map[spec.ACLEntry]bool{}
+	acls := map[spec.ACLEntry]bool{}
 	for _, r := range resp.Resources {
 		for _, a := range r.ACLs {
-			live.ACLs[spec.ACLEntry{
+			acls[spec.ACLEntry{
 				Principal:    a.Principal,
 				Host:         a.Host,
 				ResourceType: specResourceType(r.ResourceType),
@@ -58,7 +70,7 @@ func describeACLs(ctx context.Context, cl *kgo.Client, live *Live) error {
 			}] = true
 		}
 	}
-	return nil
+	return acls, nil
 }
 
 // specResourceType turns Kafka's resource type enum into the spec's name.
