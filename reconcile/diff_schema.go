@@ -158,7 +158,11 @@ func incompatibleMessage(ls LiveSubject, fields []Field) string {
 	if level == "" {
 		level = "the registry's"
 	}
-	msg := fmt.Sprintf("the registry refuses the new schema: it is not compatible with version %d under %s compatibility", ls.Version, level)
+	who := "the registry refuses the new schema"
+	if len(ls.Check.Messages) > 0 && strings.HasPrefix(ls.Check.Messages[0], checkedLocally) {
+		who = "kgitops refuses the new schema"
+	}
+	msg := fmt.Sprintf("%s: it is not compatible with version %d under %s compatibility", who, ls.Version, level)
 	if len(ls.Check.Messages) > 0 {
 		msg += ": " + strings.Join(ls.Check.Messages, "; ")
 	}

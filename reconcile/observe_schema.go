@@ -124,8 +124,8 @@ func observeSubject(ctx context.Context, cl *sr.Client, subject string, want *sp
 	default:
 		ls.Version, ls.ID, ls.Schema = ss.Version, ss.ID, ss.Schema.Schema
 		ls.Type = schemaTypeName(ss.Type)
-		for _, r := range ss.References {
-			ls.References = append(ls.References, spec.SchemaReference{Name: r.Name, Subject: r.Subject, Version: r.Version})
+		if len(ss.References) > 0 {
+			ls.References = liveRefs(ss.References)
 		}
 	}
 	if ls.Version > 0 && (all || want != nil && want.Compatibility != "") {
@@ -139,6 +139,9 @@ func observeSubject(ctx context.Context, cl *sr.Client, subject string, want *sp
 	if want != nil && ls.Version > 0 && !sameSchema(*want, ls) {
 		ctx := sr.WithParams(ctx, sr.Verbose)
 		check, err := cl.CheckCompatibility(ctx, subject, -1, registrySchema(*want))
+		if registryCannotCheck(err, *want) {
+			check, err = checkAvroLocally(ctx, cl, *want, ls)
+		}
 		if err != nil {
 			return ls, fmt.Errorf("check the compatibility of subject %q: %w", subject, err)
 		}

@@ -416,3 +416,52 @@ func TestSchemaRegistryRoundTrips(t *testing.T) {
 		}
 	})
 }
+
+// An Avro named type defined in another subject is used through a
+// reference: the referenced subject is registered first, the reference
+// is recorded, and a change to the named type's users is compared with
+// the type resolved.
+func TestSchemaAvroNamedTypeThroughReferences(t *testing.T) {
+	kafkatest.Each(t, func(t *testing.T, c *kafkatest.Cluster) {
+		r := newSchemaRig(t, c)
+		money, orders := kafkatest.Unique("money"), kafkatest.Unique("aorders")+"-value"
+		files := map[string]string{
+			"schemas/money.yaml":  schemaDoc("money", money, "AVRO", "money.avsc", ""),
+			"schemas/money.avsc":  `{"type": "record", "name": "Money", "namespace": "shop", "fields": [{"name": "cents", "type": "long"}, {"name": "currency", "type": "string"}]}`,
+			"schemas/orders.yaml": schemaDoc("orders", orders, "AVRO", "orders.avsc", "BACKWARD", "{name: shop.Money, subject: "+money+", version: 1}"),
+			"schemas/orders.avsc": `{"type": "record", "name": "Order", "namespace": "shop", "fields": [{"name": "id", "type": "string"}, {"name": "total", "type": "shop.Money"}]}`,
+		}
+		st := r.load(files)
+		// The plan lists orders first (by name); apply registers money
+		// first, or the registry refuses the reference.
+		if p := r.apply(st, DiffOptions{}); len(p.Changes) != 2 {
+			t.Fatalf("want two subjects created: %+v", p.Changes)
+		}
+		got := r.latest(orders)
+		if len(got.References) != 1 || got.References[0].Subject != money || got.References[0].Name != "shop.Money" {
+			t.Fatalf("registered %+v", got)
+		}
+		r.assertNoChangesWith(st, r.backends)
+
+		// A compatible change: a new field with a default.
+		next := map[string]string{}
+		for k, v := range files {
+			next[k] = v
+		}
+		next["schemas/orders.avsc"] = `{"type": "record", "name": "Order", "namespace": "shop", "fields": [{"name": "id", "type": "string"}, {"name": "total", "type": "shop.Money"}, {"name": "note", "type": "string", "default": ""}]}`
+		st = r.load(next)
+		r.apply(st, DiffOptions{})
+		if got := r.latest(orders); got.Version != 2 || len(got.References) != 1 {
+			t.Fatalf("after a compatible change: %+v", got)
+		}
+		r.assertNoChangesWith(st, r.backends)
+
+		// A new field of the referenced type without a default breaks
+		// BACKWARD: refused, naming it.
+		next["schemas/orders.avsc"] = `{"type": "record", "name": "Order", "namespace": "shop", "fields": [{"name": "id", "type": "string"}, {"name": "total", "type": "shop.Money"}, {"name": "note", "type": "string", "default": ""}, {"name": "tax", "type": "shop.Money"}]}`
+		p, _ := r.plan(r.load(next), DiffOptions{})
+		if len(p.Errors) != 1 || !strings.Contains(p.Errors[0].Message, "kgitops refuses the new schema") || !strings.Contains(p.Errors[0].Message, "tax (added: shop.Money)") {
+			t.Fatalf("incompatible Avro change: errors %v changes %+v", p.Errors, p.Changes)
+		}
+	})
+}
