@@ -157,3 +157,52 @@ func TestExportSchemasRoundTrip(t *testing.T) {
 		}
 	})
 }
+
+// A saved plan with a Schema change is applied with the registry given
+// again (it is a connection setting, not saved); a version registered by
+// hand after the plan was saved makes apply refuse it.
+func TestSavedPlanWithSchemas(t *testing.T) {
+	url := kafkatest.Registry(t)
+	if url == "" {
+		t.Skipf("needs a schema registry: set %s (internal/testbroker/registry.sh)", kafkatest.EnvSchemaRegistry)
+	}
+	kafkatest.Each(t, func(t *testing.T, c *kafkatest.Cluster) {
+		subject := kafkatest.Unique("saved-orders") + "-value"
+		reg, err := sr.NewClient(sr.URLs(url))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		t.Cleanup(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			_, _ = reg.DeleteSubject(ctx, subject, sr.SoftDelete)
+			_, _ = reg.DeleteSubject(ctx, subject, sr.HardDelete)
+		})
+		s := newSaved(t, c, map[string]string{"s.yaml": schemaYAML("orders", subject, "o.avsc", "BACKWARD"), "o.avsc": cliAvroV1})
+		env := map[string]string{"KGITOPS_SCHEMA_REGISTRY_URL": url}
+		s.save(env)
+		if r := s.applySaved(nil); r.code != 1 || !strings.Contains(r.stderr, "no schema registry is configured") {
+			t.Fatalf("apply PLANFILE without the registry:\n%s", r)
+		}
+		if r := s.applySaved(env); r.code != 0 || !strings.Contains(r.stdout, "✓ Schema "+subject+": created") {
+			t.Fatalf("apply PLANFILE:\n%s", r)
+		}
+
+		if err := os.WriteFile(filepath.Join(s.dir, "o.avsc"), []byte(cliAvroV2), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		s.save(env)
+		const byHand = `{"type":"record","name":"Order","fields":[{"name":"id","type":"string"},{"name":"cents","type":"long","default":0},{"name":"x","type":"int","default":1}]}`
+		if _, err := reg.CreateSchema(ctx, subject, sr.Schema{Schema: byHand, Type: sr.TypeAvro}); err != nil {
+			t.Fatal(err)
+		}
+		if r := s.applySaved(env); r.code != 1 || !strings.Contains(r.stderr, "Schema "+subject+": the update differs") {
+			t.Fatalf("apply PLANFILE after a version was registered by hand:\n%s", r)
+		}
+		if ss, err := reg.SchemaByVersion(ctx, subject, -1); err != nil || ss.Version != 2 {
+			t.Fatalf("the refused plan changed the registry: %+v (%v)", ss, err)
+		}
+	})
+}
