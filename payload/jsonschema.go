@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -14,9 +16,9 @@ import (
 
 var english = xmessage.NewPrinter(language.English)
 
-// compileJSONSchema compiles a JSON Schema document, which may not refer
-// to other documents.
-func compileJSONSchema(text string) (*jsonschema.Schema, error) {
+// compileJSONSchema compiles a JSON Schema document; refs are the
+// documents its references name, which its $refs reach by those names.
+func compileJSONSchema(text string, refs map[string]string) (*jsonschema.Schema, error) {
 	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(text))
 	if err != nil {
 		return nil, err
@@ -25,6 +27,16 @@ func compileJSONSchema(text string) (*jsonschema.Schema, error) {
 	const url = "registry:///schema.json"
 	if err := c.AddResource(url, doc); err != nil {
 		return nil, err
+	}
+	for _, name := range slices.Sorted(maps.Keys(refs)) {
+		ref, err := jsonschema.UnmarshalJSON(strings.NewReader(refs[name]))
+		if err != nil {
+			return nil, fmt.Errorf("reference %s: %w", name, err)
+		}
+		// A $ref names a reference by its name, relative to the schema.
+		if err := c.AddResource("registry:///"+strings.TrimPrefix(name, "/"), ref); err != nil {
+			return nil, fmt.Errorf("reference %s: %w", name, err)
+		}
 	}
 	return c.Compile(url)
 }

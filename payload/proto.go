@@ -17,12 +17,17 @@ import (
 // protoFile is the name the schema text is compiled under.
 const protoFile = "schema.proto"
 
-// compileProto compiles the text of a .proto file (which may import the
-// well-known types, but no other file) into its descriptor.
-func compileProto(text string) (protoreflect.FileDescriptor, error) {
+// compileProto compiles the text of a .proto file into its descriptor. It
+// may import the well-known types and the files imports holds, by name
+// (a schema's references).
+func compileProto(text string, imports map[string]string) (protoreflect.FileDescriptor, error) {
+	sources := map[string]string{protoFile: text}
+	for name, src := range imports {
+		sources[name] = src
+	}
 	comp := protocompile.Compiler{
 		Resolver: protocompile.WithStandardImports(&protocompile.SourceResolver{
-			Accessor: protocompile.SourceAccessorFromMap(map[string]string{protoFile: text}),
+			Accessor: protocompile.SourceAccessorFromMap(sources),
 		}),
 	}
 	files, err := comp.Compile(context.Background(), protoFile)

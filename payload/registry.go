@@ -57,6 +57,8 @@ type cached struct {
 	subject  string
 	schema   sr.Schema
 
+	refs  []reference // the schemas it refers to, each before its users
+
 	avro  avro.Schema
 	proto protoreflect.FileDescriptor
 	jsch  *jsonschema.Schema
@@ -128,19 +130,25 @@ func (c *cached) load(ctx context.Context, cl *sr.Client) error {
 	} else if subs, err := cl.SubjectsByID(ctx, c.id); err == nil && len(subs) > 0 {
 		c.subject = subs[0]
 	}
+	if len(s.References) > 0 {
+		if c.refs, err = resolveReferences(ctx, cl, s.References); err != nil {
+			return fmt.Errorf("schema id %d: %w", c.id, err)
+		}
+	}
 	return c.parse()
 }
 
 // parse compiles the schema text for its type.
 func (c *cached) parse() error {
-	var err error
-	switch c.schema.Type {
-	case sr.TypeAvro:
-		c.avro, err = avro.Parse(c.schema.Schema)
-	case sr.TypeProtobuf:
-		c.proto, err = compileProto(c.schema.Schema)
-	case sr.TypeJSON:
-		c.jsch, err = compileJSONSchema(c.schema.Schema)
+	sources, err := referenceSources(c.refs)
+	switch {
+	case err != nil:
+	case c.schema.Type == sr.TypeAvro:
+		c.avro, err = parseAvro(c.schema.Schema, c.refs)
+	case c.schema.Type == sr.TypeProtobuf:
+		c.proto, err = compileProto(c.schema.Schema, sources)
+	case c.schema.Type == sr.TypeJSON:
+		c.jsch, err = compileJSONSchema(c.schema.Schema, sources)
 	default:
 		err = fmt.Errorf("unknown schema type %v", c.schema.Type)
 	}

@@ -119,7 +119,7 @@ func TestProtobufMessageIndex(t *testing.T) {
 	reg, cl := testRegistry(t)
 	ctx := context.Background()
 	_, id := register(t, cl, "payload-index", protoOrder, sr.TypeProtobuf)
-	fd, err := compileProto(protoOrder)
+	fd, err := compileProto(protoOrder, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,5 +251,60 @@ func TestEncodeChosenMessage(t *testing.T) {
 	enc, _ := NewEncoder(ctx, reg, subject, -1)
 	if err := enc.UseMessage("Nope"); err == nil || !strings.Contains(err.Error(), `has no message "Nope"; it has test.Order, test.Order.Line`) {
 		t.Errorf("unknown message: %v", err)
+	}
+}
+
+// A schema that refers to another subject's schema (an Avro named type, a
+// Protobuf import, a JSON Schema $ref) encodes and decodes with the
+// references resolved from the registry.
+func TestRoundTripWithReferences(t *testing.T) {
+	reg, cl := testRegistry(t)
+	ctx := context.Background()
+	tests := []struct {
+		name, refName, ref, schema string
+		typ                        sr.SchemaType
+		in, want                   string
+		format                     Format
+	}{
+		{"avro", "shop.Money",
+			`{"type":"record","name":"Money","namespace":"shop","fields":[{"name":"cents","type":"long"},{"name":"currency","type":"string"}]}`,
+			`{"type":"record","name":"Order","namespace":"shop","fields":[{"name":"id","type":"string"},{"name":"total","type":"shop.Money"}]}`,
+			sr.TypeAvro, `{"id":"o-1","total":{"cents":1250,"currency":"EUR"}}`, `{"id":"o-1","total":{"cents":1250,"currency":"EUR"}}`, FormatAvro},
+		{"protobuf", "shop/money.proto",
+			"syntax = \"proto3\";\npackage shop;\nmessage Money { int64 cents = 1; string currency = 2; }\n",
+			"syntax = \"proto3\";\npackage shop;\nimport \"shop/money.proto\";\nmessage Order { string id = 1; Money total = 2; }\n",
+			sr.TypeProtobuf, `{"id":"o-1","total":{"cents":"1250","currency":"EUR"}}`, `{"id":"o-1","total":{"cents":"1250","currency":"EUR"}}`, FormatProtobuf},
+		{"json schema", "money.json",
+			`{"type":"object","properties":{"cents":{"type":"integer"}},"required":["cents"]}`,
+			`{"type":"object","properties":{"id":{"type":"string"},"total":{"$ref":"money.json"}},"required":["id","total"]}`,
+			sr.TypeJSON, `{"id":"o-1","total":{"cents":1250}}`, `{"id":"o-1","total":{"cents":1250}}`, FormatJSONSchema},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			refSubject, _ := register(t, cl, "payload-ref-"+tt.format.String(), tt.ref, tt.typ)
+			subject := kafkatest.Unique("payload-refs-" + tt.format.String())
+			ss, err := cl.CreateSchema(ctx, subject, sr.Schema{Schema: tt.schema, Type: tt.typ,
+				References: []sr.SchemaReference{{Name: tt.refName, Subject: refSubject, Version: 1}}})
+			if err != nil {
+				t.Fatalf("register %s: %v", subject, err)
+			}
+			t.Cleanup(func() {
+				_, _ = cl.DeleteSubject(ctx, subject, sr.SoftDelete)
+				_, _ = cl.DeleteSubject(ctx, subject, sr.HardDelete)
+			})
+			enc, err := NewEncoder(ctx, reg, subject, -1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := enc.Encode([]byte(tt.in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A fresh Registry, as tail in another process would have.
+			d := NewDecoder(NewRegistry(cl)).Decode(ctx, b)
+			if d.Err != nil || d.Format != tt.format || d.Text != tt.want || d.Schema == nil || d.Schema.ID != ss.ID {
+				t.Fatalf("decoded %s %s (err %v, schema %+v), want %s %s", d.Format, d.Text, d.Err, d.Schema, tt.format, tt.want)
+			}
+		})
 	}
 }
