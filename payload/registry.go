@@ -57,7 +57,7 @@ type cached struct {
 	subject  string
 	schema   sr.Schema
 
-	refs  []reference // the schemas it refers to, each before its users
+	refs []reference // the schemas it refers to, each before its users
 
 	avro  avro.Schema
 	proto protoreflect.FileDescriptor
