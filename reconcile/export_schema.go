@@ -27,12 +27,14 @@ func schemaExt(typ string) string {
 
 // exportSchemas writes each subject's latest schema to a file under
 // schemas/, with a Schema document next to it that points at the file.
-func exportSchemas(live *Live, _ ExportOptions) []ExportedFile {
+// A filter keeps the subjects whose names it matches (as adopt does), so
+// that `--filter '^shop\.'` keeps shop.orders and shop.orders-value.
+func exportSchemas(live *Live, opts ExportOptions) []ExportedFile {
 	var files []ExportedFile
 	ss := schemasOf(live)
 	for _, subject := range sortedKeys(ss) {
 		ls := ss[subject]
-		if ls.Version == 0 {
+		if ls.Version == 0 || opts.Filter != nil && !opts.Filter.MatchString(subject) {
 			continue
 		}
 		base := schemaFileBase(subject)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -150,6 +151,16 @@ func TestExportSchemasRoundTrip(t *testing.T) {
 		schema, err := os.ReadFile(filepath.Join(out, "schemas", subject+".avsc"))
 		if err != nil {
 			t.Fatal(err)
+		}
+		// --filter keeps the subjects whose names match, as it does topics.
+		for filter, want := range map[string]bool{"^" + regexp.QuoteMeta(subject) + "$": true, "^no-such-team\\.": false} {
+			out := t.TempDir()
+			if r := kgitops(t, nil, append([]string{"export", "--out", out, "--schema-registry", url, "--filter", filter}, clusterArgs(c, inv)...)...); r.code != 0 {
+				t.Fatalf("export --filter %s:\n%s", filter, r)
+			}
+			if _, err := os.Stat(filepath.Join(out, "schemas", subject+".avsc")); (err == nil) != want {
+				t.Errorf("export --filter %s: subject exported %v, want %v", filter, err == nil, want)
+			}
 		}
 		dir := repo(t, map[string]string{"schemas/" + subject + ".yaml": string(doc), "schemas/" + subject + ".avsc": string(schema)})
 		if r := kgitops(t, nil, append([]string{"plan", "--dir", dir, "--schema-registry", url, "--detailed-exitcode"}, clusterArgs(c, inv)...)...); r.code != 0 {
