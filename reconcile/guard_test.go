@@ -57,3 +57,13 @@ func TestMoreDeletionsThanMaxDeletesAreAllHeld(t *testing.T) {
 		t.Fatalf("pending deletions counted against --max-deletes: %+v", p.Changes)
 	}
 }
+
+// A refusal of the whole plan reads as its message, not "* *: ...".
+func TestRefusalOfTheWholePlanReads(t *testing.T) {
+	if got := (Refusal{Kind: "*", Name: "*", Message: "this inventory belongs to x"}).Error(); got != "this inventory belongs to x" {
+		t.Errorf("got %q", got)
+	}
+	if got := (Refusal{Kind: KindTopic, Name: "a", Message: "m"}).Error(); got != "Topic a: m" {
+		t.Errorf("got %q", got)
+	}
+}

@@ -99,7 +99,12 @@ type Refusal struct {
 	Message string `json:"message"`
 }
 
-func (r Refusal) Error() string { return r.Kind + " " + r.Name + ": " + r.Message }
+func (r Refusal) Error() string {
+	if r.Kind == "*" { // the whole plan's, not one resource's
+		return r.Message
+	}
+	return r.Kind + " " + r.Name + ": " + r.Message
+}
 
 // Summary counts a plan's changes.
 type Summary struct {
