@@ -208,7 +208,7 @@ func goodRepos(t testing.TB) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return append(dirs, "../examples/topics", "../examples/access", "../examples/local")
+	return append(dirs, "../examples/topics", "../examples/access", "../examples/local", "../examples/schemas")
 }
 
 func TestSchemaAcceptsGoodRepos(t *testing.T) {
