@@ -24,13 +24,18 @@ import (
 // be made to (a JSON syntax error's offset, a quoted name in Avro's
 // message); an inline schema's at the document.
 func parseSchema(sc Schema, bySubject map[string]Schema) *Error {
+	deps, cycle := referenced(sc, bySubject)
+	if cycle != nil {
+		return &Error{Pos: sc.Pos, Msg: fmt.Sprintf("Schema %q: its references form a cycle: %s", sc.Name, strings.Join(cycle, " → ")),
+			Hint: "a registry registers a schema only after those it refers to: move the shared types into a subject that refers to none of them"}
+	}
 	var line int
 	var err error
 	switch sc.Type {
 	case SchemaAvro:
-		line, err = parseAvro(sc, bySubject)
+		line, err = parseAvro(sc, deps)
 	case SchemaProtobuf:
-		line, err = parseProto(sc, bySubject)
+		line, err = parseProto(sc, bySubject, deps)
 	case SchemaJSON:
 		line, err = parseJSONSchema(sc.Text)
 	}
@@ -75,17 +80,62 @@ func lineOfQuoted(text string, err error) int {
 	return 0
 }
 
-func parseAvro(sc Schema, bySubject map[string]Schema) (int, error) {
+// namedDep is a schema of the repo that another refers to, by the name
+// the reference gives it.
+type namedDep struct {
+	name string
+	sc   Schema
+}
+
+// referenced lists the repo's schemas that sc refers to, directly or
+// through others, each before the schemas that refer to it and each once;
+// a reference to a subject the repo does not declare is left to the
+// registry. cycle is the subjects of a cycle of references, if there is
+// one (a → b → a), which no registry can register.
+func referenced(sc Schema, bySubject map[string]Schema) (deps []namedDep, cycle []string) {
+	done := map[string]bool{}
+	var path []string
+	var walk func(s Schema) bool
+	walk = func(s Schema) bool {
+		if i := slices.Index(path, s.Subject); i >= 0 {
+			cycle = append(slices.Clone(path[i:]), s.Subject)
+			return false
+		}
+		path = append(path, s.Subject)
+		defer func() { path = path[:len(path)-1] }()
+		for _, r := range s.References {
+			dep, ok := bySubject[r.Subject]
+			if !ok {
+				continue
+			}
+			if !walk(dep) {
+				return false
+			}
+			if !done[r.Subject+"\x00"+r.Name] {
+				done[r.Subject+"\x00"+r.Name] = true
+				deps = append(deps, namedDep{r.Name, dep})
+			}
+		}
+		return true
+	}
+	walk(sc)
+	return deps, cycle
+}
+
+func parseAvro(sc Schema, deps []namedDep) (int, error) {
 	var v any
 	if err := json.Unmarshal([]byte(sc.Text), &v); err != nil {
 		return jsonLine(sc.Text, err), fmt.Errorf("invalid JSON: %w", err)
 	}
 	cache := &avro.SchemaCache{}
-	for _, r := range sc.References {
-		if dep, ok := bySubject[r.Subject]; ok && dep.Type == SchemaAvro {
-			if _, err := avro.ParseWithCache(dep.Text, "", cache); err != nil {
-				return 0, fmt.Errorf("reference %s (subject %s): %w", r.Name, r.Subject, err)
-			}
+	parsed := map[string]bool{}
+	for _, d := range deps {
+		if d.sc.Type != SchemaAvro || parsed[d.sc.Subject] {
+			continue
+		}
+		parsed[d.sc.Subject] = true
+		if _, err := avro.ParseWithCache(d.sc.Text, "", cache); err != nil {
+			return 0, fmt.Errorf("reference %s (subject %s): %w", d.name, d.sc.Subject, err)
 		}
 	}
 	if _, err := avro.ParseWithCache(sc.Text, "", cache); err != nil {
@@ -94,15 +144,16 @@ func parseAvro(sc Schema, bySubject map[string]Schema) (int, error) {
 	return 0, nil
 }
 
-func parseProto(sc Schema, bySubject map[string]Schema) (int, error) {
+func parseProto(sc Schema, bySubject map[string]Schema, deps []namedDep) (int, error) {
 	const self = "schema.proto"
-	files := map[string]string{self: sc.Text}
 	for _, r := range sc.References {
-		dep, ok := bySubject[r.Subject]
-		if !ok {
+		if _, ok := bySubject[r.Subject]; !ok {
 			return 0, nil // an import the repo does not hold: the registry checks it
 		}
-		files[r.Name] = dep.Text
+	}
+	files := map[string]string{self: sc.Text}
+	for _, d := range deps {
+		files[d.name] = d.sc.Text
 	}
 	comp := protocompile.Compiler{
 		Resolver: protocompile.WithStandardImports(&protocompile.SourceResolver{Accessor: protocompile.SourceAccessorFromMap(files)}),

@@ -173,3 +173,41 @@ func TestRecordStrategyAcceptsTheRecordName(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// References are followed through the repo's schemas (an Avro type using
+// one that uses another; a Protobuf import that imports), and a cycle of
+// references is an error at each document in it.
+func TestSchemaReferencesTransitiveAndCycles(t *testing.T) {
+	doc := func(name, typ, text, refs string) string {
+		return "apiVersion: kgitops.io/v1alpha1\nkind: Schema\nmetadata:\n  name: " + name + "\nspec:\n  type: " + typ + "\n  schema: '" + text + "'\n" + refs
+	}
+	ref := func(name, subject string) string {
+		return "  references:\n    - {name: " + name + ", subject: " + subject + ", version: 1}\n"
+	}
+	avroRepo := fstest.MapFS{"s.yaml": {Data: []byte(strings.Join([]string{
+		doc("cur", "AVRO", `{"type":"enum","name":"Currency","namespace":"shop","symbols":["EUR","USD"]}`, ""),
+		doc("money", "AVRO", `{"type":"record","name":"Money","namespace":"shop","fields":[{"name":"c","type":"shop.Currency"}]}`, ref("shop.Currency", "cur")),
+		doc("order", "AVRO", `{"type":"record","name":"Order","namespace":"shop","fields":[{"name":"t","type":"shop.Money"}]}`, ref("shop.Money", "money")),
+	}, "---\n"))}}
+	if _, err := LoadFS(avroRepo); err != nil {
+		t.Fatalf("Avro through two references: %v", err)
+	}
+	protoRepo := fstest.MapFS{"s.yaml": {Data: []byte(strings.Join([]string{
+		doc("cur", "PROTOBUF", `syntax = "proto3"; package shop; enum Currency { EUR = 0; }`, ""),
+		doc("money", "PROTOBUF", `syntax = "proto3"; package shop; import "cur.proto"; message Money { Currency c = 1; }`, ref("cur.proto", "cur")),
+		doc("order", "PROTOBUF", `syntax = "proto3"; package shop; import "money.proto"; message Order { Money t = 1; }`, ref("money.proto", "money")),
+	}, "---\n"))}}
+	if _, err := LoadFS(protoRepo); err != nil {
+		t.Fatalf("Protobuf through two imports: %v", err)
+	}
+	cycle := fstest.MapFS{"s.yaml": {Data: []byte(strings.Join([]string{
+		doc("a", "AVRO", `{"type":"record","name":"A","fields":[{"name":"b","type":["null","B"]}]}`, ref("B", "b")),
+		doc("b", "AVRO", `{"type":"record","name":"B","fields":[{"name":"a","type":["null","A"]}]}`, ref("A", "a")),
+	}, "---\n"))}}
+	_, err := LoadFS(cycle)
+	for _, want := range []string{`s.yaml:2: Schema "a": its references form a cycle: a → b → a`, `s.yaml:12: Schema "b": its references form a cycle: b → a → b`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("a cycle: want %q in %v", want, err)
+		}
+	}
+}
