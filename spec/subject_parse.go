@@ -37,7 +37,7 @@ func parseSchema(sc Schema, bySubject map[string]Schema) *Error {
 	case SchemaProtobuf:
 		line, err = parseProto(sc, bySubject, deps)
 	case SchemaJSON:
-		line, err = parseJSONSchema(sc.Text)
+		line, err = parseJSONSchema(sc, bySubject, deps)
 	}
 	if err == nil {
 		return nil
@@ -173,7 +173,13 @@ func parseProto(sc Schema, bySubject map[string]Schema, deps []namedDep) (int, e
 	return 0, err
 }
 
-func parseJSONSchema(text string) (int, error) {
+func parseJSONSchema(sc Schema, bySubject map[string]Schema, deps []namedDep) (int, error) {
+	text := sc.Text
+	for _, r := range sc.References {
+		if _, ok := bySubject[r.Subject]; !ok {
+			return 0, nil // a $ref the repo does not hold: the registry checks it
+		}
+	}
 	var v any
 	if err := json.Unmarshal([]byte(text), &v); err != nil {
 		return jsonLine(text, err), fmt.Errorf("invalid JSON: %w", err)
@@ -186,6 +192,16 @@ func parseJSONSchema(text string) (int, error) {
 	const url = "repo:///schema.json"
 	if err := c.AddResource(url, doc); err != nil {
 		return 0, err
+	}
+	for _, d := range deps {
+		// A $ref names a reference by its name, relative to the schema.
+		dep, err := jsonschema.UnmarshalJSON(strings.NewReader(d.sc.Text))
+		if err == nil {
+			err = c.AddResource("repo:///"+strings.TrimPrefix(d.name, "/"), dep)
+		}
+		if err != nil {
+			return 0, fmt.Errorf("reference %s (subject %s): %w", d.name, d.sc.Subject, err)
+		}
 	}
 	if _, err := c.Compile(url); err != nil {
 		return jsonSchemaErrorLine(text, err), err

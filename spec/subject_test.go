@@ -175,7 +175,8 @@ func TestRecordStrategyAcceptsTheRecordName(t *testing.T) {
 }
 
 // References are followed through the repo's schemas (an Avro type using
-// one that uses another; a Protobuf import that imports), and a cycle of
+// one that uses another; a Protobuf import that imports; a JSON Schema
+// $ref to a document with a $ref of its own), and a cycle of
 // references is an error at each document in it.
 func TestSchemaReferencesTransitiveAndCycles(t *testing.T) {
 	doc := func(name, typ, text, refs string) string {
@@ -199,6 +200,14 @@ func TestSchemaReferencesTransitiveAndCycles(t *testing.T) {
 	}, "---\n"))}}
 	if _, err := LoadFS(protoRepo); err != nil {
 		t.Fatalf("Protobuf through two imports: %v", err)
+	}
+	jsonRepo := fstest.MapFS{"s.yaml": {Data: []byte(strings.Join([]string{
+		doc("cur", "JSON", `{"enum":["EUR","USD"]}`, ""),
+		doc("money", "JSON", `{"type":"object","properties":{"c":{"$ref":"cur.json"}}}`, ref("cur.json", "cur")),
+		doc("order", "JSON", `{"type":"object","properties":{"t":{"$ref":"money.json"}}}`, ref("money.json", "money")),
+	}, "---\n"))}}
+	if _, err := LoadFS(jsonRepo); err != nil {
+		t.Fatalf("JSON Schema through two $refs: %v", err)
 	}
 	cycle := fstest.MapFS{"s.yaml": {Data: []byte(strings.Join([]string{
 		doc("a", "AVRO", `{"type":"record","name":"A","fields":[{"name":"b","type":["null","B"]}]}`, ref("B", "b")),
