@@ -108,3 +108,30 @@ func TestRegistryAuthAndTLS(t *testing.T) {
 		}
 	})
 }
+
+// plan reaches the registry with the same auth and TLS settings, and its
+// errors (a wrong password, credentials written into the URL) never show
+// the password.
+func TestPlanRegistryAuthNeverShowsThePassword(t *testing.T) {
+	const pw = "s3cret-plan-registry-pw"
+	url, ca := fakeRegistry(t, pw)
+	c := kafkatest.NewFake(t)
+	dir := repo(t, map[string]string{"s.yaml": schemaYAML("greetings-value", "greetings-value", "g.avsc", ""), "g.avsc": `"string"`})
+	args := func(extra ...string) []string {
+		return append(append([]string{"plan", "--dir", dir, "--schema-registry-ca-file", ca, "--schema-registry-user", "reader"}, clusterArgs(c, kafkatest.Unique("cli"))...), extra...)
+	}
+	r := kgitops(t, map[string]string{"KGITOPS_SCHEMA_REGISTRY_PASSWORD": pw}, args("--schema-registry", url)...)
+	if r.code != 0 || !strings.Contains(r.stdout, "+ Schema greetings-value") || strings.Contains(r.String(), pw) {
+		t.Fatalf("plan with the password:\n%s", r)
+	}
+	const wrong = "wrong-plan-pw-5d2b"
+	r = kgitops(t, map[string]string{"KGITOPS_SCHEMA_REGISTRY_PASSWORD": wrong}, args("--schema-registry", url)...)
+	if r.code != 1 || !strings.Contains(r.stderr, "unauthorized") || strings.Contains(r.String(), wrong) {
+		t.Fatalf("plan with a wrong password:\n%s", r)
+	}
+	inURL := strings.Replace(url, "https://", "https://reader:"+pw+"@", 1)
+	r = kgitops(t, nil, args("--schema-registry", inURL)...)
+	if r.code != 1 || !strings.Contains(r.stderr, "--schema-registry: put no credentials in the URL") || strings.Contains(r.String(), pw) {
+		t.Fatalf("plan with the password in the URL:\n%s", r)
+	}
+}
