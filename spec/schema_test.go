@@ -330,6 +330,9 @@ func TestSchemaDocuments(t *testing.T) {
 	binding := func(spec string) string {
 		return header + "kind: RoleBinding\nmetadata: {name: b}\nspec: {principals: [User:b], " + spec + "}\n"
 	}
+	settings := func(spec string) string {
+		return header + "kind: Settings\nmetadata: {name: s}\nspec: {" + spec + "}\n"
+	}
 	quota := func(spec string) string { return header + "kind: Quota\nmetadata: {name: q}\nspec: {" + spec + "}\n" }
 	scram := func(scram string) string {
 		return header + "kind: User\nmetadata: {name: u}\nspec: {scram: {" + scram + "}}\n"
@@ -393,6 +396,31 @@ func TestSchemaDocuments(t *testing.T) {
 		{"settings", header + "kind: Settings\nmetadata: {name: s}\nspec: {ignoreConfigs: [segment.ms], extraConfigKeys: [x.y]}\n", true, true},
 		{"extra key already known", header + "kind: Settings\nmetadata: {name: s}\nspec: {extraConfigKeys: [retention.ms]}\n", false, false},
 		{"extra key with a star", header + "kind: Settings\nmetadata: {name: s}\nspec: {extraConfigKeys: [\"x.*\"]}\n", false, false},
+		{"reassignment", settings("reassignment: {throttle: 50MiB, maxPartitionsInFlight: 10, placementDrift: report}"), true, true},
+		{"reassignment null", settings("reassignment: "), true, true},
+		{"reassignment empty", settings("reassignment: {}"), true, true},
+		{"throttle none", settings("reassignment: {throttle: none}"), true, true},
+		{"throttle 0", settings("reassignment: {throttle: 0}"), true, true},
+		{"throttle in bytes", settings("reassignment: {throttle: 1048576}"), true, true},
+		{"throttle quoted, with spaces", settings(`reassignment: {throttle: " 1.5 GiB "}`), true, true},
+		{"throttle quoted number", settings(`reassignment: {throttle: "1048576"}`), true, true},
+		{"throttle powers of ten", settings("reassignment: {throttle: 100MB}"), true, true},
+		{"throttle negative", settings("reassignment: {throttle: -1}"), false, false},
+		{"throttle unknown unit", settings("reassignment: {throttle: 50Mb}"), false, false},
+		{"throttle per second", settings("reassignment: {throttle: 50MiB/s}"), false, false},
+		{"throttle None", settings("reassignment: {throttle: None}"), false, false},
+		{"throttle empty", settings("reassignment: {throttle: }"), false, false},
+		{"throttle a list", settings("reassignment: {throttle: [1]}"), false, false},
+		{"maxPartitionsInFlight 0", settings("reassignment: {maxPartitionsInFlight: 0}"), false, false},
+		{"maxPartitionsInFlight too many", settings("reassignment: {maxPartitionsInFlight: 10001}"), false, false},
+		{"maxPartitionsInFlight quoted", settings(`reassignment: {maxPartitionsInFlight: "3"}`), true, true},
+		{"placementDrift revert", settings("reassignment: {placementDrift: revert}"), true, true},
+		{"placementDrift unknown", settings("reassignment: {placementDrift: fix}"), false, false},
+		{"reassignment unknown field", settings("reassignment: {maxInFlight: 3}"), false, false},
+		{"reassignment a list", settings("reassignment: [throttle]"), false, false},
+		// Left to the loader.
+		{"throttle fraction of a byte", settings("reassignment: {throttle: 0.5B}"), false, true},
+		{"throttle too big", settings("reassignment: {throttle: 8388608TiB}"), false, true},
 
 		// ACLs.
 		{"operations in every spelling", acl("{resource: {type: TOPIC, name: t}, operations: [describe-configs, ALTER_CONFIGS, Create, _write_, deScRiBe]}"), true, true},

@@ -284,9 +284,36 @@ func settingsSchema() *schema {
 				Not: &schema{Enum: strs(topicConfigNames)},
 			},
 		}},
-		prop{"extraBrokerConfigKeys", extraBrokerConfigKeysSchema()})
+		prop{"extraBrokerConfigKeys", extraBrokerConfigKeysSchema()},
+		prop{"reassignment", reassignmentSchema()})
 	spec.Type = []string{"object", "null"}
 	return docSchema(KindSettings, "Repo-wide options; at most one per repo.", nil, spec, false)
+}
+
+// reassignmentSchema describes Settings' spec.reassignment, as
+// decoder.reassignment reads it.
+func reassignmentSchema() *schema {
+	r := object("Bounds of the partition reassignments kgitops makes, such as to change a topic's replication factor or to move replicas back to its placement.", nil,
+		prop{"throttle", rateSchema(fmt.Sprintf("The replication throttle per broker while replicas move, in bytes per second: a whole number, a size with a unit (%s), or none (also 0) for no throttle. %s when left out.",
+			unitForms[Size], byteSize(DefaultReplicationThrottle)+"/s"))},
+		prop{"maxPartitionsInFlight", wholeNumber(fmt.Sprintf("How many partitions are moved at once: 1 to %d; %d when left out.", MaxPartitionsInFlightLimit, DefaultMaxPartitionsInFlight),
+			intRange{lo: 1, hi: MaxPartitionsInFlightLimit, bits: 32}, false)},
+		prop{"placementDrift", &schema{
+			Description: "What to do about a partition whose replicas were moved out of band, away from its topic's placement: report (the default) shows it in the plan, revert moves the replicas back.",
+			Enum:        strs(placementDrifts),
+		}})
+	r.Type = []string{"object", "null"}
+	return r
+}
+
+// rateSchema is a rate as ParseRate reads it.
+func rateSchema(desc string) *schema {
+	return &schema{Description: desc, AnyOf: []*schema{
+		{Enum: []any{rateNone}},
+		{Type: "string", Pattern: `^\s*` + rateNone + `\s*$`},
+		wholeNumber("A whole number of bytes per second; 0 for no throttle.", intRange{lo: 0, hi: math.MaxInt64, bits: 64}, true),
+		{Description: "A size per second, with a unit.", Type: "string", Pattern: unitPattern(Size)},
+	}}
 }
 
 // resourceNames returns the schemas of a literal resource name and of a

@@ -117,6 +117,10 @@ type Settings struct {
 	// cluster knows but kgitops' table does not, for BrokerConfig
 	// documents. Their values are passed through unchecked.
 	ExtraBrokerConfigKeys []string
+	// Reassignment bounds the partition reassignments kgitops makes
+	// (reassignment.go). Its Throttle is -1 when the repo sets none, also
+	// when the repo has no Settings document.
+	Reassignment ReassignmentSettings
 
 	Pos Pos // the document's "kind:" line; zero when the repo has none
 }
