@@ -124,6 +124,37 @@ var wantGood = map[string]*State{
 			},
 		},
 	},
+	"placement": {
+		Topics: []Topic{
+			{
+				Name: "local", Partitions: 1, ReplicationFactor: 2,
+				Placement: &Placement{Strategy: PlacementInRack, Rack: "eu-west-1a", Pos: Pos{File: "topics.yaml", Line: 16}},
+				Pos:       Pos{File: "topics.yaml", Line: 11},
+			},
+			{
+				Name: "pinned", Partitions: 2, ReplicationFactor: 3,
+				Placement: &Placement{Strategy: PlacementStatic, Static: [][]int32{{1, 2, 3}, {2, 3, 0}}, Pos: Pos{File: "topics.yaml", Line: 24}},
+				Pos:       Pos{File: "topics.yaml", Line: 19},
+			},
+			{
+				Name: "pinned-by-profile", Partitions: 1, ReplicationFactor: 2,
+				Profile: "pair", ProfileOrigin: "profile pair at topics.yaml:38",
+				FromProfile: map[string]bool{"partitions": true, "replicationFactor": true},
+				Placement:   &Placement{Strategy: PlacementStatic, Static: [][]int32{{4, 5}}, Pos: Pos{File: "topics.yaml", Line: 35}},
+				Pos:         Pos{File: "topics.yaml", Line: 31},
+			},
+			{
+				Name: "spread", Partitions: 3, ReplicationFactor: 3,
+				Placement: &Placement{Strategy: PlacementRackAware, Pos: Pos{File: "topics.yaml", Line: 8}},
+				Pos:       Pos{File: "topics.yaml", Line: 3},
+			},
+			{
+				Name: "unplaced", Partitions: 1, ReplicationFactor: 1, // placement: null is none
+				Pos: Pos{File: "topics.yaml", Line: 45},
+			},
+		},
+		Profiles: []TopicProfile{{Name: "pair", Partitions: 1, ReplicationFactor: 2, Pos: Pos{File: "topics.yaml", Line: 38}}},
+	},
 	"empty":  {},
 	"access": wantAccess, // access_test.go
 }

@@ -131,9 +131,39 @@ func topicSchema() *schema {
 		prop{"schemas", object("The Schema documents of the topic's keys and values, by metadata.name.", nil,
 			prop{"key", text("The Schema document of the keys.")},
 			prop{"value", text("The Schema document of the values.")},
-			prop{"strategy", &schema{Description: "The subject naming strategy: topic (<topic>-key, <topic>-value; the default), record or topic-record.", Enum: strs([]string{"topic", "record", "topic-record"})}})})
+			prop{"strategy", &schema{Description: "The subject naming strategy: topic (<topic>-key, <topic>-value; the default), record or topic-record.", Enum: strs([]string{"topic", "record", "topic-record"})}})},
+		prop{"placement", placementSchema()})
 	spec.AnyOf = []*schema{{Required: []string{"profile"}}, {Required: []string{"partitions", "replicationFactor"}}}
 	return docSchema(KindTopic, "A Kafka topic.", meta, spec, true)
+}
+
+// placementSchema describes a Topic's spec.placement, as decoder.placement
+// reads it. That there are as many lists as partitions, each as long as the
+// replication factor, is the loader's to check.
+func placementSchema() *schema {
+	replicas := &schema{
+		Description: "The brokers of one partition's replicas, by id, the preferred leader first: as many as replicationFactor, each once.",
+		Type:        "array", MinItems: 1, UniqueItems: true,
+		Items: wholeNumber("A broker id: at least 0.", intRange{lo: 0, hi: maxInt, bits: 32}, false),
+	}
+	static := object("Each partition's replicas, by broker id.", []string{PlacementStatic},
+		prop{PlacementStatic, &schema{
+			Description: "One replica list per partition, partition 0 first: as many lists as the topic has partitions.",
+			Type:        "array", MinItems: 1, Items: replicas,
+		}})
+	return &schema{
+		Description: "Where the topic's replicas go when kgitops reassigns them, to change the replication factor or to undo a move made out of band: " +
+			"rack-aware (the default), in-rack <rack>, or {static: [[1, 2, 3], [2, 3, 1]]}.",
+		AnyOf: []*schema{
+			{Description: "rack-aware: each partition's replicas on as many racks as possible.", Enum: []any{PlacementRackAware}},
+			{
+				Description: "in-rack <rack>: every replica on brokers of that rack (broker.rack).",
+				Type:        "string", Pattern: inRack.String(), Examples: []string{"in-rack a"},
+			},
+			static,
+			{Description: "No placement: rack-aware.", Type: "null"},
+		},
+	}
 }
 
 // topicProfileSchema describes a TopicProfile.
