@@ -40,6 +40,10 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte("apiVersion: kgitops.io/v1alpha1\nkind: Topic\nmetadata: &m {name: *m}\nspec: &s {partitions: 1, replicationFactor: 1, configs: {cleanup.policy: &p [*p]}}\n"))
 	f.Add([]byte("apiVersion: kgitops.io/v1alpha1\nkind: Topic\nmetadata: {name: a}\nspec:\n  <<: {partitions: 1}\n  replicationFactor: 1\n"))
 	f.Add([]byte("- a\n---\nb\n---\n~\n---\n"))
+	// Placements: a static one whose partitions come from a profile, and
+	// one that aliases its replica lists.
+	f.Add([]byte("apiVersion: kgitops.io/v1alpha1\nkind: Topic\nmetadata: {name: a}\nspec: {profile: ephemeral, partitions: 2, placement: {static: [&r [1], *r]}}\n"))
+	f.Add([]byte("apiVersion: kgitops.io/v1alpha1\nkind: Topic\nmetadata: {name: a}\nspec: {partitions: 1, replicationFactor: 1, placement: in-rack a}\n"))
 	// Access control: a binding to a Role in the same file, an inline
 	// password, and an ip quota.
 	f.Add([]byte("apiVersion: kgitops.io/v1alpha1\nkind: Role\nmetadata: {name: r}\nspec: {rules: [{resourceType: topic, operations: [read]}]}\n---\n" +
@@ -92,6 +96,7 @@ func checkTopicsState(t *testing.T, st *State) {
 		if tp.Partitions < 1 || tp.ReplicationFactor < 1 {
 			t.Fatalf("topic %q has %d partitions, replication factor %d", tp.Name, tp.Partitions, tp.ReplicationFactor)
 		}
+		checkPlacement(t, tp)
 		for k, v := range tp.Configs {
 			if !KnownConfigKey(k) {
 				if !slices.Contains(st.Settings.ExtraConfigKeys, k) {
@@ -106,6 +111,45 @@ func checkTopicsState(t *testing.T, st *State) {
 				t.Fatalf("topic %q both sets and ignores %s", tp.Name, k)
 			}
 		}
+	}
+}
+
+// checkPlacement asserts what a loaded placement promises: a known
+// strategy, a rack for in-rack, and for static one list per partition,
+// each as long as the replication factor, of distinct broker ids.
+func checkPlacement(t *testing.T, tp Topic) {
+	t.Helper()
+	p := tp.Placement
+	if p == nil {
+		return
+	}
+	switch p.Strategy {
+	case PlacementRackAware:
+	case PlacementInRack:
+		if p.Rack == "" || strings.TrimSpace(p.Rack) != p.Rack {
+			t.Fatalf("topic %q is placed in rack %q", tp.Name, p.Rack)
+		}
+	case PlacementStatic:
+		if len(p.Static) != int(tp.Partitions) {
+			t.Fatalf("topic %q has %d partitions and %d replica lists", tp.Name, tp.Partitions, len(p.Static))
+		}
+		for i, brokers := range p.Static {
+			seen := map[int32]bool{}
+			for _, b := range brokers {
+				if b < 0 || seen[b] {
+					t.Fatalf("topic %q partition %d has replicas %v", tp.Name, i, brokers)
+				}
+				seen[b] = true
+			}
+			if len(brokers) != int(tp.ReplicationFactor) {
+				t.Fatalf("topic %q partition %d has replicas %v, replication factor %d", tp.Name, i, brokers, tp.ReplicationFactor)
+			}
+		}
+	default:
+		t.Fatalf("topic %q has placement %q", tp.Name, p.Strategy)
+	}
+	if p.Pos.Line < 1 {
+		t.Fatalf("topic %q placement has no position", tp.Name)
 	}
 }
 

@@ -69,6 +69,7 @@ func LoadFSWith(fsys fs.FS, opts LoadOptions) (*State, error) {
 		return nil, err
 	}
 	l := &loader{maxDocs: opts.withDefaults().MaxDocuments, fsys: fsys}
+	l.st.Settings.Reassignment = unsetReassignment()
 	l.errs = append(l.errs, ls.errs...)
 	b := &budget{opts: opts.withDefaults()}
 	for _, m := range ls.files {

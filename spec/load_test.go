@@ -50,7 +50,11 @@ var wantGood = map[string]*State{
 		Settings: Settings{
 			IgnoreConfigs:   []string{"message.downconversion.enable", "confluent.tier.*"},
 			ExtraConfigKeys: []string{"confluent.placement.constraints"},
-			Pos:             Pos{File: "settings.yaml", Line: 3},
+			Reassignment: ReassignmentSettings{
+				Throttle: 20 << 20, ThrottleSet: true, MaxPartitionsInFlight: 4, PlacementDrift: PlacementDriftRevert,
+				Pos: Pos{File: "settings.yaml", Line: 8},
+			},
+			Pos: Pos{File: "settings.yaml", Line: 3},
 		},
 		// .hidden/ is skipped whole; .pre-commit-config.yaml is a tool's,
 		// not a renamed manifest.
@@ -120,6 +124,37 @@ var wantGood = map[string]*State{
 			},
 		},
 	},
+	"placement": {
+		Topics: []Topic{
+			{
+				Name: "local", Partitions: 1, ReplicationFactor: 2,
+				Placement: &Placement{Strategy: PlacementInRack, Rack: "eu-west-1a", Pos: Pos{File: "topics.yaml", Line: 16}},
+				Pos:       Pos{File: "topics.yaml", Line: 11},
+			},
+			{
+				Name: "pinned", Partitions: 2, ReplicationFactor: 3,
+				Placement: &Placement{Strategy: PlacementStatic, Static: [][]int32{{1, 2, 3}, {2, 3, 0}}, Pos: Pos{File: "topics.yaml", Line: 24}},
+				Pos:       Pos{File: "topics.yaml", Line: 19},
+			},
+			{
+				Name: "pinned-by-profile", Partitions: 1, ReplicationFactor: 2,
+				Profile: "pair", ProfileOrigin: "profile pair at topics.yaml:38",
+				FromProfile: map[string]bool{"partitions": true, "replicationFactor": true},
+				Placement:   &Placement{Strategy: PlacementStatic, Static: [][]int32{{4, 5}}, Pos: Pos{File: "topics.yaml", Line: 35}},
+				Pos:         Pos{File: "topics.yaml", Line: 31},
+			},
+			{
+				Name: "spread", Partitions: 3, ReplicationFactor: 3,
+				Placement: &Placement{Strategy: PlacementRackAware, Pos: Pos{File: "topics.yaml", Line: 8}},
+				Pos:       Pos{File: "topics.yaml", Line: 3},
+			},
+			{
+				Name: "unplaced", Partitions: 1, ReplicationFactor: 1, // placement: null is none
+				Pos: Pos{File: "topics.yaml", Line: 45},
+			},
+		},
+		Profiles: []TopicProfile{{Name: "pair", Partitions: 1, ReplicationFactor: 2, Pos: Pos{File: "topics.yaml", Line: 38}}},
+	},
 	"empty":  {},
 	"access": wantAccess, // access_test.go
 }
@@ -142,6 +177,7 @@ func TestLoadGood(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Load(%s):\n%v", dir, err)
 			}
+			want = unsetDefaults(want)
 			// Where each value was written is TestTopicPositions'.
 			if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(Topic{}, "At")); diff != "" {
 				t.Errorf("Load(%s) mismatch (-want +got):\n%s", dir, diff)
@@ -153,6 +189,16 @@ func TestLoadGood(t *testing.T) {
 			t.Errorf("wantGood has %q but testdata/good/%s does not exist", name, name)
 		}
 	}
+}
+
+// unsetDefaults returns want with the values a repo gets for what it
+// leaves out, where want leaves them zero: a throttle of -1.
+func unsetDefaults(want *State) *State {
+	w := *want
+	if w.Settings.Reassignment == (ReassignmentSettings{}) {
+		w.Settings.Reassignment = unsetReassignment()
+	}
+	return &w
 }
 
 // TestLoadBad loads each testdata/bad/<case> and compares the whole error
@@ -255,7 +301,10 @@ func TestLoadFSPositions(t *testing.T) {
 	want := &State{
 		Topics: []Topic{{Name: "t", Partitions: 1, ReplicationFactor: 1, Pos: Pos{File: "x/y/z.yaml", Line: 2},
 			At: map[string]Pos{"name": {"x/y/z.yaml", 3}, "partitions": {"x/y/z.yaml", 4}, "replicationFactor": {"x/y/z.yaml", 4}}}},
-		Skipped: []SkippedFile{{Path: "x/other.json", Reason: "not .yaml/.yml"}},
+		// No Settings document: the throttle is not set, which is -1, not
+		// 0 (no throttle).
+		Settings: Settings{Reassignment: ReassignmentSettings{Throttle: -1}},
+		Skipped:  []SkippedFile{{Path: "x/other.json", Reason: "not .yaml/.yml"}},
 	}
 	if diff := cmp.Diff(want, st); diff != "" {
 		t.Errorf("mismatch (-want +got):\n%s", diff)

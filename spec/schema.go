@@ -26,11 +26,14 @@ import (
 //     keys that Settings.extraConfigKeys allows (so any key is allowed, and
 //     the two keys Kafka 4.0 removed are only marked deprecated), quota
 //     entities with two quotas;
-//   - the range of a number written in quotes ("0" for partitions), and a
-//     whole number written as 1e3, 1_000 or 0x10, which JSON cannot tell
-//     from 1000 or 16;
-//   - duplicates written in two spellings ([read, READ]), and a config key
-//     both set and ignored on one topic;
+//   - the range of a number written in quotes ("0" for partitions) or with
+//     a unit (a throttle of 8388608TiB), a size that is not a whole number
+//     of bytes (0.5B), and a whole number written as 1e3, 1_000 or 0x10,
+//     which JSON cannot tell from 1000 or 16;
+//   - duplicates written in two spellings ([read, READ], or a broker id
+//     as [1, "1"]), and a config key both set and ignored on one topic;
+//   - whether a static placement has one replica list per partition, each
+//     as long as the replication factor: either may come from a profile;
 //   - a principal type in the wrong case (user:alice), an IPv4 address
 //     written as IPv6 in an ACL's host, a quota's IPv6 address (only its
 //     characters are checked), and "*" among the items of a replica list;

@@ -258,6 +258,10 @@ var loaderOnly = regexp.MustCompile(strings.Join([]string{
 	`asks for kgitops\.io/delete and kgitops\.io/prevent-destroy at once`,
 	`^unknown profile`, // the repo's profiles are the repo's
 	`, and profile .* does not set it$`,
+	// A static placement's lists against partitions and replicationFactor,
+	// which may come from a profile.
+	`^static placement has \d+ replica lists?, but the topic has`,
+	`^partition \d+ has \d+ replicas? in the static placement, but replicationFactor is`,
 }, "|"))
 
 // TestSchemaAgreesWithLoader runs the schema over every document of the
@@ -330,6 +334,9 @@ func TestSchemaDocuments(t *testing.T) {
 	binding := func(spec string) string {
 		return header + "kind: RoleBinding\nmetadata: {name: b}\nspec: {principals: [User:b], " + spec + "}\n"
 	}
+	settings := func(spec string) string {
+		return header + "kind: Settings\nmetadata: {name: s}\nspec: {" + spec + "}\n"
+	}
 	quota := func(spec string) string { return header + "kind: Quota\nmetadata: {name: q}\nspec: {" + spec + "}\n" }
 	scram := func(scram string) string {
 		return header + "kind: User\nmetadata: {name: u}\nspec: {scram: {" + scram + "}}\n"
@@ -381,7 +388,32 @@ func TestSchemaDocuments(t *testing.T) {
 		{"ignoreConfigs", topic(`ignoreConfigs: [segment.ms, "confluent.*", "*"]`), true, true},
 		{"ignoreConfigs with a star inside", topic(`ignoreConfigs: ["a*b"]`), false, false},
 		{"ignoreConfigs twice", topic(`ignoreConfigs: [segment.ms, segment.ms]`), false, false},
+		{"placement rack-aware", topic("placement: rack-aware"), true, true},
+		{"placement in-rack", topic("placement: in-rack eu-west-1a"), true, true},
+		{"placement in-rack with a space inside", topic(`placement: "in-rack  rack 1"`), true, true},
+		{"placement null", topic("placement: "), true, true},
+		{"placement static", topic(`placement: {static: [["0"]]}`), true, true},
+		{"placement unknown", topic("placement: spread"), false, false},
+		{"placement in upper case", topic("placement: RACK-AWARE"), false, false},
+		{"placement in-rack without rack", topic("placement: in-rack"), false, false},
+		{"placement in-rack with a tab", topic("placement: \"in-rack\\ta\""), false, false},
+		{"placement in-rack with a trailing space", topic(`placement: "in-rack a "`), false, false},
+		{"placement static as a word", topic("placement: static"), false, false},
+		{"placement empty mapping", topic("placement: {}"), false, false},
+		{"placement unknown key", topic("placement: {static: [[1]], rack: a}"), false, false},
+		{"placement static not a list", topic("placement: {static: 1}"), false, false},
+		{"placement static no lists", topic("placement: {static: []}"), false, false},
+		{"placement static empty list", topic("placement: {static: [[]]}"), false, false},
+		{"placement static entry not a list", topic("placement: {static: [1]}"), false, false},
+		{"placement static negative broker", topic("placement: {static: [[-1]]}"), false, false},
+		{"placement static broker not a number", topic("placement: {static: [[a]]}"), false, false},
+		{"placement static fractional broker", topic("placement: {static: [[1.5]]}"), false, false},
+		{"placement static broker twice", topic("placement: {static: [[1, 1]]}"), false, false},
+		{"placement a list", topic("placement: [rack-aware]"), false, false},
 		// Left to the loader.
+		{"placement static lists more partitions", topic("placement: {static: [[1], [2]]}"), false, true},
+		{"placement static list longer than replicationFactor", topic("placement: {static: [[1, 2]]}"), false, true},
+		{"placement static broker twice in two spellings", topic(`placement: {static: [[1, "1"]]}`), false, true},
 		{"quoted 0 partitions", header + "kind: Topic\nmetadata: {name: orders}\nspec: {partitions: \"0\", replicationFactor: 1}\n", false, true},
 		{"exponent for a whole number", topic("configs: {retention.ms: 1e3}"), false, true},
 		{"unknown config key", topic("configs: {x.vendor.flag: 1}"), false, true},
@@ -393,6 +425,31 @@ func TestSchemaDocuments(t *testing.T) {
 		{"settings", header + "kind: Settings\nmetadata: {name: s}\nspec: {ignoreConfigs: [segment.ms], extraConfigKeys: [x.y]}\n", true, true},
 		{"extra key already known", header + "kind: Settings\nmetadata: {name: s}\nspec: {extraConfigKeys: [retention.ms]}\n", false, false},
 		{"extra key with a star", header + "kind: Settings\nmetadata: {name: s}\nspec: {extraConfigKeys: [\"x.*\"]}\n", false, false},
+		{"reassignment", settings("reassignment: {throttle: 50MiB, maxPartitionsInFlight: 10, placementDrift: report}"), true, true},
+		{"reassignment null", settings("reassignment: "), true, true},
+		{"reassignment empty", settings("reassignment: {}"), true, true},
+		{"throttle none", settings("reassignment: {throttle: none}"), true, true},
+		{"throttle 0", settings("reassignment: {throttle: 0}"), true, true},
+		{"throttle in bytes", settings("reassignment: {throttle: 1048576}"), true, true},
+		{"throttle quoted, with spaces", settings(`reassignment: {throttle: " 1.5 GiB "}`), true, true},
+		{"throttle quoted number", settings(`reassignment: {throttle: "1048576"}`), true, true},
+		{"throttle powers of ten", settings("reassignment: {throttle: 100MB}"), true, true},
+		{"throttle negative", settings("reassignment: {throttle: -1}"), false, false},
+		{"throttle unknown unit", settings("reassignment: {throttle: 50Mb}"), false, false},
+		{"throttle per second", settings("reassignment: {throttle: 50MiB/s}"), false, false},
+		{"throttle None", settings("reassignment: {throttle: None}"), false, false},
+		{"throttle empty", settings("reassignment: {throttle: }"), false, false},
+		{"throttle a list", settings("reassignment: {throttle: [1]}"), false, false},
+		{"maxPartitionsInFlight 0", settings("reassignment: {maxPartitionsInFlight: 0}"), false, false},
+		{"maxPartitionsInFlight too many", settings("reassignment: {maxPartitionsInFlight: 10001}"), false, false},
+		{"maxPartitionsInFlight quoted", settings(`reassignment: {maxPartitionsInFlight: "3"}`), true, true},
+		{"placementDrift revert", settings("reassignment: {placementDrift: revert}"), true, true},
+		{"placementDrift unknown", settings("reassignment: {placementDrift: fix}"), false, false},
+		{"reassignment unknown field", settings("reassignment: {maxInFlight: 3}"), false, false},
+		{"reassignment a list", settings("reassignment: [throttle]"), false, false},
+		// Left to the loader.
+		{"throttle fraction of a byte", settings("reassignment: {throttle: 0.5B}"), false, true},
+		{"throttle too big", settings("reassignment: {throttle: 8388608TiB}"), false, true},
 
 		// ACLs.
 		{"operations in every spelling", acl("{resource: {type: TOPIC, name: t}, operations: [describe-configs, ALTER_CONFIGS, Create, _write_, deScRiBe]}"), true, true},

@@ -131,9 +131,39 @@ func topicSchema() *schema {
 		prop{"schemas", object("The Schema documents of the topic's keys and values, by metadata.name.", nil,
 			prop{"key", text("The Schema document of the keys.")},
 			prop{"value", text("The Schema document of the values.")},
-			prop{"strategy", &schema{Description: "The subject naming strategy: topic (<topic>-key, <topic>-value; the default), record or topic-record.", Enum: strs([]string{"topic", "record", "topic-record"})}})})
+			prop{"strategy", &schema{Description: "The subject naming strategy: topic (<topic>-key, <topic>-value; the default), record or topic-record.", Enum: strs([]string{"topic", "record", "topic-record"})}})},
+		prop{"placement", placementSchema()})
 	spec.AnyOf = []*schema{{Required: []string{"profile"}}, {Required: []string{"partitions", "replicationFactor"}}}
 	return docSchema(KindTopic, "A Kafka topic.", meta, spec, true)
+}
+
+// placementSchema describes a Topic's spec.placement, as decoder.placement
+// reads it. That there are as many lists as partitions, each as long as the
+// replication factor, is the loader's to check.
+func placementSchema() *schema {
+	replicas := &schema{
+		Description: "The brokers of one partition's replicas, by id, the preferred leader first: as many as replicationFactor, each once.",
+		Type:        "array", MinItems: 1, UniqueItems: true,
+		Items: wholeNumber("A broker id: at least 0.", intRange{lo: 0, hi: maxInt, bits: 32}, false),
+	}
+	static := object("Each partition's replicas, by broker id.", []string{PlacementStatic},
+		prop{PlacementStatic, &schema{
+			Description: "One replica list per partition, partition 0 first: as many lists as the topic has partitions.",
+			Type:        "array", MinItems: 1, Items: replicas,
+		}})
+	return &schema{
+		Description: "Where the topic's replicas go when kgitops reassigns them, to change the replication factor or to undo a move made out of band: " +
+			"rack-aware (the default), in-rack <rack>, or {static: [[1, 2, 3], [2, 3, 1]]}.",
+		AnyOf: []*schema{
+			{Description: "rack-aware: each partition's replicas on as many racks as possible.", Enum: []any{PlacementRackAware}},
+			{
+				Description: "in-rack <rack>: every replica on brokers of that rack (broker.rack).",
+				Type:        "string", Pattern: inRack.String(), Examples: []string{"in-rack a"},
+			},
+			static,
+			{Description: "No placement: rack-aware.", Type: "null"},
+		},
+	}
 }
 
 // topicProfileSchema describes a TopicProfile.
@@ -284,9 +314,36 @@ func settingsSchema() *schema {
 				Not: &schema{Enum: strs(topicConfigNames)},
 			},
 		}},
-		prop{"extraBrokerConfigKeys", extraBrokerConfigKeysSchema()})
+		prop{"extraBrokerConfigKeys", extraBrokerConfigKeysSchema()},
+		prop{"reassignment", reassignmentSchema()})
 	spec.Type = []string{"object", "null"}
 	return docSchema(KindSettings, "Repo-wide options; at most one per repo.", nil, spec, false)
+}
+
+// reassignmentSchema describes Settings' spec.reassignment, as
+// decoder.reassignment reads it.
+func reassignmentSchema() *schema {
+	r := object("Bounds of the partition reassignments kgitops makes, such as to change a topic's replication factor or to move replicas back to its placement.", nil,
+		prop{"throttle", rateSchema(fmt.Sprintf("The replication throttle per broker while replicas move, in bytes per second: a whole number, a size with a unit (%s), or none (also 0) for no throttle. %s when left out.",
+			unitForms[Size], byteSize(DefaultReplicationThrottle)+"/s"))},
+		prop{"maxPartitionsInFlight", wholeNumber(fmt.Sprintf("How many partitions are moved at once: 1 to %d; %d when left out.", MaxPartitionsInFlightLimit, DefaultMaxPartitionsInFlight),
+			intRange{lo: 1, hi: MaxPartitionsInFlightLimit, bits: 32}, false)},
+		prop{"placementDrift", &schema{
+			Description: "What to do about a partition whose replicas were moved out of band, away from its topic's placement: report (the default) shows it in the plan, revert moves the replicas back.",
+			Enum:        strs(placementDrifts),
+		}})
+	r.Type = []string{"object", "null"}
+	return r
+}
+
+// rateSchema is a rate as ParseRate reads it.
+func rateSchema(desc string) *schema {
+	return &schema{Description: desc, AnyOf: []*schema{
+		{Enum: []any{rateNone}},
+		{Type: "string", Pattern: `^\s*` + rateNone + `\s*$`},
+		wholeNumber("A whole number of bytes per second; 0 for no throttle.", intRange{lo: 0, hi: math.MaxInt64, bits: 64}, true),
+		{Description: "A size per second, with a unit.", Type: "string", Pattern: unitPattern(Size)},
+	}}
 }
 
 // resourceNames returns the schemas of a literal resource name and of a

@@ -7,9 +7,9 @@ func decodeSettings(d *decoder, doc document, st *State) {
 		d.errorf(doc.At, "keep one Settings document per repo", "Settings is declared twice: also at %s", first)
 		return
 	}
-	s := Settings{Pos: doc.Pos}
+	s := Settings{Reassignment: unsetReassignment(), Pos: doc.Pos}
 	if doc.Spec != nil {
-		fs, _ := d.fields(doc.Spec, "spec", "ignoreConfigs", "extraConfigKeys", "extraBrokerConfigKeys")
+		fs, _ := d.fields(doc.Spec, "spec", "ignoreConfigs", "extraConfigKeys", "extraBrokerConfigKeys", "reassignment")
 		if f, ok := fs["ignoreConfigs"]; ok {
 			s.IgnoreConfigs, _ = d.ignoreConfigs(f)
 		}
@@ -18,6 +18,9 @@ func decodeSettings(d *decoder, doc document, st *State) {
 		}
 		if f, ok := fs["extraBrokerConfigKeys"]; ok {
 			s.ExtraBrokerConfigKeys = d.extraBrokerConfigKeys(f)
+		}
+		if f, ok := fs["reassignment"]; ok {
+			s.Reassignment = d.reassignment(f)
 		}
 	}
 	st.Settings = s

@@ -29,17 +29,21 @@ func decodeTopic(d *decoder, doc document, st *State) {
 		d.errorf(doc.SpecAt, "add spec: {partitions: ..., replicationFactor: ...}", "spec is missing")
 		return
 	}
-	fs, ok := d.fields(doc.Spec, "spec", "profile", "partitions", "replicationFactor", "configs", "ignoreConfigs", "schemas")
+	fs, ok := d.fields(doc.Spec, "spec", "profile", "partitions", "replicationFactor", "configs", "ignoreConfigs", "schemas", "placement")
 	if !ok {
 		return
 	}
-	for _, path := range []string{"profile", "partitions", "replicationFactor", "configs"} {
+	for _, path := range []string{"profile", "partitions", "replicationFactor", "configs", "placement"} {
 		if f, ok := fs[path]; ok {
 			t.At[path] = d.pos(f.Key)
 		}
 	}
 	if f, ok := fs["schemas"]; ok && !isNull(f.Value) {
 		t.Schemas = d.topicSchemas(f)
+	}
+	var static *staticLists
+	if f, ok := fs["placement"]; ok {
+		t.Placement, static = d.placement(f)
 	}
 	pf, profiled := fs["profile"]
 	if profiled {
@@ -92,17 +96,21 @@ func decodeTopic(d *decoder, doc document, st *State) {
 		})
 	}
 	profiled = profiled && !bad
-	if !keep {
+	// A static placement is checked against the partitions and
+	// replication factor, which may come from the profile.
+	finish := func(t *Topic, st *State) {
 		if profiled {
-			d.l.after(func(st *State) { d.useProfile(&t, pf.Value, doc.SpecAt, st) })
+			d.useProfile(t, pf.Value, doc.SpecAt, st)
 		}
+		d.checkStatic(t, static)
+	}
+	if !keep {
+		d.l.after(func(st *State) { finish(&t, st) })
 		return
 	}
 	i := len(st.Topics)
 	st.Topics = append(st.Topics, t)
-	if profiled {
-		d.l.after(func(st *State) { d.useProfile(&st.Topics[i], pf.Value, doc.SpecAt, st) })
-	}
+	d.l.after(func(st *State) { finish(&st.Topics[i], st) })
 }
 
 // checkTopics reports topics declared twice, and distinct names that

@@ -95,11 +95,15 @@ type Topic struct {
 	FromProfile   map[string]bool
 
 	// At holds where values were written, by path: "name", "profile",
-	// "partitions", "replicationFactor", "configs" and "configs.KEY" (a
-	// profile's value: the profile). See PosOf.
+	// "partitions", "replicationFactor", "configs", "placement" and
+	// "configs.KEY" (a profile's value: the profile). See PosOf.
 	At map[string]Pos
 	// Schemas names the Schema documents of the topic's keys and values.
 	Schemas TopicSchemas
+	// Placement says where the topic's replicas go when kgitops
+	// reassigns them (placement.go); nil when the topic declares none,
+	// which reassigns as PlacementRackAware does.
+	Placement *Placement
 
 	Pos Pos // the document's "kind:" line
 }
@@ -117,6 +121,10 @@ type Settings struct {
 	// cluster knows but kgitops' table does not, for BrokerConfig
 	// documents. Their values are passed through unchecked.
 	ExtraBrokerConfigKeys []string
+	// Reassignment bounds the partition reassignments kgitops makes
+	// (reassignment.go). Its Throttle is -1 when the repo sets none, also
+	// when the repo has no Settings document.
+	Reassignment ReassignmentSettings
 
 	Pos Pos // the document's "kind:" line; zero when the repo has none
 }

@@ -84,13 +84,23 @@ func ApplyUnits(key, value string) (string, error) {
 	if kind == NoUnit {
 		return "", &valueError{msg: fmt.Sprintf("%s takes no unit, got %q", key, s), hint: "write a plain value: " + UnitsHint}
 	}
+	n, msg := scaleUnit(kind, s, m)
+	if msg != "" {
+		return "", &valueError{msg: key + ": " + msg, hint: "write " + unitHints[kind]}
+	}
+	return n, nil
+}
+
+// scaleUnit returns s, a number with a unit of kind as withUnit matched it
+// (m), as the plain number of the base unit; or else what is wrong with it.
+func scaleUnit(kind UnitKind, s string, m []string) (plain, msg string) {
 	scale, ok := unitScale[kind][m[2]]
 	if !ok {
-		return "", &valueError{msg: fmt.Sprintf("%s: unknown unit %q in %q", key, m[2], s), hint: "write " + unitHints[kind]}
+		return "", fmt.Sprintf("unknown unit %q in %q", m[2], s)
 	}
 	n, ok := new(big.Rat).SetString(m[1])
 	if !ok {
-		return "", &valueError{msg: fmt.Sprintf("%s: %q is not a number with a unit", key, s), hint: "write " + unitHints[kind]}
+		return "", fmt.Sprintf("%q is not a number with a unit", s)
 	}
 	n.Mul(n, new(big.Rat).SetInt64(scale))
 	if !n.IsInt() {
@@ -98,9 +108,9 @@ func ApplyUnits(key, value string) (string, error) {
 		if kind == Size {
 			base = "byte"
 		}
-		return "", &valueError{msg: fmt.Sprintf("%s: %s is not a whole number of %ss", key, s, base), hint: "write " + unitHints[kind]}
+		return "", fmt.Sprintf("%s is not a whole number of %ss", s, base)
 	}
-	return n.Num().String(), nil
+	return n.Num().String(), ""
 }
 
 // humanUnits are the units a value is shown in, largest first. Weeks are
