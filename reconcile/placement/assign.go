@@ -77,6 +77,7 @@ func assign(r Request) (Result, error) {
 	}
 
 	var res Result
+	var placed []Partition // the input of each of c.parts
 	for _, p := range ps {
 		if p.offline() {
 			res.Offline = append(res.Offline, p.ID)
@@ -103,11 +104,12 @@ func assign(r Request) (Result, error) {
 		c.add(pt.orig, -1)
 		c.add(pt.reps, 1)
 		c.parts = append(c.parts, pt)
+		placed = append(placed, p)
 	}
 	c.balanceReplicas(0)
 
-	for _, pt := range c.parts {
-		p := ps[slices.IndexFunc(ps, func(p Partition) bool { return p.ID == pt.id })]
+	for i, pt := range c.parts {
+		p := placed[i]
 		if err := checkInSync(p, pt.reps, r.MinISR); err != nil {
 			return Result{}, err
 		}

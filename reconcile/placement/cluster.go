@@ -3,18 +3,23 @@ package placement
 import (
 	"fmt"
 	"slices"
-	"strconv"
 )
 
 // cluster is the working state Assign and Rebalance share: the brokers, and
 // how many replicas and preferred leaders each holds as partitions change.
 type cluster struct {
-	ids    []int32 // known brokers, ascending
-	rack   map[int32]string
+	ids    []int32       // known brokers, ascending
+	rack   map[int32]int // rack of each known broker, numbered from 0
 	reps   map[int32]int
 	leads  map[int32]int
 	parts  []*part        // the partitions being placed, in a fixed order
 	usable map[int32]bool // brokers that may receive replicas
+
+	// stuck[h][l]: no movable replica on h can move to l, whatever the
+	// counts, as found when the budget allowed fresh partitions or not
+	// (stuckFresh). A move in a partition clears the rows of its brokers.
+	stuck      map[int32]map[int32]bool
+	stuckFresh bool
 }
 
 // part is one partition being placed.
@@ -30,7 +35,8 @@ type part struct {
 // newCluster returns a cluster of brokers holding load, or an error when a
 // broker ID is negative or repeated.
 func newCluster(brokers []Broker, load Load) (*cluster, error) {
-	c := &cluster{rack: map[int32]string{}, reps: map[int32]int{}, leads: map[int32]int{}, usable: map[int32]bool{}}
+	c := &cluster{rack: map[int32]int{}, reps: map[int32]int{}, leads: map[int32]int{}, usable: map[int32]bool{}}
+	racks := map[string]int{}
 	for _, b := range brokers {
 		if b.ID < 0 {
 			return nil, fmt.Errorf("broker ID %d is negative", b.ID)
@@ -38,7 +44,10 @@ func newCluster(brokers []Broker, load Load) (*cluster, error) {
 		if _, dup := c.rack[b.ID]; dup {
 			return nil, fmt.Errorf("broker %d is listed twice", b.ID)
 		}
-		c.rack[b.ID] = b.Rack
+		if _, ok := racks[b.Rack]; !ok {
+			racks[b.Rack] = len(racks)
+		}
+		c.rack[b.ID] = racks[b.Rack]
 		c.ids = append(c.ids, b.ID)
 		c.reps[b.ID] = load[b.ID].Replicas
 		c.leads[b.ID] = load[b.ID].Leaders
@@ -53,13 +62,14 @@ func (c *cluster) known(b int32) bool {
 	return ok
 }
 
-// rackOf returns b's rack. A broker missing from the list gets a rack of
-// its own, so that it counts for spread but never matches another broker.
-func (c *cluster) rackOf(b int32) string {
+// rackOf returns b's rack number. A broker missing from the list gets a
+// (negative) rack of its own, so that it counts for spread but never
+// matches another broker.
+func (c *cluster) rackOf(b int32) int {
 	if r, ok := c.rack[b]; ok {
-		return "r" + r
+		return r
 	}
-	return "?" + strconv.Itoa(int(b))
+	return -1 - int(b)
 }
 
 // spread returns the number of racks reps covers.
@@ -80,8 +90,8 @@ func (c *cluster) spread(reps []int32) int {
 	return n
 }
 
-// inRack returns how many of reps are in rack r (as rackOf spells it).
-func (c *cluster) inRack(reps []int32, r string) int {
+// inRack returns how many of reps are in rack r (as rackOf numbers it).
+func (c *cluster) inRack(reps []int32, r int) int {
 	n := 0
 	for _, b := range reps {
 		if c.rackOf(b) == r {
@@ -106,6 +116,10 @@ func (c *cluster) add(reps []int32, sign int) {
 
 // place sets slot i of p to broker to, keeping the counts right.
 func (c *cluster) place(p *part, i int, to int32) {
+	for _, b := range p.reps {
+		delete(c.stuck, b)
+	}
+	delete(c.stuck, to)
 	from := p.reps[i]
 	if c.known(from) {
 		c.reps[from]--
@@ -122,16 +136,14 @@ func (c *cluster) place(p *part, i int, to int32) {
 
 // canPlace reports whether slot i of p may move to broker to: to is usable,
 // not already a replica, and the partition's rack spread does not drop.
+// Spread drops only when the replica leaves the last of p's replicas on its
+// rack for a rack p already uses.
 func (c *cluster) canPlace(p *part, i int, to int32) bool {
 	if !c.usable[to] || slices.Contains(p.reps, to) {
 		return false
 	}
-	before := c.spread(p.reps)
-	from := p.reps[i]
-	p.reps[i] = to
-	after := c.spread(p.reps)
-	p.reps[i] = from
-	return after >= before
+	from, onto := c.rackOf(p.reps[i]), c.rackOf(to)
+	return from == onto || c.inRack(p.reps, from) > 1 || c.inRack(p.reps, onto) == 0
 }
 
 // changed reports whether p holds a different set of brokers than it did.

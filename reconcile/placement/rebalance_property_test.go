@@ -95,9 +95,13 @@ func TestRebalanceProperties(t *testing.T) {
 // checks:
 //   - every broker within one replica of the others;
 //   - at most E+D replicas copied, where E is what brokers hold above the
-//     ceiling of the mean and D what they lack below its floor: each move
-//     goes from a most to a least loaded broker, which lowers E or D by one
-//     and raises neither (any way to balance needs at least max(E, D));
+//     ceiling of the mean and D what they lack below its floor. Each move
+//     lowers E or D by one and raises neither: a sweep move leaves a broker
+//     above the mean or reaches one below it, never crossing the mean; a
+//     direct move goes from a most to a least loaded broker, two apart, so
+//     one is strictly above the mean and the other strictly below (here the
+//     most loaded broker always has a replica the least loaded lacks). Any
+//     way to balance needs at least max(E, D) copies.
 //   - preferred-leader counts as even (least sum of squares) as any choice
 //     of leaders among the final replica lists, found by brute force on
 //     small clusters.
