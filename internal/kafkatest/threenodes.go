@@ -62,10 +62,26 @@ func ThreeNodes(t testing.TB) *Nodes {
 		}
 		return nil
 	}
-	return startNodes(t, 3)
+	return startNodes(t, 3, nil)
 }
 
-func startNodes(t testing.TB, count int) *Nodes {
+// ThreeNodesInRacks is ThreeNodes with node i in racks[i-1], such as a, a, b: two racks
+// for three brokers, where a replication factor of 3 cannot spread over three racks.
+func ThreeNodesInRacks(t testing.TB, racks ...string) *Nodes {
+	t.Helper()
+	if len(racks) != 3 {
+		t.Fatalf("kafkatest: ThreeNodesInRacks wants 3 racks, got %d", len(racks))
+	}
+	if len(splitAddrs(os.Getenv(EnvBootstrap))) == 0 {
+		if requireReal() {
+			t.Fatalf("kafkatest: %s=1 but %s is not set; run the tests with `make test` (internal/testbroker/test.sh)", EnvRequireReal, EnvBootstrap)
+		}
+		return nil
+	}
+	return startNodes(t, 3, racks)
+}
+
+func startNodes(t testing.TB, count int, racks []string) *Nodes {
 	t.Helper()
 	root, err := repoRoot()
 	if err != nil {
@@ -94,6 +110,7 @@ func startNodes(t testing.TB, count int) *Nodes {
 			"KGITOPS_CLUSTER_NODES="+strconv.Itoa(count),
 			"KGITOPS_CLUSTER_BASE_PORT="+strconv.Itoa(port),
 			"KGITOPS_CLUSTER_OWNER_PID="+strconv.Itoa(os.Getpid()),
+			"KGITOPS_CLUSTER_RACKS="+strings.Join(racks, ","),
 		),
 	}
 	t.Cleanup(func() {

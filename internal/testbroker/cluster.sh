@@ -30,6 +30,7 @@
 #   KGITOPS_CLUSTER_NODES      number of nodes, 1-26 (default 3)
 #   KGITOPS_CLUSTER_BASE_PORT  first of the 2N ports (default 19100, so 19100-19105)
 #   KGITOPS_CLUSTER_HEAP       java -Xmx per node (default 512m)
+#   KGITOPS_CLUSTER_RACKS      each node's broker.rack, comma-separated (default rack-a,rack-b,...)
 #   KGITOPS_CLUSTER_OWNER_PID  a process whose exit stops the cluster (kafkatest.ThreeNodes
 #                              passes its test binary, so a killed test leaves no JVMs)
 #   KGITOPS_BROKER_TIMEOUT     seconds to wait for readiness (default 120)
@@ -47,6 +48,16 @@ BASE_PORT=${KGITOPS_CLUSTER_BASE_PORT:-19100}
 HEAP=${KGITOPS_CLUSTER_HEAP:-512m}
 OWNER_PID=${KGITOPS_CLUSTER_OWNER_PID:-}
 RACKS=abcdefghijklmnopqrstuvwxyz
+IFS=', ' read -r -a RACK_LIST <<<"${KGITOPS_CLUSTER_RACKS:-}"
+
+# rack_of I: node I's broker.rack: the I-th of KGITOPS_CLUSTER_RACKS, else rack-a, rack-b, ...
+rack_of() {
+	if ((${#RACK_LIST[@]} > 0)); then
+		echo "${RACK_LIST[$1 - 1]:?KGITOPS_CLUSTER_RACKS names fewer racks than there are nodes}"
+	else
+		echo "rack-${RACKS:$1-1:1}"
+	fi
+}
 
 load_conf() {
 	# shellcheck disable=SC1090
@@ -107,7 +118,7 @@ listeners=PLAINTEXT://$HOST:$(plain_port "$i"),CONTROLLER://$HOST:$(controller_p
 advertised.listeners=PLAINTEXT://$HOST:$(plain_port "$i")
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 super.users=User:ANONYMOUS
-broker.rack=rack-${RACKS:i-1:1}
+broker.rack=$(rack_of "$i")
 
 # Notice a dead broker quickly: fence it 3 s after its last heartbeat (defaults 9 s, 2 s).
 broker.session.timeout.ms=3000
