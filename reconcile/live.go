@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"cmp"
 	"context"
 	"encoding/hex"
 	"errors"
@@ -79,6 +80,19 @@ type LiveTopic struct {
 	// Configs holds only the overrides set on the topic itself (source
 	// DYNAMIC_TOPIC_CONFIG). Broker and cluster defaults never appear.
 	Configs map[string]string
+	// Assignment holds each partition's replicas as the metadata lists
+	// them, by partition id: during a reassignment, the target replicas
+	// and those being removed.
+	Assignment []LivePartition
+}
+
+// LivePartition is one partition's replicas, in-sync replicas and
+// leader (-1: offline).
+type LivePartition struct {
+	ID       int32
+	Replicas []int32
+	ISR      []int32
+	Leader   int32
 }
 
 // ObserveOptions says what to read besides the topics.
@@ -94,6 +108,9 @@ type ObserveOptions struct {
 	// Backends are the backends other than Kafka that kinds need, by
 	// name (see Backends).
 	Backends map[string]any
+	// AllSizes reads the size of every partition (a rebalance), not only
+	// those of the topics the plan may move.
+	AllSizes bool
 }
 
 // Observe reads the live cluster. Its round trips do not grow with the
@@ -109,7 +126,7 @@ func Observe(ctx context.Context, cl *kgo.Client, opts ObserveOptions) (*Live, e
 	live.RegisteredBrokers, live.DownBrokers = registeredBrokers(ctx, cl, md)
 	live.Brokers = min(live.Brokers, live.RegisteredBrokers-len(live.DownBrokers))
 	if !opts.AllAccess { // an export checks nothing
-		live.Cluster = observeCluster(ctx, cl, md)
+		live.Cluster = observeCluster(ctx, cl, md, opts.Desired, opts.AllSizes)
 	}
 	inv, err := ReadInventory(ctx, cl, opts.Inventory)
 	if err != nil {
@@ -158,11 +175,22 @@ func observeTopics(ctx context.Context, b Backends, live *Live, _ bool) error {
 			Internal:          t.IsInternal,
 			ID:                topicID(t.TopicID),
 			Configs:           map[string]string{},
+			Assignment:        assignment(t.Partitions),
 		}
 		names = append(names, name)
 	}
 	sort.Strings(names)
 	return describeTopicOverrides(ctx, b.Kafka, live.Topics, names)
+}
+
+// assignment lists the partitions' replicas, sorted by partition id.
+func assignment(ps []kmsg.MetadataResponseTopicPartition) []LivePartition {
+	out := make([]LivePartition, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, LivePartition{ID: p.Partition, Replicas: p.Replicas, ISR: p.ISR, Leader: p.Leader})
+	}
+	slices.SortFunc(out, func(a, b LivePartition) int { return cmp.Compare(a.ID, b.ID) })
+	return out
 }
 
 // replicationFactor is the replica count of the topic's partitions; the

@@ -7,6 +7,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kgitops/kgitops/spec"
 )
 
 // ClusterInfo is what the plan's checks against the live cluster need
@@ -26,16 +28,31 @@ type ClusterInfo struct {
 	// auto.create.topics.enable, log.retention.bytes, log.retention.ms.
 	// nil when they could not be read.
 	Broker map[string]string
+	// Leaders counts the partitions each live broker is the preferred
+	// leader (first replica) of.
+	Leaders map[int32]int
+	// Moving holds the reassignments in progress, by topic and partition;
+	// nil when they could not be read (MovingErr says why).
+	Moving    map[string]map[int32]Moving
+	MovingErr error `json:"-"`
+	// Sizes holds the size in bytes of each replica of the partitions of
+	// the topics a plan may move (mayMove), by topic, partition and
+	// broker; nil when the brokers did not say.
+	Sizes map[string]map[int32]map[int32]int64
+	// Throttles holds each live broker's replication throttle rates that
+	// are set (leader.replication.throttled.rate and
+	// follower.replication.throttled.rate), by broker and key.
+	Throttles map[int32]map[string]string
 }
 
 // brokerKeys are the broker settings the checks read.
-var brokerKeys = []string{"auto.create.topics.enable", "log.retention.bytes", "log.retention.ms"}
+var brokerKeys = []string{"auto.create.topics.enable", "log.retention.bytes", "log.retention.ms", "min.insync.replicas"}
 
 // observeCluster reads what ClusterInfo holds, in one round of requests
 // sent at once (the metadata is read already): DescribeLogDirs to every
 // broker, for sizes only, and DescribeConfigs of one broker.
-func observeCluster(ctx context.Context, cl *kgo.Client, md *kmsg.MetadataResponse) *ClusterInfo {
-	info := &ClusterInfo{Racks: map[int32]string{}, Replicas: map[int32]int{}}
+func observeCluster(ctx context.Context, cl *kgo.Client, md *kmsg.MetadataResponse, desired *spec.State, allSizes bool) *ClusterInfo {
+	info := &ClusterInfo{Racks: map[int32]string{}, Replicas: map[int32]int{}, Leaders: map[int32]int{}}
 	for _, b := range md.Brokers {
 		rack := ""
 		if b.Rack != nil {
@@ -51,17 +68,37 @@ func observeCluster(ctx context.Context, cl *kgo.Client, md *kmsg.MetadataRespon
 					info.Replicas[r]++
 				}
 			}
+			if len(p.Replicas) > 0 {
+				if _, live := info.Leaders[p.Replicas[0]]; live {
+					info.Leaders[p.Replicas[0]]++
+				}
+			}
 		}
 	}
 	if len(md.Brokers) == 0 {
 		return info
 	}
 	adm := kadm.NewClient(cl)
+	info.Moving, info.MovingErr = readReassignments(ctx, cl)
+	if desired == nil {
+		desired = &spec.State{}
+	}
 	dirs := make(chan kadm.DescribedAllLogDirs, 1)
 	go func() {
-		all, _ := adm.DescribeAllLogDirs(ctx, kadm.TopicsSet{}) // an empty set: sizes, no partitions
-		dirs <- all
+		// The topics that may move: their replicas' sizes too; none: the
+		// dirs' sizes only.
+		var set kadm.TopicsSet
+		if !allSizes {
+			set = mayMove(desired, md, info.Moving)
+		}
+		dirs <- describeLogDirs(ctx, cl, set, allSizes)
 	}()
+	brokerIDs := make([]int32, 0, len(md.Brokers))
+	for _, b := range md.Brokers {
+		brokerIDs = append(brokerIDs, b.NodeID)
+	}
+	throttles := make(chan map[int32]map[string]string, 1)
+	go func() { throttles <- readThrottles(ctx, adm, brokerIDs) }()
 	if rcs, err := adm.DescribeBrokerConfigs(ctx, md.Brokers[0].NodeID); err == nil && len(rcs) == 1 && rcs[0].Err == nil {
 		info.Broker = map[string]string{}
 		for _, c := range rcs[0].Configs {
@@ -72,10 +109,23 @@ func observeCluster(ctx context.Context, cl *kgo.Client, md *kmsg.MetadataRespon
 			}
 		}
 	}
+	info.Throttles = <-throttles
 	for broker, ds := range <-dirs {
 		var total, usable int64
 		known := true
 		for _, d := range ds {
+			d.Topics.Each(func(p kadm.DescribedLogDirPartition) {
+				if info.Sizes == nil {
+					info.Sizes = map[string]map[int32]map[int32]int64{}
+				}
+				if info.Sizes[p.Topic] == nil {
+					info.Sizes[p.Topic] = map[int32]map[int32]int64{}
+				}
+				if info.Sizes[p.Topic][p.Partition] == nil {
+					info.Sizes[p.Topic][p.Partition] = map[int32]int64{}
+				}
+				info.Sizes[p.Topic][p.Partition][broker] += p.Size
+			})
 			if d.Err != nil || d.TotalBytes < 0 || d.UsableBytes < 0 {
 				known = false
 				break
@@ -106,4 +156,85 @@ func (c *ClusterInfo) brokerBool(key string) (bool, bool) {
 	}
 	b, err := strconv.ParseBool(v)
 	return b, err == nil
+}
+
+// The broker-level replication throttle rates, which a reassignment sets
+// while data moves.
+const (
+	leaderThrottleRate   = "leader.replication.throttled.rate"
+	followerThrottleRate = "follower.replication.throttled.rate"
+)
+
+// readThrottles reads the throttle rates set on each broker itself, in
+// one DescribeConfigs request per broker, sent at once; nil when they
+// could not be read.
+func readThrottles(ctx context.Context, adm *kadm.Client, brokers []int32) map[int32]map[string]string {
+	rcs, err := adm.DescribeBrokerConfigs(ctx, brokers...)
+	if err != nil {
+		return nil
+	}
+	out := map[int32]map[string]string{}
+	for _, rc := range rcs {
+		if rc.Err != nil {
+			return nil
+		}
+		id, err := strconv.ParseInt(rc.Name, 10, 32)
+		if err != nil {
+			continue
+		}
+		for _, c := range rc.Configs {
+			if (c.Key == leaderThrottleRate || c.Key == followerThrottleRate) && c.Value != nil && c.Source == kmsg.ConfigSourceDynamicBrokerConfig {
+				if out[int32(id)] == nil {
+					out[int32(id)] = map[string]string{}
+				}
+				out[int32(id)][c.Key] = *c.Value
+			}
+		}
+	}
+	return out
+}
+
+// describeLogDirs reads every broker's log dirs, with the sizes of the
+// partitions of the topics in set, or of every topic when all. kadm
+// cannot ask for no topic at all: its empty set is Kafka's null, which
+// means every partition of every topic, a large answer on a large
+// cluster; an empty non-null list means none.
+func describeLogDirs(ctx context.Context, cl *kgo.Client, set kadm.TopicsSet, all bool) kadm.DescribedAllLogDirs {
+	req := kmsg.NewPtrDescribeLogDirsRequest()
+	if !all {
+		req.Topics = []kmsg.DescribeLogDirsRequestTopic{}
+		for t, ps := range set {
+			rt := kmsg.NewDescribeLogDirsRequestTopic()
+			rt.Topic = t
+			for p := range ps {
+				rt.Partitions = append(rt.Partitions, p)
+			}
+			req.Topics = append(req.Topics, rt)
+		}
+	}
+	out := kadm.DescribedAllLogDirs{}
+	for _, shard := range cl.RequestSharded(ctx, req) {
+		if shard.Err != nil {
+			continue
+		}
+		resp := shard.Resp.(*kmsg.DescribeLogDirsResponse)
+		if resp.ErrorCode != 0 {
+			continue
+		}
+		ds := kadm.DescribedLogDirs{}
+		for _, d := range resp.Dirs {
+			dd := kadm.DescribedLogDir{Broker: shard.Meta.NodeID, Dir: d.Dir, Topics: kadm.DescribedLogDirTopics{},
+				TotalBytes: d.TotalBytes, UsableBytes: d.UsableBytes, Err: kafkaErr(d.ErrorCode, nil)}
+			for _, t := range d.Topics {
+				ps := map[int32]kadm.DescribedLogDirPartition{}
+				for _, p := range t.Partitions {
+					ps[p.Partition] = kadm.DescribedLogDirPartition{Broker: shard.Meta.NodeID, Dir: d.Dir, Topic: t.Topic, Partition: p.Partition, Size: p.Size}
+				}
+				dd.Topics[t.Topic] = ps
+			}
+			ds[d.Dir] = dd
+		}
+		out[shard.Meta.NodeID] = ds
+	}
+	return out
 }
