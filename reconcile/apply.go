@@ -42,6 +42,14 @@ type ApplyOptions struct {
 	// confirms or drops intents that a process which died left behind,
 	// and forgets topics recreated by someone else.
 	Live *Live
+	// WaitReassignments makes Apply wait until the replica moves it
+	// starts are done, starting the later batches itself and removing the
+	// throttles at the end; without it, Apply starts one batch and
+	// returns (the daemon's way: its next passes resume). Progress, if
+	// set, hears how many partitions move and how many wait, at every
+	// poll.
+	WaitReassignments bool
+	Progress          func(moving, waiting int)
 }
 
 // Result is the outcome of one change.

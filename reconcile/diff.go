@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"sort"
+	"time"
 
 	"github.com/kgitops/kgitops/spec"
 )
@@ -60,6 +61,14 @@ type DiffOptions struct {
 	// MaxPartitionsPerBroker is the partition replicas a broker may hold
 	// after the plan; 0 means DefaultMaxPartitionsPerBroker.
 	MaxPartitionsPerBroker int
+	// Throttle, when set, is the replication throttle rate (bytes/s per
+	// broker, 0: none) of the moves the plan starts (--throttle), over
+	// the repo's Settings; MaxPartitionsInFlight, when not 0, bounds the
+	// partitions moving at once.
+	Throttle              *int64
+	MaxPartitionsInFlight int
+	// Now is the clock of the reassignments' ETA; nil means time.Now.
+	Now func() time.Time
 }
 
 // Diff computes the plan that brings live to desired. It is pure: the same
@@ -69,6 +78,7 @@ func Diff(desired *spec.State, live *Live, opts DiffOptions) *Plan {
 	for _, k := range registered() {
 		k.diff(p, desired, live, opts)
 	}
+	sortProgress(p.Reassignments)
 	p.checkCluster(desired, live, opts)
 	var baseline []Finding
 	if opts.Baseline != nil {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -26,6 +27,7 @@ type liveFixture struct {
 		ReplicationFactor int16             `json:"replicationFactor"`
 		Internal          bool              `json:"internal"`
 		Configs           map[string]string `json:"configs"`
+		Assignment        []LivePartition   `json:"assignment"`
 	} `json:"topics"`
 	Inventory []string `json:"inventory"` // "Kind/name"
 	// InventoryEntries holds entries with more than a name ("Kind/name").
@@ -66,7 +68,7 @@ func loadLive(t *testing.T, path string) *Live {
 		if cfg == nil {
 			cfg = map[string]string{}
 		}
-		live.Topics[name] = LiveTopic{Name: name, Partitions: lt.Partitions, ReplicationFactor: lt.ReplicationFactor, Internal: lt.Internal, Configs: cfg}
+		live.Topics[name] = LiveTopic{Name: name, Partitions: lt.Partitions, ReplicationFactor: lt.ReplicationFactor, Internal: lt.Internal, Configs: cfg, Assignment: lt.Assignment}
 	}
 	for _, k := range f.Inventory {
 		kind, name, _ := strings.Cut(k, "/")
@@ -114,7 +116,8 @@ func TestDiffGolden(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			opts := DiffOptions{AllowDelete: of.AllowDelete, IgnoreConfigs: of.IgnoreConfigs, Passwords: map[string]Secret{}}
+			opts := DiffOptions{AllowDelete: of.AllowDelete, IgnoreConfigs: of.IgnoreConfigs, Passwords: map[string]Secret{},
+				Now: func() time.Time { return time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC) }}
 			for u, pw := range of.Passwords {
 				opts.Passwords[u] = NewSecret(pw)
 			}

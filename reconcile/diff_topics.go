@@ -63,7 +63,7 @@ func diffTopics(p *Plan, desired *spec.State, live *Live, opts DiffOptions) {
 			continue
 		}
 		b, inBase := base[t.Name]
-		if c, ok := p.updateTopic(t, lt, ignore, b, inBase, live.Inventory); ok {
+		if c, ok := p.updateTopic(t, lt, ignore, b, inBase, live, desired, opts); ok {
 			p.Changes = append(p.Changes, c)
 		}
 	}
@@ -143,26 +143,24 @@ func createTopic(t spec.Topic, ignore []string) Change {
 // truth: declared keys that differ are set, undeclared overrides are
 // removed, ignored keys are left alone.
 //
-// A shrink or a replication-factor change is refused. When the baseline
-// (the accepted revision) already declared the same value, the cluster was
-// changed out of band: only this topic is blocked.
-func (p *Plan) updateTopic(t spec.Topic, lt LiveTopic, ignore []string, b spec.Topic, inBase bool, inv Inventory) (Change, bool) {
-	refused := false
+// A shrink is refused. When the baseline (the accepted revision) already
+// declared the same value, the cluster was changed out of band: only this
+// topic is blocked. A replication-factor change, or a placement drift to
+// move back, is a reassignment (reassign.go).
+func (p *Plan) updateTopic(t spec.Topic, lt LiveTopic, ignore []string, b spec.Topic, inBase bool, live *Live, desired *spec.State, opts DiffOptions) (Change, bool) {
+	inv := live.Inventory
 	if t.Partitions < lt.Partitions {
 		p.refuseOrBlock(KindTopic, t.Name, fmt.Sprintf("partitions cannot shrink from %d to %d: Kafka cannot remove partitions; set partitions: %d, or move the data to a new topic", lt.Partitions, t.Partitions, lt.Partitions),
 			inBase && b.Partitions == t.Partitions)
-		refused = true
-	}
-	if t.ReplicationFactor != lt.ReplicationFactor {
-		p.refuseOrBlock(KindTopic, t.Name, fmt.Sprintf("replicationFactor cannot change from %d to %d yet: kgitops does not reassign replicas; set replicationFactor: %d", lt.ReplicationFactor, t.ReplicationFactor, lt.ReplicationFactor),
-			inBase && b.ReplicationFactor == t.ReplicationFactor)
-		refused = true
-	}
-	if refused {
 		return Change{}, false
 	}
 	tc := &TopicChange{SetConfigs: map[string]string{}}
 	var fields []Field
+	moveFields, ra, moves := p.reassignTopic(t, lt, live, desired, opts, inBase, b)
+	// The throttled-replicas lists are kgitops' own while the topic's
+	// partitions move; afterwards they are overrides like any other, and
+	// go.
+	moving := moves || live.Cluster != nil && len(live.Cluster.Moving[t.Name]) > 0
 	if t.Partitions > lt.Partitions {
 		tc.Partitions = t.Partitions
 		fields = append(fields, Field{Path: "partitions", Old: lt.Partitions, New: t.Partitions})
@@ -175,7 +173,7 @@ func (p *Plan) updateTopic(t spec.Topic, lt LiveTopic, ignore []string, b spec.T
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		if ignored(k, ignore) {
+		if ignored(k, ignore) || moving && isThrottleKey(k) {
 			continue
 		}
 		want, declared := t.Configs[k]
@@ -197,6 +195,10 @@ func (p *Plan) updateTopic(t spec.Topic, lt LiveTopic, ignore []string, b spec.T
 			tc.Protect = &want
 			fields = append(fields, protectField(e.PreventDestroy, want))
 		}
+	}
+	if moves {
+		tc.Reassign = ra
+		fields = append(fields, moveFields...)
 	}
 	if len(fields) == 0 {
 		return Change{}, false

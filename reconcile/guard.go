@@ -81,8 +81,8 @@ func declaresNothing(st *spec.State) bool {
 // owned counts the resources the inventory says kgitops created.
 func (inv Inventory) owned() int {
 	n := 0
-	for _, e := range inv.Entries {
-		if !e.External {
+	for k, e := range inv.Entries {
+		if !e.External && !operational(k.Kind) {
 			n++
 		}
 	}

@@ -100,7 +100,17 @@ type InventoryEntry struct {
 	// last registered or found as the subject's latest version: a later
 	// version with another id was registered outside the repo (drift).
 	SchemaID int `json:"schemaId,omitempty"`
+	// For a Reassignment record: what it moves (Target, such as "rf=3
+	// rack-aware"), the partitions and the bytes it had to move when it
+	// started (CreatedAt), for its progress and ETA across runs.
+	Target string `json:"target,omitempty"`
+	Moves  int    `json:"moves,omitempty"`
+	Bytes  int64  `json:"bytes,omitempty"`
 }
+
+// operational says whether entries of kind are kgitops' own bookkeeping
+// (a reassignment, a throttle it set) rather than resources it manages.
+func operational(kind string) bool { return kind == KindReassignment || kind == KindThrottle }
 
 // Inventory is the set of resources kgitops applied under one inventory name.
 type Inventory struct {

@@ -19,6 +19,7 @@ func init() {
 		apply: func(ctx context.Context, a *applier, cs []Change) {
 			creates, updates, deletes := byAction(cs)
 			a.applyTopics(ctx, creates, updates)
+			a.reassign(ctx, updates)
 			a.deleteTopicsBatched(ctx, deletes)
 		},
 		settle: func(ctx context.Context, a *applier, done []Change) error {
@@ -50,6 +51,7 @@ type TopicChange struct {
 	DeleteConfigs     []string          // update: overrides to remove, sorted
 	ID                string            // delete: the live topic's id; the deletion names it, so a topic recreated meanwhile is not deleted
 	Protect           *bool             // create, update: kgitops.io/prevent-destroy to record in the inventory, when it changes
+	Reassign          *Reassignment     // update: replica moves (a replication-factor change, a placement drift moved back)
 }
 
 func topicPayload(c Change) *TopicChange { return c.Payload.(*TopicChange) }

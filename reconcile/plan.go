@@ -39,7 +39,14 @@ type Plan struct {
 	// Policies, the built-in rules and the checks against the live
 	// cluster find them. Each error is also in Errors (or in Blocked).
 	Findings []Finding `json:"findings,omitempty"`
-	Summary  Summary   `json:"summary"`
+	// Reassignments are the replica moves in progress or planned, per
+	// topic: partitions done, moving and pending, bytes left and an ETA.
+	// A reassignment in progress is not a change.
+	Reassignments []ReassignmentProgress `json:"reassignments,omitempty"`
+	// Throttled says a replication throttle kgitops set is in place: the
+	// inventory records brokers it throttled, and has not forgotten them.
+	Throttled bool    `json:"throttled,omitempty"`
+	Summary   Summary `json:"summary"`
 
 	// Claims and Unclaims are what Apply records of the conflicts with
 	// other inventories the plan found: this repo's claims to record, and

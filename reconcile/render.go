@@ -25,6 +25,7 @@ var actionSymbol = map[Action]string{ActionCreate: "+", ActionUpdate: "~", Actio
 func RenderText(w io.Writer, p *Plan) error {
 	var b strings.Builder
 	if len(p.Changes) == 0 && len(p.Errors) == 0 && len(p.Blocked) == 0 && len(p.Notes) == 0 {
+		writeProgress(&b, p.Reassignments)
 		b.WriteString("No changes. The cluster matches the repo.\n")
 		_, err := io.WriteString(w, b.String())
 		return err
@@ -79,6 +80,7 @@ func RenderText(w io.Writer, p *Plan) error {
 	if len(p.Notes) > 0 {
 		b.WriteString("\n")
 	}
+	writeProgress(&b, p.Reassignments)
 	b.WriteString(SummaryLine(p))
 	b.WriteString("\n")
 	_, err := io.WriteString(w, b.String())
@@ -153,4 +155,20 @@ func SummaryLine(p *Plan) string {
 		line += fmt.Sprintf(" %d error(s): nothing will be applied.", s.Errors)
 	}
 	return line
+}
+
+// writeProgress writes the reassignments in progress, one line each.
+func writeProgress(b *strings.Builder, ps []ReassignmentProgress) {
+	for _, pr := range ps {
+		if pr.Moving == 0 {
+			continue // only planned: the change above says it all
+		}
+		fmt.Fprintf(b, "Reassignment in progress: Topic %s: %s\n", pr.Topic, pr.String())
+	}
+	for _, pr := range ps {
+		if pr.Moving > 0 {
+			b.WriteString("\n")
+			return
+		}
+	}
 }

@@ -60,6 +60,8 @@ var (
 	topicRisks = []riskRule{
 		{code: RiskTopicDelete, destructive: true, onDelete: says("deletes the topic and every message in it")},
 		{code: RiskPartitionsIncrease, match: is("partitions"), onField: partitionsIncrease},
+		{code: RiskReplicationDecrease, match: is("replicationFactor"), onField: replicationDecrease},
+		{code: RiskReassignment, match: is("reassignment"), onField: movesData},
 		{code: RiskRetentionDecrease, destructive: true, match: is("configs.retention.ms", "configs.retention.bytes"), onField: retentionDecrease},
 		{code: RiskLocalRetentionDecrease, match: is("configs.local.retention.ms", "configs.local.retention.bytes"), onField: retentionDecrease},
 		{code: RiskRetentionUnknown, match: is("configs.retention.ms", "configs.retention.bytes", "configs.local.retention.ms", "configs.local.retention.bytes"), onField: retentionUnknown},
@@ -166,6 +168,24 @@ func partitionsIncrease(f Field) string {
 		return ""
 	}
 	return fmt.Sprintf("partitions grow from %d to %d: if the topic is keyed, keys map to other partitions and per-key order breaks", from, to)
+}
+
+func replicationDecrease(f Field) string {
+	from, okFrom := number(f.Old)
+	to, okTo := number(f.New)
+	if !okFrom || !okTo || to >= from {
+		return ""
+	}
+	return fmt.Sprintf("replication factor falls from %d to %d: fewer copies of the data, and fewer brokers that may fail without loss", from, to)
+}
+
+// movesData flags a reassignment that copies data between brokers.
+func movesData(f Field) string {
+	s, _ := f.New.(string)
+	if s == "" || strings.Contains(s, "nothing to copy") {
+		return ""
+	}
+	return "moves data between brokers: " + s
 }
 
 // unlimited is how Kafka writes "no limit" for retention and sizes.

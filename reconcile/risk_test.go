@@ -90,6 +90,26 @@ var riskTests = []struct {
 		change: Change{Action: ActionCreate, Kind: KindACL, Name: "ALLOW User:alice READ topic:orders (literal) from *"},
 	},
 
+	// Replication factors, by reassignment.
+	{
+		name:   "replication factor decrease",
+		change: updateOf(KindTopic, fieldOf("replicationFactor", 3, int16(2))),
+		want:   []Risk{wantRisky(RiskReplicationDecrease, "replication factor falls from 3 to 2: fewer copies of the data, and fewer brokers that may fail without loss")},
+	},
+	{
+		name:   "replication factor increase",
+		change: updateOf(KindTopic, fieldOf("replicationFactor", 1, int16(3))),
+	},
+	{
+		name:   "a reassignment that copies data",
+		change: updateOf(KindTopic, fieldOf("reassignment", nil, "3 partition(s), 70.0 MiB to copy to broker(s) 1, 2, 3, not throttled, 10 at a time")),
+		want:   []Risk{wantRisky(RiskReassignment, "moves data between brokers: 3 partition(s), 70.0 MiB to copy to broker(s) 1, 2, 3, not throttled, 10 at a time")},
+	},
+	{
+		name:   "a reassignment that only drops replicas",
+		change: updateOf(KindTopic, fieldOf("reassignment", nil, "2 partition(s), nothing to copy")),
+	},
+
 	// Partitions.
 	{
 		name:   "partition increase",
