@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -32,7 +33,36 @@ func newApply(e *env) *cobra.Command {
 	}
 	f.add(cmd, e.getenv)
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "ask the brokers to validate every change without making it (Kafka's validateOnly)")
+	cmd.Flags().BoolVar(&f.noWait, "no-wait", false, "start the replica moves of a replication-factor change and return; the next apply, or the daemon, resumes them")
+	cmd.Flags().DurationVar(&f.reassignTimeout, "reassign-timeout", 0, "how long apply waits for replica moves to finish (0: as long as they take); the moves go on in the cluster after it")
 	return cmd
+}
+
+// moves says whether the plan moves replicas.
+func moves(p *reconcile.Plan) bool {
+	for _, c := range p.Changes {
+		if tc, ok := c.Payload.(*reconcile.TopicChange); ok && tc.Reassign != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// progressPrinter prints a waiting apply's progress when it changes, and
+// at least every 30 s.
+func progressPrinter(w io.Writer) func(moving, waiting int) {
+	var last string
+	var at time.Time
+	return func(moving, waiting int) {
+		line := fmt.Sprintf("Reassignment: %d partition(s) moving, %d waiting to start", moving, waiting)
+		if moving == 0 && waiting == 0 {
+			line = "Reassignment: every move is done; removing the throttles"
+		}
+		if line != last || time.Since(at) >= 30*time.Second {
+			fmt.Fprintln(w, line)
+			last, at = line, time.Now()
+		}
+	}
 }
 
 // applyPrepared prints the plan p holds and applies it; revision is
@@ -50,12 +80,30 @@ func applyPrepared(ctx context.Context, e *env, f *planFlags, p *prepared, dryRu
 		}
 		return nil
 	}
+	// Moves in progress (started by an earlier apply --no-wait, or the
+	// daemon) are waited for too, and their throttles removed at the end.
+	await := !f.noWait && !dryRun && p.plan.Moving()
 	if !p.plan.NeedsApply(p.live) {
+		if await {
+			if err := awaitMoves(ctx, e, f, p); err != nil {
+				return err
+			}
+		}
 		return blocked()
 	}
-	ctx, cancel := context.WithTimeout(ctx, f.conn.Timeout)
-	defer cancel()
+	timeout, wait := f.conn.Timeout, !f.noWait && !dryRun && (moves(p.plan) || await)
+	if wait {
+		// Data moves take as long as they take: bounded only by
+		// --reassign-timeout (each request keeps its own timeout).
+		timeout = f.reassignTimeout
+	}
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
 	results, err := reconcile.Apply(ctx, p.cl, p.plan, reconcile.ApplyOptions{
+		WaitReassignments: wait, Progress: progressPrinter(e.stderr),
 		DryRun:    dryRun,
 		Inventory: f.inventory(),
 		Revision:  revision,
@@ -77,7 +125,31 @@ func applyPrepared(ctx context.Context, e *env, f *planFlags, p *prepared, dryRu
 	if failed > 0 {
 		return &exitError{code: ExitError, err: fmt.Errorf("%d change(s) failed", failed)}
 	}
+	if await && !moves(p.plan) {
+		if err := awaitMoves(ctx, e, f, p); err != nil {
+			return err
+		}
+	}
 	return blocked()
+}
+
+// awaitMoves waits for the moves in progress and removes their throttles.
+func awaitMoves(ctx context.Context, e *env, f *planFlags, p *prepared) error {
+	if f.reassignTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, f.reassignTimeout)
+		defer cancel()
+	}
+	fmt.Fprintln(e.stderr, "Waiting for the replica moves in progress (--no-wait returns at once)...")
+	err := reconcile.AwaitReassignments(ctx, p.cl, reconcile.ApplyOptions{
+		Inventory: f.inventory(), Brokers: p.live.Brokers, Known: p.live.Inventory, Source: p.source, ClaimInventory: p.claim,
+		Progress: progressPrinter(e.stderr),
+	})
+	if err != nil {
+		return &exitError{code: ExitError, err: kconn.Explain(err)}
+	}
+	fmt.Fprintln(e.stdout, "\n✓ The replica moves in progress are done; their throttles are removed.")
+	return nil
 }
 
 var doneVerb = map[reconcile.Action]string{

@@ -115,6 +115,8 @@ func newRoot(e *env) *cobra.Command {
 		newDescribe(e),
 		newLag(e),
 		newOffsets(e),
+		newReassign(e),
+		newRebalance(e),
 		newVersion(e),
 	)
 	return root

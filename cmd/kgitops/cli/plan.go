@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -30,8 +31,12 @@ type planFlags struct {
 	selector      string
 	maxDeletes    int
 	maxPartitions int // --max-partitions-per-broker
-	ignoreConfigs []string
-	explicitInv   func() bool // the user chose --inventory-name
+	reassign      reassignFlags
+	// apply only: --no-wait, --reassign-timeout
+	noWait          bool
+	reassignTimeout time.Duration
+	ignoreConfigs   []string
+	explicitInv     func() bool // the user chose --inventory-name
 	// hashDesired makes prepare hash the desired state's files (for a
 	// saved plan); a non-empty wantDesired refuses, before connecting, a
 	// desired state whose hash differs.
@@ -49,6 +54,7 @@ func (f *planFlags) add(cmd *cobra.Command, getenv func(string) string) {
 	addGuardFlags(cmd, &f.maxDeletes, &f.allowEmpty, -1)
 	addSelectorFlag(cmd, &f.selector)
 	addCheckFlags(cmd, &f.maxPartitions)
+	f.reassign.add(cmd)
 	f.explicitInv = inventoryChosen(cmd, getenv)
 }
 
@@ -157,10 +163,16 @@ func (f *planFlags) prepare(ctx context.Context, e *env) (*prepared, error) {
 		return nil, err
 	}
 	source, claim := gitsync.DirSourceID(f.dir), f.explicitInv()
+	throttle, err := f.reassign.throttleOpt()
+	if err != nil {
+		cl.Close()
+		return nil, err
+	}
 	plan := reconcile.Diff(st, live, reconcile.DiffOptions{
 		AllowDelete: f.allowDelete, AllowHardDelete: f.allowHard, IgnoreConfigs: f.ignoreConfigs, Passwords: passwords, BrokerSecrets: brokerSecrets,
 		MaxDeletes: maxDeletesOpt(f.maxDeletes), AllowEmpty: f.allowEmpty, Source: source, ClaimInventory: claim,
 		Selector: sel, MaxPartitionsPerBroker: f.maxPartitions,
+		Throttle: throttle, MaxPartitionsInFlight: f.reassign.maxInFlight,
 	})
 	return &prepared{cl: cl, live: live, plan: plan, source: source, claim: claim, desired: desired, backends: backends}, nil
 }
