@@ -25,6 +25,9 @@ type Metrics struct {
 	enforcedRev *prometheus.GaugeVec   // revision
 	newestRev   *prometheus.GaugeVec   // revision, held_back
 	findings    *prometheus.GaugeVec   // severity
+	reassign    *prometheus.GaugeVec   // state
+	bytesLeft   prometheus.Gauge       //
+	throttle    prometheus.Gauge       //
 }
 
 var actions = []reconcile.Action{reconcile.ActionCreate, reconcile.ActionUpdate, reconcile.ActionDelete}
@@ -59,6 +62,15 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "The newest revision fetched, and why it is held back (none, spec or refused); the value is always 1."}, []string{"revision", "held_back"}),
 		findings: f.NewGaugeVec(prometheus.GaugeOpts{Name: "kgitops_policy_findings",
 			Help: "Findings of the policies, built-in rules and cluster checks in the last plan, by severity (error or warn)."}, []string{"severity"}),
+		reassign: f.NewGaugeVec(prometheus.GaugeOpts{Name: "kgitops_reassignment_partitions",
+			Help: "Partitions of the repo's topics that a reassignment moves (a replication-factor change, a placement moved back), by state: pending (not started yet), moving, done."}, []string{"state"}),
+		bytesLeft: f.NewGauge(prometheus.GaugeOpts{Name: "kgitops_reassignment_bytes_remaining",
+			Help: "Bytes the reassignments of the repo's topics have yet to copy."}),
+		throttle: f.NewGauge(prometheus.GaugeOpts{Name: "kgitops_throttle_active",
+			Help: "1 while a replication throttle kgitops set is in place on some broker, else 0."}),
+	}
+	for _, s := range []string{"pending", "moving", "done"} {
+		m.reassign.WithLabelValues(s)
 	}
 	for _, s := range []string{spec.SeverityError, spec.SeverityWarn} {
 		m.findings.WithLabelValues(s)
@@ -101,6 +113,22 @@ func (m *Metrics) recordPlan(p *reconcile.Plan, notApplied map[string]int) {
 	for _, c := range p.Changes {
 		m.planChanges.WithLabelValues(c.Kind, string(c.Action)).Inc()
 	}
+	var pending, moving, done, left float64
+	for _, pr := range p.Reassignments {
+		pending += float64(pr.Pending)
+		moving += float64(pr.Moving)
+		done += float64(pr.Done)
+		left += float64(pr.BytesRemaining)
+	}
+	m.reassign.WithLabelValues("pending").Set(pending)
+	m.reassign.WithLabelValues("moving").Set(moving)
+	m.reassign.WithLabelValues("done").Set(done)
+	m.bytesLeft.Set(left)
+	throttled := 0.0
+	if p.Throttled {
+		throttled = 1
+	}
+	m.throttle.Set(throttled)
 	m.findings.WithLabelValues(spec.SeverityWarn).Set(float64(p.Warnings()))
 	m.findings.WithLabelValues(spec.SeverityError).Set(float64(len(p.Findings) - p.Warnings()))
 }
