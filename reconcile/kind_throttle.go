@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,7 +31,18 @@ func init() {
 					continue
 				}
 				tc := c.Payload.(*ThrottleChange)
-				if err := unthrottle(ctx, a.cl, kadm.NewClient(a.cl), tc.Brokers, nil); err != nil {
+				adm := kadm.NewClient(a.cl)
+				var err error
+				if tc.Rate != nil && *tc.Rate > 0 {
+					brokers := map[int32]bool{}
+					for _, b := range tc.Brokers {
+						brokers[b] = true
+					}
+					err = setBrokerThrottles(ctx, adm, brokers, *tc.Rate)
+				} else {
+					err = unthrottle(ctx, a.cl, adm, tc.Brokers, nil)
+				}
+				if err != nil {
 					a.fail(c.Kind, c.Name, err)
 				}
 			}
@@ -47,10 +59,19 @@ func init() {
 	})
 }
 
-// ThrottleChange is the executable part of a throttle removal.
+// ThrottleChange is the executable part of a throttle change: the rates
+// of Brokers go (Rate nil, or 0), or are set to *Rate while moves go on.
 type ThrottleChange struct {
-	Brokers []int32       // whose rates go
+	Brokers []int32
+	Rate    *int64
 	Records []ResourceKey // the inventory records to forget
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
 
 // throttleName is the one ReplicationThrottle change's name.
@@ -59,8 +80,13 @@ const throttleName = "replication"
 // diffThrottles removes the throttles kgitops set, once they throttle
 // nothing: no reassignment in progress in the cluster, none started by
 // this plan.
-func diffThrottles(p *Plan, _ *spec.State, live *Live, _ DiffOptions) {
+//
+// While moves go on, a throttle rate that differs from the one the repo
+// (or --throttle) asks for now is set to it on the brokers kgitops
+// throttled: raising the rate in git speeds up a slow move.
+func diffThrottles(p *Plan, desired *spec.State, live *Live, opts DiffOptions) {
 	info := live.Cluster
+	var throttled []int32
 	for k := range live.Inventory.Entries {
 		if k.Kind != KindThrottle {
 			continue
@@ -69,8 +95,39 @@ func diffThrottles(p *Plan, _ *spec.State, live *Live, _ DiffOptions) {
 		if info == nil || err != nil || len(info.Throttles[int32(id)]) > 0 {
 			p.Throttled = true
 		}
+		if err == nil {
+			throttled = append(throttled, int32(id))
+		}
 	}
-	if info == nil || info.MovingErr != nil || len(info.Moving) > 0 {
+	sort.Slice(throttled, func(i, j int) bool { return throttled[i] < throttled[j] })
+	if info == nil || info.MovingErr != nil {
+		return
+	}
+	if len(info.Moving) > 0 {
+		rate, _, _ := reassignSettings(desired, opts)
+		want := strconv.FormatInt(rate, 10)
+		tc := &ThrottleChange{Rate: &rate}
+		var fields []Field
+		for _, b := range throttled {
+			for _, key := range []string{leaderThrottleRate, followerThrottleRate} {
+				have, set := info.Throttles[b][key]
+				switch {
+				case rate == 0 && set:
+					fields = append(fields, Field{Path: "broker " + strconv.Itoa(int(b)) + " " + key, Old: have})
+				case rate > 0 && have != want:
+					fields = append(fields, Field{Path: "broker " + strconv.Itoa(int(b)) + " " + key, Old: nilIfEmpty(have), New: want})
+				default:
+					continue
+				}
+				if !slices.Contains(tc.Brokers, b) {
+					tc.Brokers = append(tc.Brokers, b)
+				}
+			}
+		}
+		if len(fields) > 0 {
+			p.Changes = append(p.Changes, Change{Action: ActionUpdate, Kind: KindThrottle, Name: throttleName, Fields: fields, Payload: tc,
+				Sources: []string{"the replication throttle the repo (or --throttle) asks for, while replicas move"}})
+		}
 		return
 	}
 	for _, c := range p.Changes {

@@ -53,6 +53,12 @@ type Config struct {
 	// MaxPartitionsPerBroker is the limit of the partitions-per-broker
 	// check (reconcile.DiffOptions); 0: the default.
 	MaxPartitionsPerBroker int
+	// Throttle and MaxPartitionsInFlight bound the replica moves the
+	// daemon starts (--throttle, --max-partitions-in-flight), over the
+	// repo's Settings; nil and 0 keep them. A pass starts one batch; the
+	// next passes start the rest as earlier ones finish.
+	Throttle              *int64
+	MaxPartitionsInFlight int
 	// Selector keeps only the documents whose labels it picks (--selector);
 	// resources outside it are never deleted.
 	Selector spec.Selector

@@ -130,7 +130,13 @@ func (h *harness) start() {
 // waitFor polls the status until cond holds, or fails after 30 s.
 func (h *harness) waitFor(what string, cond func(Status) bool) Status {
 	h.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	return h.waitForLong(what, 30*time.Second, cond)
+}
+
+// waitForLong is waitFor with a deadline of its own.
+func (h *harness) waitForLong(what string, limit time.Duration, cond func(Status) bool) Status {
+	h.t.Helper()
+	deadline := time.Now().Add(limit)
 	for {
 		s := h.d.Status()
 		if cond(s) {

@@ -57,6 +57,7 @@ var statusPage = template.Must(template.New("status").Funcs(template.FuncMap{
 <tr><th>Last pass</th><td>{{ago .LastPassAt}} · {{.Passes}} pass(es) · last success {{ago .LastSuccessAt}}</td></tr>
 <tr><th>Reachable</th><td>git: {{if .GitReachable}}yes{{else}}no{{end}} · Kafka: {{if .KafkaReachable}}yes{{else}}no{{end}}</td></tr>
 {{with .LastPlan}}<tr><th>Last plan</th><td>{{.Create}} to create, {{.Update}} to update, {{.Delete}} to delete, {{.PendingDelete}} pending --allow-delete, {{.Blocked}} blocked by the cluster, {{.Errors}} error(s)</td></tr>{{end}}
+{{range .Reassignments}}<tr><th>Reassignment</th><td>Topic <code>{{.Topic}}</code>: {{.}}</td></tr>{{end}}
 </table>
 <h2>Drift</h2>
 {{if .Drift}}

@@ -317,6 +317,7 @@ func (d *Daemon) diff(g *goodState, live *reconcile.Live, baseline *spec.State) 
 		AllowDelete: d.cfg.AllowDelete, AllowHardDelete: d.cfg.AllowHardDelete, IgnoreConfigs: d.cfg.IgnoreConfigs, Passwords: g.passwords, BrokerSecrets: g.brokerSecrets, Baseline: baseline,
 		MaxDeletes: d.cfg.MaxDeletes, AllowEmpty: d.cfg.AllowEmpty, Source: d.cfg.SourceID, ClaimInventory: d.cfg.ClaimInventory,
 		Selector: d.cfg.Selector, MaxPartitionsPerBroker: d.cfg.MaxPartitionsPerBroker,
+		Throttle: d.cfg.Throttle, MaxPartitionsInFlight: d.cfg.MaxPartitionsInFlight,
 	})
 }
 
@@ -324,7 +325,7 @@ func (d *Daemon) diff(g *goodState, live *reconcile.Live, baseline *spec.State) 
 // the plan, the drift and what was applied.
 func (d *Daemon) enforce(ctx context.Context, r *passResult, g *goodState, live *reconcile.Live, plan *reconcile.Plan) {
 	summary := plan.Summary
-	d.update(func(s *Status) { s.LastPlan = &summary })
+	d.update(func(s *Status) { s.LastPlan, s.Reassignments = &summary, plan.Reassignments })
 	if len(plan.Blocked) > 0 {
 		r.add(ClassRefused, fmt.Errorf("revision %s: %d resource(s) blocked by the cluster, the rest is reconciled: %w", g.rev.ID, len(plan.Blocked), blocked(plan)))
 	}

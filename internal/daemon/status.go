@@ -35,6 +35,11 @@ type Status struct {
 	LastSuccessAt time.Time          `json:"lastSuccessAt,omitzero"`
 	Passes        int                `json:"passes"`
 	LastPlan      *reconcile.Summary `json:"lastPlan,omitempty"`
+	// Reassignments are the replica moves of the repo's topics in
+	// progress or waiting to start, as the last plan saw them: partitions
+	// done, moving and waiting, bytes left and an ETA. A move in progress
+	// is not drift; the daemon starts the waiting ones in later passes.
+	Reassignments []reconcile.ReassignmentProgress `json:"reassignments,omitempty"`
 	// Drift lists the resources whose live state differs from git after
 	// the last pass: in detect mode, every planned change; in apply mode,
 	// those that failed or are pending --allow-delete.

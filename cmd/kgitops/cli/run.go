@@ -44,6 +44,7 @@ type runFlags struct {
 	selector          string
 	maxDeletes        int
 	maxPartitions     int // --max-partitions-per-broker
+	reassign          reassignFlags
 	explicitInv       func() bool
 	ignoreConfigs     []string
 	listen            string
@@ -88,6 +89,7 @@ webhook start a pass early; SIGTERM finishes cleanly and exits 0.`,
 	addSchemaFlags(cmd, &f.reg, &f.allowHard)
 	addGuardFlags(cmd, &f.maxDeletes, &f.allowEmpty, defaultDaemonMaxDeletes)
 	addCheckFlags(cmd, &f.maxPartitions)
+	f.reassign.add(cmd)
 	addSelectorFlag(cmd, &f.selector)
 	f.explicitInv = inventoryChosen(cmd, e.getenv)
 	fl.StringSliceVar(&f.ignoreConfigs, "ignore-config", nil, "topic config key to leave alone on every topic (repeatable)")
@@ -148,6 +150,10 @@ func runDaemon(cmd *cobra.Command, e *env, f *runFlags) error {
 	if err != nil {
 		return err
 	}
+	throttle, err := f.reassign.throttleOpt()
+	if err != nil {
+		return err
+	}
 	cl, err := f.conn.NewClient(log)
 	if err != nil {
 		return err
@@ -163,6 +169,7 @@ func runDaemon(cmd *cobra.Command, e *env, f *runFlags) error {
 		Source: source, Client: cl, Metrics: daemon.NewMetrics(reg), Log: log,
 		Mode: mode, Interval: f.interval, PassTimeout: f.passTimeout, AllowDelete: f.allowDelete, AllowHardDelete: f.allowHard, Backends: backends,
 		MaxDeletes: maxDeletesOpt(f.maxDeletes), AllowEmpty: f.allowEmpty, Selector: selector, MaxPartitionsPerBroker: f.maxPartitions,
+		Throttle: throttle, MaxPartitionsInFlight: f.reassign.maxInFlight,
 		SourceID: f.sourceID(), ClaimInventory: f.explicitInv(),
 		IgnoreConfigs: f.ignoreConfigs, Inventory: f.inventory(),
 		Passwords: func(st *spec.State, root string) (map[string]reconcile.Secret, error) {

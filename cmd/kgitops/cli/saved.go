@@ -61,6 +61,8 @@ type savedOptions struct {
 	AllowEmpty       bool     `json:"allowEmpty"`
 	MaxDeletes       int      `json:"maxDeletes"`
 	MaxPartitions    int      `json:"maxPartitionsPerBroker,omitempty"`
+	Throttle         string   `json:"throttle,omitempty"`              // --throttle as given
+	MaxInFlight      int      `json:"maxPartitionsInFlight,omitempty"` // --max-partitions-in-flight
 	IgnoreConfigs    []string `json:"ignoreConfigs,omitempty"`
 	InventoryName    string   `json:"inventoryName"`
 	InventoryTopic   string   `json:"inventoryTopic"`
@@ -157,6 +159,7 @@ func savePlan(e *env, f *planFlags, p *prepared, path, revision string) error {
 		Dir: dir, Source: p.source, Desired: p.desired, Revision: revision,
 		Options: savedOptions{
 			AllowDelete: f.allowDelete, AllowHardDelete: f.allowHard, AllowEmpty: f.allowEmpty, MaxDeletes: f.maxDeletes, MaxPartitions: f.maxPartitions,
+			Throttle: f.reassign.throttle, MaxInFlight: f.reassign.maxInFlight,
 			IgnoreConfigs: f.ignoreConfigs, InventoryName: f.inventoryName, InventoryTopic: f.inventoryTopic,
 			ClaimInventory: p.claim, TrustUnsigned: f.trustUnsigned, BootstrapServers: f.conn.Bootstrap, SecretsDir: secretsDir,
 			Selector: f.selector,
@@ -267,6 +270,8 @@ func (f *planFlags) useSaved(cmd *cobra.Command, e *env, sp *savedPlan) error {
 	differ("allow-empty", flags.Changed("allow-empty"), f.allowEmpty, o.AllowEmpty)
 	differ("max-deletes", flags.Changed("max-deletes"), f.maxDeletes, o.MaxDeletes)
 	differ("max-partitions-per-broker", flags.Changed("max-partitions-per-broker"), f.maxPartitions, o.MaxPartitions)
+	differ("throttle", flags.Changed("throttle"), f.reassign.throttle, o.Throttle)
+	differ("max-partitions-in-flight", flags.Changed("max-partitions-in-flight"), f.reassign.maxInFlight, o.MaxInFlight)
 	differ("selector", flags.Changed("selector"), f.selector, o.Selector)
 	differ("ignore-config", flags.Changed("ignore-config"), sortedCopy(f.ignoreConfigs), sortedCopy(o.IgnoreConfigs))
 	differ("inventory-trust-unsigned", flags.Changed("inventory-trust-unsigned"), f.trustUnsigned, o.TrustUnsigned)
@@ -287,6 +292,7 @@ func (f *planFlags) useSaved(cmd *cobra.Command, e *env, sp *savedPlan) error {
 	if o.MaxPartitions > 0 {
 		f.maxPartitions = o.MaxPartitions
 	}
+	f.reassign.throttle, f.reassign.maxInFlight = o.Throttle, o.MaxInFlight
 	f.ignoreConfigs = o.IgnoreConfigs
 	f.inventoryName, f.inventoryTopic = o.InventoryName, o.InventoryTopic
 	f.trustUnsigned = o.TrustUnsigned
