@@ -125,7 +125,7 @@ func topicSchema() *schema {
 	spec := object("The topic's partitions, replication factor and config overrides; with a profile, any of them may come from the profile.", nil,
 		prop{"profile", text("A TopicProfile (the repo's, or a built-in one: " + builtinNames() + ") whose values the topic takes where it sets none.")},
 		prop{"partitions", wholeNumber("The number of partitions: at least 1; it can grow, never shrink.", intRange{lo: 1, hi: maxInt, bits: 32}, false)},
-		prop{"replicationFactor", wholeNumber("How many replicas each partition has: at least 1; it cannot change yet.", intRange{lo: 1, hi: 1<<15 - 1, bits: 16}, false)},
+		prop{"replicationFactor", wholeNumber("How many replicas each partition has: at least 1; a change moves replicas by reassignment (rack-aware, throttled, never below min.insync.replicas).", intRange{lo: 1, hi: 1<<15 - 1, bits: 16}, false)},
 		prop{"configs", ref("configs", "")},
 		prop{"ignoreConfigs", ref("ignoreConfigs", "Config keys kgitops neither sets nor removes on this topic; a trailing * matches a prefix.")},
 		prop{"schemas", object("The Schema documents of the topic's keys and values, by metadata.name.", nil,
