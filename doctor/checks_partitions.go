@@ -125,12 +125,12 @@ func checkSkew(c *Cluster, _ Options) []Finding {
 	var out []Finding
 	if f, ok := skew("replica-skew", "partition replicas", all, replicas); ok {
 		f.Why = "a broker with more replicas than the others takes more disk, network and requests, and fills up first"
-		f.Fix = "move replicas with kafka-reassign-partitions.sh (or Cruise Control) until every broker holds about the mean; kgitops does not move replicas"
+		f.Fix = "run kgitops rebalance to see the moves that even the replicas out, and kgitops rebalance --apply to make them (batched, throttled, resumable)"
 		out = append(out, f)
 	}
 	if f, ok := skew("leader-skew", "partition leaders", live, leaders); ok {
 		f.Why = "leaders serve every produce and most fetch requests: a broker leading more than its share is the cluster's bottleneck"
-		f.Fix = "run a preferred leader election (kafka-leader-election.sh --election-type PREFERRED --all-topic-partitions); if the preferred replicas themselves are uneven, reassign partitions"
+		f.Fix = "run a preferred leader election (kafka-leader-election.sh --election-type PREFERRED --all-topic-partitions); if the preferred replicas themselves are uneven, kgitops rebalance --apply evens them out and elects them"
 		out = append(out, f)
 	}
 	return out
