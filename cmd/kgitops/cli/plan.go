@@ -153,6 +153,10 @@ func (f *planFlags) prepare(ctx context.Context, e *env) (*prepared, error) {
 	if err != nil {
 		return nil, err
 	}
+	throttle, err := f.reassign.throttleOpt()
+	if err != nil {
+		return nil, err
+	}
 	cl, err := f.connect(ctx, e)
 	if err != nil {
 		return nil, err
@@ -163,11 +167,6 @@ func (f *planFlags) prepare(ctx context.Context, e *env) (*prepared, error) {
 		return nil, err
 	}
 	source, claim := gitsync.DirSourceID(f.dir), f.explicitInv()
-	throttle, err := f.reassign.throttleOpt()
-	if err != nil {
-		cl.Close()
-		return nil, err
-	}
 	plan := reconcile.Diff(st, live, reconcile.DiffOptions{
 		AllowDelete: f.allowDelete, AllowHardDelete: f.allowHard, IgnoreConfigs: f.ignoreConfigs, Passwords: passwords, BrokerSecrets: brokerSecrets,
 		MaxDeletes: maxDeletesOpt(f.maxDeletes), AllowEmpty: f.allowEmpty, Source: source, ClaimInventory: claim,
