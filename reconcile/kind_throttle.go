@@ -40,7 +40,16 @@ func init() {
 					}
 					err = setBrokerThrottles(ctx, adm, brokers, *tc.Rate)
 				} else {
-					err = unthrottle(ctx, a.cl, adm, tc.Brokers, nil)
+					// The rates, and the throttled-replicas lists of the
+					// topics whose reassignments are done (the config
+					// diff removes them too, for the repo's topics).
+					var topics []string
+					for _, k := range tc.Records {
+						if k.Kind == KindReassignment {
+							topics = append(topics, k.Name)
+						}
+					}
+					err = unthrottle(ctx, a.cl, adm, tc.Brokers, topics)
 				}
 				if err != nil {
 					a.fail(c.Kind, c.Name, err)
@@ -81,9 +90,9 @@ const throttleName = "replication"
 // nothing: no reassignment in progress in the cluster, none started by
 // this plan.
 //
-// While moves go on, a throttle rate that differs from the one the repo
-// (or --throttle) asks for now is set to it on the brokers kgitops
-// throttled: raising the rate in git speeds up a slow move.
+// While moves go on, a throttle rate that differs from the one the repo's
+// Settings (or --throttle) asks for now is set to it on the brokers
+// kgitops throttled: raising the rate in git speeds up a slow move.
 func diffThrottles(p *Plan, desired *spec.State, live *Live, opts DiffOptions) {
 	info := live.Cluster
 	var throttled []int32
@@ -104,29 +113,11 @@ func diffThrottles(p *Plan, desired *spec.State, live *Live, opts DiffOptions) {
 		return
 	}
 	if len(info.Moving) > 0 {
-		rate, _, _ := reassignSettings(desired, opts)
-		want := strconv.FormatInt(rate, 10)
-		tc := &ThrottleChange{Rate: &rate}
-		var fields []Field
-		for _, b := range throttled {
-			for _, key := range []string{leaderThrottleRate, followerThrottleRate} {
-				have, set := info.Throttles[b][key]
-				switch {
-				case rate == 0 && set:
-					fields = append(fields, Field{Path: "broker " + strconv.Itoa(int(b)) + " " + key, Old: have})
-				case rate > 0 && have != want:
-					fields = append(fields, Field{Path: "broker " + strconv.Itoa(int(b)) + " " + key, Old: nilIfEmpty(have), New: want})
-				default:
-					continue
-				}
-				if !slices.Contains(tc.Brokers, b) {
-					tc.Brokers = append(tc.Brokers, b)
-				}
-			}
-		}
-		if len(fields) > 0 {
-			p.Changes = append(p.Changes, Change{Action: ActionUpdate, Kind: KindThrottle, Name: throttleName, Fields: fields, Payload: tc,
-				Sources: []string{"the replication throttle the repo (or --throttle) asks for, while replicas move"}})
+		// Only a rate asked for (in Settings, or with --throttle) is
+		// enforced on moves in progress: a plan without one leaves the
+		// rate an earlier apply --throttle set.
+		if desired.Settings.Reassignment.ThrottleSet || opts.Throttle != nil {
+			p.syncThrottle(desired, opts, info, throttled)
 		}
 		return
 	}
@@ -176,4 +167,33 @@ func diffThrottles(p *Plan, desired *spec.State, live *Live, opts DiffOptions) {
 	}
 	p.Changes = append(p.Changes, Change{Action: ActionUpdate, Kind: KindThrottle, Name: throttleName, Fields: fields, Payload: tc,
 		Sources: []string{"kgitops, once the replica moves it started are done"}})
+}
+
+// syncThrottle sets the rate the repo (or --throttle) asks for on the
+// brokers kgitops throttled, while moves go on.
+func (p *Plan) syncThrottle(desired *spec.State, opts DiffOptions, info *ClusterInfo, throttled []int32) {
+	rate, _, _ := reassignSettings(desired, opts)
+	want := strconv.FormatInt(rate, 10)
+	tc := &ThrottleChange{Rate: &rate}
+	var fields []Field
+	for _, b := range throttled {
+		for _, key := range []string{leaderThrottleRate, followerThrottleRate} {
+			have, set := info.Throttles[b][key]
+			switch {
+			case rate == 0 && set:
+				fields = append(fields, Field{Path: "broker " + strconv.Itoa(int(b)) + " " + key, Old: have})
+			case rate > 0 && have != want:
+				fields = append(fields, Field{Path: "broker " + strconv.Itoa(int(b)) + " " + key, Old: nilIfEmpty(have), New: want})
+			default:
+				continue
+			}
+			if !slices.Contains(tc.Brokers, b) {
+				tc.Brokers = append(tc.Brokers, b)
+			}
+		}
+	}
+	if len(fields) > 0 {
+		p.Changes = append(p.Changes, Change{Action: ActionUpdate, Kind: KindThrottle, Name: throttleName, Fields: fields, Payload: tc,
+			Sources: []string{"the replication throttle the repo (or --throttle) asks for, while replicas move"}})
+	}
 }

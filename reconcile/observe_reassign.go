@@ -72,21 +72,30 @@ func readReassignments(ctx context.Context, cl *kgo.Client) (map[string]map[int3
 // declared replication factor differs from the live one, those with a
 // placement, and those being reassigned. Only their replicas' sizes are
 // read.
+//
+// Each topic is listed with its partitions: DescribeLogDirs answers a
+// topic named without partitions with none of them.
 func mayMove(desired *spec.State, md *kmsg.MetadataResponse, moving map[string]map[int32]Moving) kadm.TopicsSet {
-	rf := map[string]int{}
+	parts := map[string][]kmsg.MetadataResponseTopicPartition{}
 	for _, t := range md.Topics {
 		if t.Topic != nil {
-			rf[*t.Topic] = int(replicationFactor(t.Partitions))
+			parts[*t.Topic] = t.Partitions
 		}
 	}
-	set := kadm.TopicsSet{}
+	want := map[string]bool{}
 	for _, t := range desired.Topics {
-		if have, ok := rf[t.Name]; ok && (have != int(t.ReplicationFactor) || t.Placement != nil) {
-			set.Add(t.Name)
+		if ps, ok := parts[t.Name]; ok && (int(replicationFactor(ps)) != int(t.ReplicationFactor) || t.Placement != nil) {
+			want[t.Name] = true
 		}
 	}
 	for t := range moving {
-		set.Add(t)
+		want[t] = true
+	}
+	set := kadm.TopicsSet{}
+	for t := range want {
+		for _, p := range parts[t] {
+			set.Add(t, p.Partition)
+		}
 	}
 	return set
 }

@@ -60,8 +60,10 @@ func ReadReassignStatus(ctx context.Context, cl *kgo.Client, ref InventoryRef) (
 	sizes := map[string]map[int32]map[int32]int64{}
 	if len(moving) > 0 {
 		set := kadm.TopicsSet{}
-		for t := range moving {
-			set.Add(t)
+		for t, ps := range moving {
+			for p := range ps {
+				set.Add(t, p) // a topic named without partitions gets none
+			}
 		}
 		if dirs, err := adm.DescribeAllLogDirs(ctx, set); err == nil {
 			dirs.Each(func(d kadm.DescribedLogDir) {

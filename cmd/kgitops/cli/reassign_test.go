@@ -1,11 +1,12 @@
 package cli
 
 import (
-	"bytes"
 	"context"
+	"crypto/rand"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -137,8 +138,9 @@ func TestReplicationFactorByReassignment(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	var batch []*kgo.Record
-	value := bytes.Repeat([]byte("x"), 1024)
 	for i := range records {
+		value := make([]byte, 1024) // random: the producer's compression keeps it at 1 KiB
+		_, _ = rand.Read(value)
 		batch = append(batch, &kgo.Record{Topic: r.topic, Key: []byte(fmt.Sprint(i)), Value: value})
 	}
 	if err := cl.ProduceSync(ctx, batch...).FirstErr(); err != nil {
@@ -148,10 +150,14 @@ func TestReplicationFactorByReassignment(t *testing.T) {
 	// 1 → 3: the plan shows every partition's move.
 	r.write(3)
 	res := r.run("plan", "--throttle", "256KiB")
-	for _, want := range []string{"~ Topic " + r.topic, "replicationFactor: 1 → 3", "replicas[0]:", "copies", "throttled at 256.0 KiB/s per broker", "3 partition(s)"} {
+	for _, want := range []string{"~ Topic " + r.topic, "replicationFactor: 1 → 3", "replicas[0]:", "throttled at 256.0 KiB/s per broker", "3 partition(s)"} {
 		if res.code != 0 || !strings.Contains(res.stdout, want) {
 			t.Fatalf("plan of RF 1 → 3 lacks %q:\n%s", want, res)
 		}
+	}
+	// Each partition holds about 1 MiB, copied to two brokers.
+	if got := regexp.MustCompile(`copies (1\.\d|2\.\d) MiB to`).FindAllString(res.stdout, -1); len(got) != 3 {
+		t.Fatalf("plan of RF 1 → 3: want each partition's bytes (from DescribeLogDirs), got %q:\n%s", got, res)
 	}
 	if res := r.run("apply", "--throttle", "256KiB", "--no-wait"); res.code != 0 {
 		t.Fatalf("apply --no-wait:\n%s", res)
@@ -161,8 +167,8 @@ func TestReplicationFactorByReassignment(t *testing.T) {
 	if len(rates) == 0 || len(lists) != 2 {
 		t.Errorf("while moving: throttle rates on brokers %v, topic lists %v; want rates and both lists", rates, lists)
 	}
-	if res := r.reassign("status"); res.code != 0 || !strings.Contains(res.stdout, r.topic) {
-		t.Errorf("reassign status while moving:\n%s", res)
+	if res := r.reassign("status"); res.code != 0 || !strings.Contains(res.stdout, r.topic) || !regexp.MustCompile(`\d+\.\d KiB|\d+ B`).MatchString(res.stdout) {
+		t.Errorf("reassign status while moving: want the topic and the bytes left:\n%s", res)
 	}
 	if res := r.run("plan", "--detailed-exitcode"); res.code != 0 || !strings.Contains(res.stdout, "Reassignment in progress: Topic "+r.topic) {
 		t.Errorf("plan while moving: want exit 0 (not drift) and the progress:\n%s", res)
