@@ -51,6 +51,17 @@ func (a *applier) createTopics(ctx context.Context, cs []Change) {
 		t.Topic = c.Name
 		t.NumPartitions = topicPayload(c).Partitions
 		t.ReplicationFactor = topicPayload(c).ReplicationFactor
+		if as := topicPayload(c).Assignment; len(as) > 0 {
+			// Kafka takes either counts or an assignment: with an
+			// assignment, both counts are -1.
+			t.NumPartitions, t.ReplicationFactor = -1, -1
+			for i, reps := range as {
+				a := kmsg.NewCreateTopicsRequestTopicReplicaAssignment()
+				a.Partition = int32(i)
+				a.Replicas = reps
+				t.ReplicaAssignment = append(t.ReplicaAssignment, a)
+			}
+		}
 		for _, k := range sortedKeys(topicPayload(c).SetConfigs) {
 			cfg := kmsg.NewCreateTopicsRequestTopicConfig()
 			cfg.Name = k
@@ -93,6 +104,11 @@ func (a *applier) createPartitions(ctx context.Context, cs []Change) {
 		t := kmsg.NewCreatePartitionsRequestTopic()
 		t.Topic = c.Name
 		t.Count = topicPayload(c).Partitions
+		for _, reps := range topicPayload(c).Assignment {
+			a := kmsg.NewCreatePartitionsRequestTopicAssignment()
+			a.Replicas = reps
+			t.Assignment = append(t.Assignment, a)
+		}
 		req.Topics = append(req.Topics, t)
 	}
 	resp, err := req.RequestWith(ctx, a.cl)

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kgitops/kgitops/reconcile/placement"
 	"github.com/kgitops/kgitops/spec"
 )
 
@@ -59,7 +60,12 @@ func diffTopics(p *Plan, desired *spec.State, live *Live, opts DiffOptions) {
 				}
 				continue
 			}
-			p.Changes = append(p.Changes, createTopic(t, ignore))
+			assignment, err := newPartitions(t, 0, live)
+			if err != nil {
+				p.refuseOrBlock(KindTopic, t.Name, fmt.Sprintf("cannot be created on placement %s: %v", placementOf(t), err), inBase && b.Partitions == t.Partitions && b.ReplicationFactor == t.ReplicationFactor)
+				continue
+			}
+			p.Changes = append(p.Changes, createTopic(t, ignore, assignment))
 			continue
 		}
 		b, inBase := base[t.Name]
@@ -114,16 +120,18 @@ func protectField(old any, new bool) Field {
 	return Field{Path: "annotations." + spec.AnnotationPreventDestroy, Old: old, New: new}
 }
 
-func createTopic(t spec.Topic, ignore []string) Change {
+func createTopic(t spec.Topic, ignore []string, assignment [][]int32) Change {
 	tc := &TopicChange{
 		Partitions:        t.Partitions,
 		ReplicationFactor: t.ReplicationFactor,
 		SetConfigs:        map[string]string{},
+		Assignment:        assignment,
 	}
 	fields := []Field{
 		{Path: "partitions", New: t.Partitions},
 		{Path: "replicationFactor", New: t.ReplicationFactor},
 	}
+	fields = append(fields, assignmentFields(0, assignment)...)
 	for _, k := range sortedKeys(t.Configs) {
 		if ignored(k, ignore) {
 			continue
@@ -162,8 +170,15 @@ func (p *Plan) updateTopic(t spec.Topic, lt LiveTopic, ignore []string, b spec.T
 	// go.
 	moving := moves || live.Cluster != nil && len(live.Cluster.Moving[t.Name]) > 0
 	if t.Partitions > lt.Partitions {
+		assignment, err := newPartitions(t, lt.Partitions, live)
+		if err != nil {
+			p.refuseOrBlock(KindTopic, t.Name, fmt.Sprintf("partitions %d cannot be added on placement %s: %v", t.Partitions-lt.Partitions, placementOf(t), err), inBase && b.Partitions == t.Partitions)
+			return Change{}, false
+		}
 		tc.Partitions = t.Partitions
+		tc.Assignment = assignment
 		fields = append(fields, Field{Path: "partitions", Old: lt.Partitions, New: t.Partitions})
+		fields = append(fields, assignmentFields(lt.Partitions, assignment)...)
 	}
 	keys := sortedKeys(t.Configs)
 	for _, k := range sortedKeys(lt.Configs) {
@@ -204,6 +219,66 @@ func (p *Plan) updateTopic(t spec.Topic, lt LiveTopic, ignore []string, b spec.T
 		return Change{}, false
 	}
 	return Change{Action: ActionUpdate, Kind: KindTopic, Name: t.Name, Fields: sourced(t, fields), Payload: tc, Sources: topicSources(t)}, true
+}
+
+// newPartitions places the partitions from `from` on of a topic being
+// created or grown, when its placement is its own: static takes its
+// lists; in-rack places them as a reassignment would (placement.Assign),
+// against the brokers' load. It returns nil for rack-aware, the default,
+// which Kafka's own placement already is, and for in-rack when the
+// brokers are unknown (an offline diff).
+func newPartitions(t spec.Topic, from int32, live *Live) ([][]int32, error) {
+	if t.Placement == nil || from >= t.Partitions {
+		return nil, nil
+	}
+	switch t.Placement.Strategy {
+	case spec.PlacementStatic:
+		if int(t.Partitions) > len(t.Placement.Static) {
+			return nil, fmt.Errorf("static placement lists %d partitions, the topic has %d: write one replica list per partition", len(t.Placement.Static), t.Partitions)
+		}
+		out := make([][]int32, 0, t.Partitions-from)
+		for _, reps := range t.Placement.Static[from:t.Partitions] {
+			out = append(out, slices.Clone(reps))
+		}
+		return out, nil
+	case spec.PlacementInRack:
+		info := live.Cluster
+		if info == nil {
+			return nil, nil
+		}
+		var brokers []placement.Broker
+		load := placement.Load{}
+		for id, rack := range info.Racks {
+			brokers = append(brokers, placement.Broker{ID: id, Rack: rack})
+			load[id] = placement.Count{Replicas: info.Replicas[id], Leaders: info.Leaders[id]}
+		}
+		slices.SortFunc(brokers, func(x, y placement.Broker) int { return int(x.ID - y.ID) })
+		var parts []placement.Partition
+		for id := from; id < t.Partitions; id++ {
+			parts = append(parts, placement.Partition{ID: id})
+		}
+		res, err := placement.Assign(placement.Request{Topic: t.Name, Brokers: brokers, Partitions: parts, RF: int(t.ReplicationFactor),
+			Strategy: placementOf(t), Load: load})
+		if err != nil {
+			return nil, err
+		}
+		out := make([][]int32, len(parts))
+		for _, m := range res.Moves {
+			out[m.Partition-from] = m.To
+		}
+		return out, nil
+	}
+	return nil, nil
+}
+
+// assignmentFields shows the replicas of the partitions from `from` on
+// that a create or a growth places.
+func assignmentFields(from int32, assignment [][]int32) []Field {
+	var fields []Field
+	for i, reps := range assignment {
+		fields = append(fields, Field{Path: fmt.Sprintf("replicas[%d]", from+int32(i)), New: replicaList(reps)})
+	}
+	return fields
 }
 
 // brokerShortage says why a topic with replication factor rf cannot be

@@ -52,6 +52,11 @@ type TopicChange struct {
 	ID                string            // delete: the live topic's id; the deletion names it, so a topic recreated meanwhile is not deleted
 	Protect           *bool             // create, update: kgitops.io/prevent-destroy to record in the inventory, when it changes
 	Reassign          *Reassignment     // update: replica moves (a replication-factor change, a placement drift moved back)
+	// Assignment holds, for a topic with a placement of its own (static,
+	// in-rack), the replicas of the partitions a create or a growth adds,
+	// the first of them partition 0 (create) or the first new one
+	// (update); nil lets Kafka place them.
+	Assignment [][]int32
 }
 
 func topicPayload(c Change) *TopicChange { return c.Payload.(*TopicChange) }

@@ -113,6 +113,12 @@ func (p *Plan) reassignTopic(t spec.Topic, lt LiveTopic, live *Live, desired *sp
 		return nil, nil, false
 	}
 	strategy := placementOf(t)
+	if n := len(lt.Assignment); strategy.Kind == placement.KindStatic && len(strategy.Static) > n {
+		// The topic grows in this plan: its new partitions are created
+		// on their static lists (apply_topics.go); the existing ones are
+		// placed here.
+		strategy.Static = strategy.Static[:n]
+	}
 	brokers := make([]placement.Broker, 0, len(info.Racks))
 	for id, rack := range info.Racks {
 		brokers = append(brokers, placement.Broker{ID: id, Rack: rack})
@@ -120,14 +126,17 @@ func (p *Plan) reassignTopic(t spec.Topic, lt LiveTopic, live *Live, desired *sp
 	slices.SortFunc(brokers, func(x, y placement.Broker) int { return int(x.ID - y.ID) })
 
 	parts := make([]placement.Partition, 0, len(lt.Assignment))
-	current := map[int32][]int32{}
 	for _, lp := range lt.Assignment {
-		reps := lp.Replicas
+		reps, isr := lp.Replicas, lp.ISR
 		if m, ok := moving[lp.ID]; ok {
+			// Planned as its move leaves it: Kafka completes a move only
+			// once the new replicas are in sync. Its own move is never
+			// replaced (see below), so its replicas catching up must not
+			// refuse the moves of the other partitions.
 			reps = m.Target()
+			isr = reps
 		}
-		current[lp.ID] = reps
-		parts = append(parts, placement.Partition{ID: lp.ID, Replicas: reps, ISR: lp.ISR, Leader: lp.Leader})
+		parts = append(parts, placement.Partition{ID: lp.ID, Replicas: reps, ISR: isr, Leader: lp.Leader})
 	}
 	load := placement.Load{}
 	for id := range info.Racks {
@@ -144,7 +153,7 @@ func (p *Plan) reassignTopic(t spec.Topic, lt LiveTopic, live *Live, desired *sp
 			}
 		}
 	}
-	if msg, wait := brokerShortage(t.ReplicationFactor, live); msg != "" && t.ReplicationFactor != lt.ReplicationFactor {
+	if msg, wait := raiseShortage(t.ReplicationFactor, lt.ReplicationFactor, live); msg != "" {
 		if wait {
 			p.block(KindTopic, t.Name, msg)
 		} else {
@@ -157,8 +166,11 @@ func (p *Plan) reassignTopic(t spec.Topic, lt LiveTopic, live *Live, desired *sp
 		MinISR: effectiveMinISR(t, lt, info), Strategy: strategy, Load: load,
 	})
 	if err != nil {
-		p.refuseOrBlock(KindTopic, t.Name, fmt.Sprintf("replicationFactor %d cannot be reached by reassignment: %v", t.ReplicationFactor, err),
-			inBase && b.ReplicationFactor == t.ReplicationFactor)
+		msg := fmt.Sprintf("replicationFactor %d cannot be reached by reassignment: %v", t.ReplicationFactor, err)
+		if t.ReplicationFactor == lt.ReplicationFactor {
+			msg = fmt.Sprintf("placement %s cannot be kept: %v", strategy, err)
+		}
+		p.refuseOrBlock(KindTopic, t.Name, msg, inBase && b.ReplicationFactor == t.ReplicationFactor)
 		return nil, nil, false
 	}
 	for _, off := range res.Offline {
@@ -217,6 +229,27 @@ func (p *Plan) reassignTopic(t spec.Topic, lt LiveTopic, live *Live, desired *sp
 	}
 	fields = append(fields, Field{Path: "reassignment", New: reassignmentSummary(len(moves), total, receivers, throttle, inFlight)})
 	return fields, ra, true
+}
+
+// raiseShortage says why an existing topic's replication factor cannot
+// go from `from` to rf now, or "" when it can: brokerShortage's verdict,
+// in the words of a change rather than a creation.
+func raiseShortage(rf, from int16, live *Live) (msg string, wait bool) {
+	if rf == from {
+		return "", false
+	}
+	msg, wait = brokerShortage(rf, live)
+	registered := max(live.RegisteredBrokers, live.Brokers)
+	switch {
+	case msg == "":
+		return "", false
+	case wait:
+		down := registered - live.Brokers
+		return fmt.Sprintf("waiting for brokers: replicationFactor %d needs %d live brokers, and %d of the cluster's %d registered brokers %s down (%s); the replication factor goes from %d to %d once they are back",
+			rf, rf, down, registered, map[bool]string{true: "is", false: "are"}[down == 1], brokerList(live.DownBrokers), from, rf), true
+	}
+	return fmt.Sprintf("replicationFactor %d needs %d brokers, and the cluster has %d registered: add brokers before raising it from %d, or write replicationFactor: %d at most",
+		rf, rf, registered, from, registered), false
 }
 
 // placementOf is the topic's placement as the placement package takes it.

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -70,13 +73,28 @@ func rebalance(ctx context.Context, e *env, f *planFlags, withDir, apply bool) e
 	if err != nil {
 		return &exitError{code: ExitError, err: err}
 	}
+	if !withDir {
+		fmt.Fprintln(e.stderr, "Note: without --dir, rebalance does not know the repo's topic placements (in-rack, static): give --dir to keep them.")
+	}
 	if err := reconcile.RenderText(e.stdout, plan); err != nil {
 		return &exitError{code: ExitError, err: err}
 	}
-	if len(plan.Changes) == 0 || !apply {
+	if !apply {
 		if len(plan.Changes) > 0 {
 			fmt.Fprintln(e.stdout, "\nRun kgitops rebalance --apply to make these moves.")
 		}
+		return nil
+	}
+	// The topics whose moves an earlier run (--no-wait), or an apply,
+	// started: once they are done, their preferred leaders are elected
+	// too.
+	earlier := map[string]bool{}
+	for k := range live.Inventory.Entries {
+		if k.Kind == reconcile.KindReassignment {
+			earlier[k.Name] = true
+		}
+	}
+	if len(plan.Changes) == 0 && (f.noWait || !plan.Moving() && len(earlier) == 0 && !plan.Throttled) {
 		return nil
 	}
 	actx := ctx
@@ -85,24 +103,49 @@ func rebalance(ctx context.Context, e *env, f *planFlags, withDir, apply bool) e
 		actx, cancel = context.WithTimeout(ctx, f.reassignTimeout)
 		defer cancel()
 	}
-	results, err := reconcile.Apply(actx, cl, plan, reconcile.ApplyOptions{
+	opts := reconcile.ApplyOptions{
 		Inventory: f.inventory(), Brokers: live.Brokers, Known: live.Inventory, Live: live,
 		WaitReassignments: !f.noWait, Progress: progressPrinter(e.stderr),
-	})
-	failed := printResults(e.stdout, results, false)
-	if err != nil {
-		return &exitError{code: ExitError, err: kconn.Explain(err)}
 	}
-	if failed > 0 {
-		return &exitError{code: ExitError, err: fmt.Errorf("%d topic(s) failed to move", failed)}
-	}
-	if f.noWait {
-		fmt.Fprintln(e.stdout, "The first batch is moving: run kgitops rebalance --apply again to go on, and to elect the preferred leaders once done.")
-		return nil
+	if len(plan.Changes) == 0 {
+		// Nothing left to start: wait for the moves in progress, and
+		// remove their throttles, as apply does.
+		fmt.Fprintln(e.stderr, "Waiting for the replica moves in progress (--no-wait returns at once)...")
+		if err := reconcile.AwaitReassignments(actx, cl, opts); err != nil {
+			return &exitError{code: ExitError, err: kconn.Explain(err)}
+		}
+		fmt.Fprintln(e.stdout, "\n✓ The replica moves in progress are done; their throttles are removed.")
+	} else {
+		results, err := reconcile.Apply(actx, cl, plan, opts)
+		failed := printResults(e.stdout, results, false)
+		if err != nil {
+			return &exitError{code: ExitError, err: kconn.Explain(err)}
+		}
+		if failed > 0 {
+			return &exitError{code: ExitError, err: fmt.Errorf("%d topic(s) failed to move", failed)}
+		}
+		if f.noWait {
+			fmt.Fprintln(e.stdout, "The first batch is moving: run kgitops rebalance --apply again to go on, and to elect the preferred leaders once done.")
+			return nil
+		}
 	}
 	lctx, cancel := context.WithTimeout(ctx, f.conn.Timeout)
 	defer cancel()
+	adm := kadm.NewClient(cl)
 	leaders := reconcile.PreferredLeaders(plan)
+	if len(earlier) > 0 {
+		td, err := adm.ListTopics(lctx, slices.Sorted(maps.Keys(earlier))...)
+		if err != nil {
+			return &exitError{code: ExitError, err: fmt.Errorf("the moves are done, but reading their partitions' leaders failed (Kafka's auto.leader.rebalance.enable elects the preferred leaders in time): %w", err)}
+		}
+		for t, d := range td {
+			for _, p := range d.Partitions.Sorted() {
+				if len(p.Replicas) > 0 && p.Leader != p.Replicas[0] && !slices.Contains(leaders[t], p.Partition) {
+					leaders[t] = append(leaders[t], p.Partition)
+				}
+			}
+		}
+	}
 	if len(leaders) == 0 {
 		return nil
 	}
@@ -110,7 +153,7 @@ func rebalance(ctx context.Context, e *env, f *planFlags, withDir, apply bool) e
 	for t, ps := range leaders {
 		set.Add(t, ps...)
 	}
-	rs, err := kadm.NewClient(cl).ElectLeaders(lctx, kadm.ElectPreferredReplica, set)
+	rs, err := adm.ElectLeaders(lctx, kadm.ElectPreferredReplica, set)
 	if err != nil {
 		return &exitError{code: ExitError, err: fmt.Errorf("the moves are done, but electing the preferred leaders failed (Kafka's auto.leader.rebalance.enable does it in time): %w", err)}
 	}
@@ -127,5 +170,31 @@ func rebalance(ctx context.Context, e *env, f *planFlags, withDir, apply bool) e
 		}
 	}
 	fmt.Fprintf(e.stdout, "The preferred leader leads %d partition(s) of the %d that moved it.\n", n, n+failed)
+	// A new leader answers OFFSET_NOT_AVAILABLE until its high watermark
+	// caught up: return once the partitions serve again, so that the next
+	// command (reading the inventory, whose leader may have moved too)
+	// finds them ready.
+	if err := awaitLeaders(lctx, adm, set); err != nil {
+		fmt.Fprintf(e.stderr, "Warning: the new leaders do not serve yet: %v\n", err)
+	}
 	return nil
+}
+
+// awaitLeaders polls the end offsets of set's partitions until every one
+// answers without an error.
+func awaitLeaders(ctx context.Context, adm *kadm.Client, set kadm.TopicsSet) error {
+	for {
+		offsets, err := adm.ListEndOffsets(ctx, set.Topics()...)
+		if err == nil {
+			err = offsets.Error()
+		}
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
