@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strconv"
@@ -365,8 +366,9 @@ func progressOf(topic string, moving map[int32]Moving, pending []placement.Move,
 		pr.StartedAt = e.CreatedAt
 		pr.Partitions = max(pr.Partitions, e.Moves)
 		copied := e.Bytes - pr.BytesRemaining
-		if elapsed := now.Sub(e.CreatedAt).Seconds(); copied > 0 && elapsed > 0 {
-			pr.ETASeconds = float64(pr.BytesRemaining) / (float64(copied) / elapsed)
+		// A rate needs some history: no ETA in the first 10 s.
+		if elapsed := now.Sub(e.CreatedAt).Seconds(); copied > 0 && elapsed >= 10 && pr.BytesRemaining > 0 {
+			pr.ETASeconds = math.Round(float64(pr.BytesRemaining) / (float64(copied) / elapsed))
 		}
 	}
 	pr.Done = pr.Partitions - pr.Moving - pr.Pending
