@@ -296,16 +296,31 @@ func (inv *Inventory) apply(ref InventoryRef, r *kgo.Record) {
 // order, up to its end offset when the scan starts.
 func scanInventory(ctx context.Context, cl *kgo.Client, ref InventoryRef, fn func(*kgo.Record)) error {
 	adm := kadm.NewClient(cl)
-	ends, err := adm.ListEndOffsets(ctx, ref.Topic)
-	if err != nil {
-		return fmt.Errorf("read inventory %q: %w", ref.Topic, err)
-	}
-	end, ok := ends.Lookup(ref.Topic, 0)
-	if !ok || errors.Is(end.Err, kerr.UnknownTopicOrPartition) {
-		return nil
-	}
-	if end.Err != nil {
-		return fmt.Errorf("read inventory %q: %w", ref.Topic, end.Err)
+	var end kadm.ListedOffset
+	// A retriable answer (OFFSET_NOT_AVAILABLE, NOT_LEADER_OR_FOLLOWER
+	// while the partition's leadership moves: a broker restarting, a
+	// rebalance) is asked again, within ctx.
+	for attempt := 0; ; attempt++ {
+		ends, err := adm.ListEndOffsets(ctx, ref.Topic)
+		if err != nil {
+			return fmt.Errorf("read inventory %q: %w", ref.Topic, err)
+		}
+		var ok bool
+		end, ok = ends.Lookup(ref.Topic, 0)
+		if !ok || errors.Is(end.Err, kerr.UnknownTopicOrPartition) {
+			return nil
+		}
+		if end.Err == nil {
+			break
+		}
+		if !kerr.IsRetriable(end.Err) || attempt >= 20 {
+			return fmt.Errorf("read inventory %q: %w", ref.Topic, end.Err)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("read inventory %q: %w (%w)", ref.Topic, end.Err, ctx.Err())
+		case <-time.After(time.Duration(min(attempt+1, 5)) * 100 * time.Millisecond):
+		}
 	}
 	if end.Offset == 0 {
 		return nil
