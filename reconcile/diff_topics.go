@@ -141,6 +141,9 @@ func createTopic(t spec.Topic, ignore []string, assignment [][]int32) Change {
 	}
 	protect := spec.PreventDestroy(t.Annotations)
 	tc.Protect = &protect // also when false: a recreated topic's entry must not keep an old protection
+	if pl := placementKey(t); pl != "" {
+		tc.Placement = &pl
+	}
 	if protect {
 		fields = append(fields, protectField(nil, true))
 	}
@@ -209,6 +212,13 @@ func (p *Plan) updateTopic(t spec.Topic, lt LiveTopic, ignore []string, b spec.T
 		if want := spec.PreventDestroy(t.Annotations); want != e.PreventDestroy {
 			tc.Protect = &want
 			fields = append(fields, protectField(e.PreventDestroy, want))
+		}
+		// The placement is recorded, so that a partition moved away from
+		// it later reads as drift; its change in git shows here, and the
+		// moves it takes below.
+		if want := placementKey(t); want != e.Placement {
+			tc.Placement = &want
+			fields = append(fields, Field{Path: "placement", Old: shownPlacement(e.Placement), New: shownPlacement(want)})
 		}
 	}
 	if moves {

@@ -100,6 +100,11 @@ type InventoryEntry struct {
 	// last registered or found as the subject's latest version: a later
 	// version with another id was registered outside the repo (drift).
 	SchemaID int `json:"schemaId,omitempty"`
+	// Placement is, for a Topic, its spec.placement as kgitops last
+	// applied it ("" for rack-aware, the default): a partition away from
+	// it was moved out of band (placement drift), while a placement that
+	// differs from it is a change in git, which the plan moves to.
+	Placement string `json:"placement,omitempty"`
 	// For a Reassignment record: what it moves (Target, such as "rf=3
 	// rack-aware"), the partitions and the bytes it had to move when it
 	// started (CreatedAt), for its progress and ETA across runs.

@@ -52,6 +52,7 @@ type TopicChange struct {
 	ID                string            // delete: the live topic's id; the deletion names it, so a topic recreated meanwhile is not deleted
 	Protect           *bool             // create, update: kgitops.io/prevent-destroy to record in the inventory, when it changes
 	Reassign          *Reassignment     // update: replica moves (a replication-factor change, a placement drift moved back)
+	Placement         *string           // create, update: the placement to record in the inventory (placementKey), when it changes
 	// Assignment holds, for a topic with a placement of its own (static,
 	// in-rack), the replicas of the partitions a create or a growth adds,
 	// the first of them partition 0 (create) or the first new one
@@ -135,9 +136,21 @@ func recordTopics(r *recorder, cs []Change) {
 			e := r.entry(false)
 			e.TopicID = r.a.topicIDs[c.Name]
 			e.PreventDestroy = r.protected(key, c)
+			if pl := topicPayload(c).Placement; pl != nil {
+				e.Placement = *pl
+			}
 			r.put(key, e)
 		case c.Action == ActionUpdate:
 			r.protect(key, c)
+			if pl := topicPayload(c).Placement; pl != nil {
+				if e, held := r.set[key]; held {
+					e.Placement = *pl
+					r.set[key] = e
+				} else if e, held := r.prior(key); held {
+					e.Placement = *pl
+					r.put(key, e)
+				}
+			}
 		case c.Action == ActionDelete && !c.Drift:
 			r.drop(key)
 		}

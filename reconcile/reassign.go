@@ -189,7 +189,11 @@ func (p *Plan) reassignTopic(t spec.Topic, lt LiveTopic, live *Live, desired *sp
 	for _, m := range moves {
 		rfChanges = rfChanges || len(m.To) != len(m.From)
 	}
-	if !rfChanges && len(moves) > 0 && !revert {
+	// The placement kgitops applied last, if it recorded one: another
+	// placement in git is a change to move to, not a drift.
+	e, ours := live.Inventory.Entries[ResourceKey{KindTopic, t.Name}]
+	gitChange := ours && !e.External && e.Placement != placementKey(t)
+	if !rfChanges && len(moves) > 0 && !revert && !gitChange {
 		// The same replication factor: a partition moved out of band
 		// from the topic's placement. Reported; moved back only when the
 		// repo's Settings say so.
@@ -388,4 +392,25 @@ func (pr ReassignmentProgress) String() string {
 		s += ", about " + (time.Duration(pr.ETASeconds) * time.Second).Round(time.Second).String() + " at the rate so far"
 	}
 	return s
+}
+
+// placementKey is a topic's placement as the inventory records it: ""
+// for rack-aware (the default), else its string form ("in-rack a",
+// "static [[1 2] [2 3]]").
+func placementKey(t spec.Topic) string {
+	if t.Placement == nil || t.Placement.Strategy == spec.PlacementRackAware {
+		return ""
+	}
+	if t.Placement.Strategy == spec.PlacementStatic {
+		return fmt.Sprintf("static %v", t.Placement.Static)
+	}
+	return placementOf(t).String()
+}
+
+// shownPlacement is a recorded placement for a plan.
+func shownPlacement(key string) string {
+	if key == "" {
+		return spec.PlacementRackAware
+	}
+	return key
 }

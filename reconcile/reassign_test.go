@@ -451,3 +451,41 @@ func TestReplicationFactorRaisedPastTheBrokers(t *testing.T) {
 		})
 	}
 }
+
+// A placement that changes in git is not drift: the inventory records
+// the placement kgitops applied, so a topic it owns whose repo placement
+// differs gets the plan's moves (and the placement field, recorded once
+// applied), while the same partitions under the recorded placement are a
+// drift note.
+func TestPlacementChangedInGitIsMovedNotReported(t *testing.T) {
+	inRack := hdr + "kind: Topic\nmetadata: {name: pinned}\nspec:\n  partitions: 2\n  replicationFactor: 2\n  placement: in-rack a\n"
+	for _, tt := range []struct {
+		name     string
+		recorded string // the topic's inventory entry's placement; "-": no entry
+		moves    bool
+	}{
+		{"owned, placement changed in git", "", true},
+		{"owned, placement as recorded: drift", "in-rack a", false},
+		{"not owned: drift", "-", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			live := rackLive(racksABB, map[string][]LivePartition{"pinned": {part(0, 1, 1, 2), part(1, 2, 2, 3)}})
+			if tt.recorded != "-" {
+				live.Inventory.Entries[ResourceKey{KindTopic, "pinned"}] = InventoryEntry{Placement: tt.recorded}
+			}
+			p := Diff(loadYAML(t, inRack), live, DiffOptions{})
+			drift := strings.Contains(notesText(p), "placement drift")
+			if tt.moves {
+				c, tc := topicChange(t, p, "pinned")
+				f, ok := changeField(c, "placement")
+				if drift || tc.Reassign == nil || tc.Placement == nil || *tc.Placement != "in-rack a" || !ok || f.Old != "rack-aware" || f.New != "in-rack a" {
+					t.Fatalf("want the moves and the placement field, got fields %v, notes %q", c.Fields, notesText(p))
+				}
+				return
+			}
+			if !drift || len(p.Changes) > 0 {
+				t.Fatalf("want a drift note and no change: changes %v, notes %q", p.Changes, notesText(p))
+			}
+		})
+	}
+}
