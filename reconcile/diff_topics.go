@@ -60,7 +60,7 @@ func diffTopics(p *Plan, desired *spec.State, live *Live, opts DiffOptions) {
 				}
 				continue
 			}
-			assignment, err := newPartitions(t, 0, live)
+			assignment, err := newPartitions(t, 0, live, t.ReplicationFactor)
 			if err != nil {
 				p.refuseOrBlock(KindTopic, t.Name, fmt.Sprintf("cannot be created on placement %s: %v", placementOf(t), err), inBase && b.Partitions == t.Partitions && b.ReplicationFactor == t.ReplicationFactor)
 				continue
@@ -173,15 +173,50 @@ func (p *Plan) updateTopic(t spec.Topic, lt LiveTopic, ignore []string, b spec.T
 	// go.
 	moving := moves || live.Cluster != nil && len(live.Cluster.Moving[t.Name]) > 0
 	if t.Partitions > lt.Partitions {
-		assignment, err := newPartitions(t, lt.Partitions, live)
+		assignment, err := newPartitions(t, lt.Partitions, live, lt.ReplicationFactor)
 		if err != nil {
 			p.refuseOrBlock(KindTopic, t.Name, fmt.Sprintf("partitions %d cannot be added on placement %s: %v", t.Partitions-lt.Partitions, placementOf(t), err), inBase && b.Partitions == t.Partitions)
 			return Change{}, false
 		}
 		tc.Partitions = t.Partitions
-		tc.Assignment = assignment
 		fields = append(fields, Field{Path: "partitions", Old: lt.Partitions, New: t.Partitions})
-		fields = append(fields, assignmentFields(lt.Partitions, assignment)...)
+		switch rf := int(lt.ReplicationFactor); {
+		case assignment != nil && len(assignment[0]) > rf && rf > 0:
+			// Kafka creates partitions only at the factor the others
+			// have: the new ones are created on the first brokers of
+			// their lists, and the same apply moves them to the rest
+			// (empty, so nothing is copied).
+			var growth []placement.Move
+			for i, reps := range assignment {
+				growth = append(growth, placement.Move{Partition: lt.Partitions + int32(i), From: slices.Clone(reps[:rf]), To: reps})
+				assignment[i] = reps[:rf]
+			}
+			if ra == nil {
+				throttle, inFlight, _ := reassignSettings(desired, opts)
+				ra = &Reassignment{Bytes: map[int32]int64{}, Throttle: throttle, MaxInFlight: inFlight}
+				moveFields = []Field{{Path: "replicationFactor", Old: lt.ReplicationFactor, New: t.ReplicationFactor}}
+				moves = true
+			}
+			ra.Moves = append(ra.Moves, growth...)
+			tc.Assignment = assignment
+			fields = append(fields, assignmentFields(lt.Partitions, assignment)...)
+			var grown []Field
+			for _, m := range growth {
+				grown = append(grown, Field{Path: fmt.Sprintf("replicas[%d]", m.Partition), Old: replicaList(m.From), New: moveSummary(m, 0) + " once created"})
+			}
+			if n := len(moveFields); n > 0 && moveFields[n-1].Path == "reassignment" {
+				moveFields = moveFields[:n-1] // the summary stays last, counting the new partitions
+			}
+			moveFields = append(append(moveFields, grown...), Field{Path: "reassignment", New: ra.summary()})
+		case assignment != nil && len(assignment[0]) < rf:
+			// A falling factor: created where Kafka places them, at the
+			// old factor; the next plan drops their extra replicas.
+			p.Notes = append(p.Notes, Refusal{Kind: KindTopic, Name: t.Name, Message: fmt.Sprintf(
+				"the %d new partition(s) are created at the replication factor the others have now (%d), as Kafka requires; the next plan lowers them to %d", t.Partitions-lt.Partitions, rf, t.ReplicationFactor)})
+		default:
+			tc.Assignment = assignment
+			fields = append(fields, assignmentFields(lt.Partitions, assignment)...)
+		}
 	}
 	keys := sortedKeys(t.Configs)
 	for _, k := range sortedKeys(lt.Configs) {
@@ -237,11 +272,22 @@ func (p *Plan) updateTopic(t spec.Topic, lt LiveTopic, ignore []string, b spec.T
 // against the brokers' load. It returns nil for rack-aware, the default,
 // which Kafka's own placement already is, and for in-rack when the
 // brokers are unknown (an offline diff).
-func newPartitions(t spec.Topic, from int32, live *Live) ([][]int32, error) {
-	if t.Placement == nil || from >= t.Partitions {
+//
+// A rack-aware topic whose replication factor changes in the same plan
+// (liveRF is the one it has) gets lists too: Kafka would place the new
+// partitions at the old factor, and a second apply would move them.
+func newPartitions(t spec.Topic, from int32, live *Live, liveRF int16) ([][]int32, error) {
+	if from >= t.Partitions {
 		return nil, nil
 	}
-	switch t.Placement.Strategy {
+	strategy := spec.PlacementRackAware
+	if t.Placement != nil {
+		strategy = t.Placement.Strategy
+	}
+	if strategy == spec.PlacementRackAware && liveRF == t.ReplicationFactor {
+		return nil, nil
+	}
+	switch strategy {
 	case spec.PlacementStatic:
 		if int(t.Partitions) > len(t.Placement.Static) {
 			return nil, fmt.Errorf("static placement lists %d partitions, the topic has %d: write one replica list per partition", len(t.Placement.Static), t.Partitions)
@@ -251,7 +297,7 @@ func newPartitions(t spec.Topic, from int32, live *Live) ([][]int32, error) {
 			out = append(out, slices.Clone(reps))
 		}
 		return out, nil
-	case spec.PlacementInRack:
+	case spec.PlacementInRack, spec.PlacementRackAware:
 		info := live.Cluster
 		if info == nil {
 			return nil, nil

@@ -414,3 +414,17 @@ func shownPlacement(key string) string {
 	}
 	return key
 }
+
+// summary is the reassignment field of a plan: its partitions, the bytes
+// they copy and to which brokers, the throttle and the batch size.
+func (ra *Reassignment) summary() string {
+	var total int64
+	receivers := map[int32]bool{}
+	for _, m := range ra.Moves {
+		total += ra.Bytes[m.Partition]
+		for _, b := range placement.Adding(m) {
+			receivers[b] = true
+		}
+	}
+	return reassignmentSummary(len(ra.Moves), total, receivers, ra.Throttle, ra.MaxInFlight)
+}

@@ -489,3 +489,45 @@ func TestPlacementChangedInGitIsMovedNotReported(t *testing.T) {
 		})
 	}
 }
+
+// Partitions added in the plan that raises the replication factor reach
+// the new factor in the same apply: Kafka creates partitions only at the
+// factor the others have, so they are created on the first broker of
+// their rack-aware lists, and moved to the rest with the others.
+func TestPartitionsAddedWithAReplicationFactorChange(t *testing.T) {
+	doc := hdr + "kind: Topic\nmetadata: {name: grows}\nspec:\n  partitions: 4\n  replicationFactor: 3\n"
+	live := rackLive(racksABB, map[string][]LivePartition{"grows": {part(0, 1, 1), part(1, 2, 2)}})
+	p := Diff(loadYAML(t, doc), live, DiffOptions{})
+	c, tc := topicChange(t, p, "grows")
+	if tc.Partitions != 4 || len(tc.Assignment) != 2 || len(tc.Assignment[0]) != 1 || len(tc.Assignment[1]) != 1 {
+		t.Fatalf("want 2 new partitions created with one replica each: %+v (fields %v)", tc, c.Fields)
+	}
+	if tc.Reassign == nil || len(tc.Reassign.Moves) != 4 {
+		t.Fatalf("want the two existing and the two new partitions moved: %+v", tc.Reassign)
+	}
+	for _, m := range tc.Reassign.Moves {
+		racks := map[string]bool{}
+		for _, b := range m.To {
+			racks[racksABB[b]] = true
+		}
+		if len(m.To) != 3 || len(racks) != 2 {
+			t.Errorf("partition %d moves to %v, want 3 replicas over both racks", m.Partition, m.To)
+		}
+		if m.Partition >= 2 && (len(m.From) != 1 || m.From[0] != tc.Assignment[m.Partition-2][0] || m.To[0] != m.From[0]) {
+			t.Errorf("new partition %d: created on %v, moves %v -> %v", m.Partition, tc.Assignment[m.Partition-2], m.From, m.To)
+		}
+	}
+	// A falling factor: the new partitions are created at the old one,
+	// and a note says the next plan lowers them.
+	down := hdr + "kind: Topic\nmetadata: {name: grows}\nspec:\n  partitions: 3\n  replicationFactor: 1\n"
+	live3 := rackLive(racksABB, map[string][]LivePartition{"grows": {part(0, 1, 1, 3), part(1, 2, 2, 3)}})
+	p = Diff(loadYAML(t, down), live3, DiffOptions{})
+	if _, tc := topicChange(t, p, "grows"); tc.Assignment != nil || !strings.Contains(notesText(p), "the next plan lowers them to 1") {
+		t.Errorf("growth with a falling factor: assignment %v, notes %q", tc.Assignment, notesText(p))
+	}
+	// At the same replication factor, Kafka places new partitions itself.
+	same := hdr + "kind: Topic\nmetadata: {name: grows}\nspec:\n  partitions: 4\n  replicationFactor: 1\n"
+	if _, tc := topicChange(t, Diff(loadYAML(t, same), live, DiffOptions{}), "grows"); tc.Assignment != nil {
+		t.Errorf("a growth at the same factor got lists: %v", tc.Assignment)
+	}
+}
