@@ -157,7 +157,9 @@ func TestLiveSources(t *testing.T) {
 		applied := func() bool {
 			for _, lc := range lt.Configs {
 				if lc.Key == "delete.retention.ms" {
-					return !c.Real() || lc.Source == SourceDynamicBroker
+					// The broker's own value, not a cluster-wide dynamic
+					// default another test left a moment before.
+					return !c.Real() || lc.Source == SourceDynamicBroker && lc.Value != nil && *lc.Value == "7200000"
 				}
 			}
 			return false
