@@ -35,6 +35,11 @@ type Plan struct {
 	// a topic kgitops created that was recreated by someone else and so
 	// is no longer kgitops' to delete.
 	Notes []Refusal `json:"notes,omitempty"`
+	// Drift lists what differs from git that the plan leaves as it is on
+	// purpose and reports: a partition moved away from its topic's
+	// placement while Settings say placementDrift: report. The daemon
+	// counts it as drift.
+	Drift []Refusal `json:"drift,omitempty"`
 	// Findings are the rules the desired state breaks, as the repo's
 	// Policies, the built-in rules and the checks against the live
 	// cluster find them. Each error is also in Errors (or in Blocked).

@@ -201,7 +201,7 @@ func (p *Plan) reassignTopic(t spec.Topic, lt LiveTopic, live *Live, desired *sp
 		for _, m := range moves {
 			ps = append(ps, fmt.Sprintf("%d on %s", m.Partition, replicaList(m.From)))
 		}
-		p.Notes = append(p.Notes, Refusal{Kind: KindTopic, Name: t.Name, Message: fmt.Sprintf(
+		p.Drift = append(p.Drift, Refusal{Kind: KindTopic, Name: t.Name, Message: fmt.Sprintf(
 			"placement drift: partition %s, which placement %s does not allow; set reassignment.placementDrift: revert in Settings to move them back", strings.Join(ps, ", partition "), strategy)})
 		moves = nil
 	}

@@ -64,9 +64,10 @@ func changeField(c Change, path string) (Field, bool) {
 	return Field{}, false
 }
 
+// notesText is the plan's notes and reported drift, one per line.
 func notesText(p *Plan) string {
 	var s []string
-	for _, n := range p.Notes {
+	for _, n := range append(slices.Clone(p.Notes), p.Drift...) {
 		s = append(s, n.Kind+" "+n.Name+": "+n.Message)
 	}
 	return strings.Join(s, "\n")

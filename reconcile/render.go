@@ -24,7 +24,7 @@ var actionSymbol = map[Action]string{ActionCreate: "+", ActionUpdate: "~", Actio
 // "- delete", then a summary line.
 func RenderText(w io.Writer, p *Plan) error {
 	var b strings.Builder
-	if len(p.Changes) == 0 && len(p.Errors) == 0 && len(p.Blocked) == 0 && len(p.Notes) == 0 {
+	if len(p.Changes) == 0 && len(p.Errors) == 0 && len(p.Blocked) == 0 && len(p.Notes) == 0 && len(p.Drift) == 0 {
 		writeProgress(&b, p.Reassignments)
 		b.WriteString("No changes. The cluster matches the repo.\n")
 		_, err := io.WriteString(w, b.String())
@@ -72,6 +72,12 @@ func RenderText(w io.Writer, p *Plan) error {
 		fmt.Fprintf(&b, "Blocked: %s %s: %s\n", e.Kind, e.Name, e.Message)
 	}
 	if len(p.Blocked) > 0 {
+		b.WriteString("\n")
+	}
+	for _, e := range p.Drift {
+		fmt.Fprintf(&b, "Drift: %s %s: %s\n", e.Kind, e.Name, e.Message)
+	}
+	if len(p.Drift) > 0 {
 		b.WriteString("\n")
 	}
 	for _, e := range p.Notes {

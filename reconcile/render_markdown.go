@@ -33,7 +33,7 @@ func RenderMarkdown(w io.Writer, p *Plan, opts MarkdownOptions) error {
 	var b strings.Builder
 	b.WriteString(MarkdownMarker + "\n")
 	writeMarkdownHeading(&b, opts)
-	if len(p.Changes) == 0 && len(p.Errors) == 0 && len(p.Blocked) == 0 && len(p.Notes) == 0 && p.Warnings() == 0 {
+	if len(p.Changes) == 0 && len(p.Errors) == 0 && len(p.Blocked) == 0 && len(p.Notes) == 0 && len(p.Drift) == 0 && p.Warnings() == 0 {
 		b.WriteString("No changes. The cluster matches the repo.\n")
 	} else {
 		b.WriteString(mdText(SummaryLine(p)) + "\n\n")
@@ -41,6 +41,7 @@ func RenderMarkdown(w io.Writer, p *Plan, opts MarkdownOptions) error {
 		writeMarkdownErrors(&b, p)
 		writeMarkdownBlocked(&b, p)
 		writeMarkdownRefusals(&b, warnings(p), "⚠️", "Warnings", "Rules these resources break; they do not stop the apply:")
+		writeMarkdownRefusals(&b, p.Drift, "🔀", "Drift, reported", "These differ from the repo, and kgitops leaves them as they are on purpose (see Settings):")
 		writeMarkdownRefusals(&b, p.Notes, "ℹ️", "Notes", "These change nothing in the cluster:")
 		kinds := planKinds(p)
 		writeMarkdownTable(&b, p, kinds)

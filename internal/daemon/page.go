@@ -63,7 +63,7 @@ var statusPage = template.Must(template.New("status").Funcs(template.FuncMap{
 {{if .Drift}}
 <table id="drift">
 <tr><th>Resource</th><td><b>Action</b></td></tr>
-{{range .Drift}}<tr><th>{{.Kind}} <code>{{.Name}}</code></th><td>{{.Action}}{{if .Pending}} (pending --allow-delete){{end}}{{if .Error}}: <span class="badge bad">{{.Error}}</span>{{end}}{{if .Blocked}}: <span class="badge warn">needs a person</span> {{.Blocked}}{{end}}
+{{range .Drift}}<tr><th>{{.Kind}} <code>{{.Name}}</code></th><td>{{.Action}}{{if .Pending}} (pending --allow-delete){{end}}{{if .Error}}: <span class="badge bad">{{.Error}}</span>{{end}}{{if .Blocked}}: <span class="badge warn">needs a person</span> {{.Blocked}}{{end}}{{if .Reported}}: <span class="badge warn">reported, left as it is</span> {{.Reported}}{{end}}
 {{if .Fields}}<ul class="fields">{{range .Fields}}<li><code>{{.Path}}</code>: {{if .Old}}<code>{{.Old}}</code>{{else}}unset{{end}} → {{if .New}}<code>{{.New}}</code>{{else}}unset{{end}}</li>{{end}}</ul>{{end}}</td></tr>
 {{end}}</table>
 {{else}}<p id="drift">None: the cluster matches git.</p>{{end}}

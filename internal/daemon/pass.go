@@ -423,6 +423,10 @@ func (d *Daemon) recordDrift(p *reconcile.Plan, results []reconcile.Result) {
 		perKind[b.Kind]++
 		items = append(items, DriftItem{Kind: b.Kind, Name: b.Name, Action: "blocked", Blocked: b.Message})
 	}
+	for _, r := range p.Drift {
+		perKind[r.Kind]++
+		items = append(items, DriftItem{Kind: r.Kind, Name: r.Name, Action: "reported", Reported: r.Message})
+	}
 	d.cfg.Metrics.recordPlan(p, perKind)
 	d.update(func(s *Status) { s.Drift = items })
 }

@@ -61,7 +61,7 @@ type Status struct {
 type DriftItem struct {
 	Kind    string `json:"kind"`
 	Name    string `json:"name"`
-	Action  string `json:"action"`            // create, update, delete, or blocked
+	Action  string `json:"action"`            // create, update, delete, blocked, or reported
 	Pending bool   `json:"pending,omitempty"` // a deletion waiting for --allow-delete
 	Error   string `json:"error,omitempty"`   // why applying it failed
 	// Fields are the values that differ, as the plan shows them.
@@ -69,6 +69,10 @@ type DriftItem struct {
 	// Blocked says why the live cluster stops kgitops from changing the
 	// resource (Action "blocked"); it needs a person, or a broker back.
 	Blocked string `json:"blocked,omitempty"`
+	// Reported says what differs that kgitops leaves as it is on
+	// purpose (Action "reported"): a partition away from its topic's
+	// placement, under placementDrift: report.
+	Reported string `json:"reported,omitempty"`
 }
 
 // HeldBack is the newest revision when it is not the enforced one, and why.
