@@ -44,6 +44,14 @@ func setTopicConfig(t *testing.T, c *kafkatest.Cluster, topic, key, value string
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A real broker answers DescribeConfigs with the old value for a
+	// moment: wait until it shows the new one (or a daemon already put
+	// it back), so that the passes counted from here see the drift.
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if v, _ := topicConfig(t, c, topic, key); v == value {
+			return
+		}
+	}
 }
 
 func TestAppliesCommitsAndRevertsDrift(t *testing.T) {

@@ -400,7 +400,7 @@ const revertDrift = "apiVersion: kgitops.io/v1alpha1\nkind: Settings\nmetadata: 
 
 // A topic declared with a static placement is created on its lists (not
 // where Kafka would put it), so that the plan after the create is empty.
-// A partition moved out of band is then placement drift: the plan notes
+// A partition moved out of band is then placement drift: the plan reports
 // it and changes nothing (exit 0 with --detailed-exitcode), until
 // Settings say placementDrift: revert, when the plan moves it back and
 // apply restores the static list.
@@ -458,7 +458,7 @@ func TestPlacementDriftReportedAndReverted(t *testing.T) {
 	}
 
 	res = run("plan", "--detailed-exitcode")
-	note := "Note: Topic " + topic + ": placement drift: partition 0 on [1, 2], which placement static does not allow; set reassignment.placementDrift: revert in Settings to move them back"
+	note := "Drift: Topic " + topic + ": placement drift: partition 0 on [1, 2], which placement static does not allow; set reassignment.placementDrift: revert in Settings to move them back"
 	if res.code != 0 || !strings.Contains(res.stdout, note) || strings.Contains(res.stdout, "replicas[0]") {
 		t.Fatalf("plan after the drift: want exit 0 and the note %q:\n%s", note, res)
 	}
