@@ -50,6 +50,12 @@ type ApplyOptions struct {
 	// poll.
 	WaitReassignments bool
 	Progress          func(moving, waiting int)
+	// Fence, if set, is asked before each write batch whether this
+	// process may still write (a daemon replica that may have lost the
+	// lead while paused). Once it answers an error, nothing more is
+	// attempted: the rest is skipped with that error, what was applied is
+	// recorded, and Apply returns it.
+	Fence func(ctx context.Context) error
 }
 
 // Result is the outcome of one change.
@@ -115,12 +121,12 @@ func Apply(ctx context.Context, cl *kgo.Client, plan *Plan, opts ApplyOptions) (
 	}
 	kinds := registered()
 	for _, k := range kinds {
-		if cs := of(k, false); len(cs) > 0 {
+		if cs := of(k, false); len(cs) > 0 && !a.fenced(ctx, cs) {
 			k.apply(ctx, a, cs)
 		}
 	}
 	for _, k := range slices.Backward(kinds) {
-		if cs := of(k, true); len(cs) > 0 {
+		if cs := of(k, true); len(cs) > 0 && !a.fenced(ctx, cs) {
 			k.apply(ctx, a, cs)
 		}
 	}
@@ -133,6 +139,9 @@ func Apply(ctx context.Context, cl *kgo.Client, plan *Plan, opts ApplyOptions) (
 		err = a.recordLateTopicIDs(ctx, run)
 	}
 
+	if err == nil && a.fenceErr != nil {
+		err = fmt.Errorf("stopped, and left the rest: %w", a.fenceErr)
+	}
 	out := make([]Result, 0, len(order))
 	for _, k := range order {
 		out = append(out, *a.results[k])
@@ -141,6 +150,7 @@ func Apply(ctx context.Context, cl *kgo.Client, plan *Plan, opts ApplyOptions) (
 }
 
 type applier struct {
+	fenceErr error // set once ApplyOptions.Fence refused: nothing more is written
 	cl       *kgo.Client
 	b        Backends
 	topicIDs map[string]string              // ids of the topics this apply created, from CreateTopics
@@ -150,6 +160,24 @@ type applier struct {
 	opts     ApplyOptions
 	results  map[string]*Result
 	prior    map[ResourceKey]InventoryEntry
+}
+
+// fenced asks ApplyOptions.Fence whether this process may still write,
+// before a batch of cs; when not, cs are skipped with the reason and it
+// says so. Once fenced, it stays fenced.
+func (a *applier) fenced(ctx context.Context, cs []Change) bool {
+	if a.fenceErr == nil && a.opts.Fence != nil && !a.opts.DryRun {
+		a.fenceErr = a.opts.Fence(ctx)
+	}
+	if a.fenceErr == nil {
+		return false
+	}
+	for _, c := range cs {
+		if r := a.results[c.Kind+"/"+c.Name]; r != nil && r.Err == nil && r.Skipped == "" {
+			r.Skipped = "not attempted: " + a.fenceErr.Error()
+		}
+	}
+	return true
 }
 
 // ok says whether a change was attempted and did not fail.

@@ -60,6 +60,12 @@ func (a *applier) reassign(ctx context.Context, cs []Change) {
 	adm := kadm.NewClient(a.cl)
 	for {
 		n := min(len(todo), max(0, ra.MaxInFlight-moving))
+		if n > 0 && a.fenced(ctx, nil) {
+			for _, pm := range todo {
+				a.fail(KindTopic, pm.change.Name, fmt.Errorf("its replica moves were not started: %w", a.fenceErr))
+			}
+			return
+		}
 		if n > 0 {
 			if err := a.startBatch(ctx, adm, todo[:n], ra.Throttle); err != nil {
 				for _, pm := range todo[:n] {

@@ -22,20 +22,28 @@ func (a *applier) applyTopics(ctx context.Context, creates, updates []Change) {
 		}
 	}
 	for _, b := range batches(creates, func(c Change) int { return 1 + int(topicPayload(c).Partitions) + len(topicPayload(c).SetConfigs) }) {
-		a.createTopics(ctx, b)
+		if !a.fenced(ctx, b) {
+			a.createTopics(ctx, b)
+		}
 	}
 	for _, b := range batches(grows, func(c Change) int { return int(topicPayload(c).Partitions) }) {
-		a.createPartitions(ctx, b)
+		if !a.fenced(ctx, b) {
+			a.createPartitions(ctx, b)
+		}
 	}
 	for _, b := range batches(alters, func(c Change) int { return len(topicPayload(c).SetConfigs) + len(topicPayload(c).DeleteConfigs) }) {
-		a.alterConfigs(ctx, b)
+		if !a.fenced(ctx, b) {
+			a.alterConfigs(ctx, b)
+		}
 	}
 }
 
 // deleteTopicsBatched deletes topics, one record each for the controller.
 func (a *applier) deleteTopicsBatched(ctx context.Context, cs []Change) {
 	for _, b := range batches(cs, func(Change) int { return 1 }) {
-		a.deleteTopics(ctx, b)
+		if !a.fenced(ctx, b) {
+			a.deleteTopics(ctx, b)
+		}
 	}
 }
 

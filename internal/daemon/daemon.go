@@ -29,6 +29,14 @@ type Elector interface {
 	IsLeader() bool
 }
 
+// Fencer is an Elector that can check with the cluster, not only its own
+// view, that this replica still leads (KafkaElector.Fence). The daemon
+// asks it before each write batch of an apply, so that a leader deposed
+// while paused stops within one batch.
+type Fencer interface {
+	Fence(ctx context.Context) error
+}
+
 // Config is everything a Daemon needs. Source, Client and Metrics are
 // required.
 type Config struct {

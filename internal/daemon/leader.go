@@ -2,13 +2,17 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/kgitops/kgitops/internal/ktopic"
 )
@@ -20,6 +24,9 @@ import (
 // when it dies, after the group's session timeout.
 type KafkaElector struct {
 	leader   atomic.Bool
+	group    string
+	topic    string
+	topicID  [16]byte // the election topic's, once Fence read it
 	cl       *kgo.Client
 	log      *slog.Logger
 	onChange func(bool)
@@ -48,7 +55,7 @@ func StartElection(ctx context.Context, base *kgo.Client, opts ElectionOptions, 
 	if err := ktopic.Ensure(ctx, base, ktopic.Spec{Name: opts.Topic, What: "leader election topic", Partitions: 1, ReplicationFactor: -1}); err != nil {
 		return nil, err
 	}
-	e := &KafkaElector{log: log, onChange: opts.OnChange}
+	e := &KafkaElector{log: log, onChange: opts.OnChange, group: opts.Group, topic: opts.Topic}
 	cl, err := kgo.NewClient(append(base.Opts(),
 		kgo.ConsumerGroup(opts.Group),
 		kgo.ConsumeTopics(opts.Topic),
@@ -88,6 +95,59 @@ func (e *KafkaElector) set(parts []int32, gained bool) {
 
 // IsLeader implements Elector.
 func (e *KafkaElector) IsLeader() bool { return e.leader.Load() }
+
+// ErrFenced says this replica is no longer the leader the group knows:
+// it lost the lead (a pause longer than the session timeout, a network
+// partition) and must stop writing at once.
+var ErrFenced = errors.New("this replica lost the lead")
+
+// Fence checks with the group coordinator, not the local flag, that this
+// replica still leads: it commits an offset of the election topic under
+// the member id and generation it joined with. A replica that was frozen
+// (SIGSTOP, a long GC pause) while the group moved on still believes it
+// leads; the coordinator answers ILLEGAL_GENERATION or UNKNOWN_MEMBER_ID,
+// and the apply stops before its next batch. A rebalance in progress
+// fences too: the lead may be moving.
+func (e *KafkaElector) Fence(ctx context.Context) error {
+	if !e.leader.Load() {
+		return ErrFenced
+	}
+	if e.topicID == ([16]byte{}) {
+		// OffsetCommit v10+ names topics by id.
+		td, err := kadm.NewClient(e.cl).ListTopics(ctx, e.topic)
+		if err != nil || td[e.topic].Err != nil {
+			return fmt.Errorf("check the lead with the group coordinator: read the id of %s: %w", e.topic, errors.Join(err, td[e.topic].Err))
+		}
+		e.topicID = td[e.topic].ID
+	}
+	member, gen := e.cl.GroupMetadata()
+	req := kmsg.NewPtrOffsetCommitRequest()
+	req.Group, req.MemberID, req.Generation = e.group, member, gen
+	rt := kmsg.NewOffsetCommitRequestTopic()
+	rt.Topic, rt.TopicID = e.topic, e.topicID
+	rp := kmsg.NewOffsetCommitRequestTopicPartition()
+	rp.Partition, rp.Offset, rp.LeaderEpoch = 0, 0, -1
+	rt.Partitions = append(rt.Partitions, rp)
+	req.Topics = append(req.Topics, rt)
+	resp, err := req.RequestWith(ctx, e.cl)
+	if err != nil {
+		return fmt.Errorf("check the lead with the group coordinator: %w", err)
+	}
+	for _, t := range resp.Topics {
+		for _, p := range t.Partitions {
+			if err := kerr.ErrorForCode(p.ErrorCode); err != nil {
+				switch {
+				case errors.Is(err, kerr.IllegalGeneration), errors.Is(err, kerr.UnknownMemberID), errors.Is(err, kerr.RebalanceInProgress), errors.Is(err, kerr.FencedInstanceID):
+					e.leader.Store(false)
+					return fmt.Errorf("%w: the group coordinator answered %v for generation %d", ErrFenced, err, gen)
+				default:
+					return fmt.Errorf("check the lead with the group coordinator: %w", err)
+				}
+			}
+		}
+	}
+	return nil
+}
 
 // Close leaves the group, handing leadership to another replica.
 func (e *KafkaElector) Close() {
@@ -133,6 +193,17 @@ func (l *LazyElector) IsLeader() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.e != nil && l.e.IsLeader()
+}
+
+// Fence implements Fencer: no election started yet is no lead.
+func (l *LazyElector) Fence(ctx context.Context) error {
+	l.mu.Lock()
+	e := l.e
+	l.mu.Unlock()
+	if e == nil {
+		return ErrFenced
+	}
+	return e.Fence(ctx)
 }
 
 // Close stops campaigning and leaves the group.

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"testing"
 	"time"
@@ -66,5 +67,54 @@ func TestLeaderFailover(t *testing.T) {
 		t.Logf("%s: takeover after %s", c.Name, time.Since(start).Round(time.Millisecond))
 		next := a.src.push(map[string]string{"t.yaml": topicYAML(name, 2)})
 		standby.waitFor("new leader applies", func(s Status) bool { return s.LastAppliedRevision == next && s.Leader })
+	})
+}
+
+// Fence asks the group coordinator: the leader passes (its member id and
+// generation are current; OffsetCommit v10+ names the topic by id), the
+// standby and a leader that left are fenced.
+func TestFenceAsksTheCoordinator(t *testing.T) {
+	kafkatest.Each(t, func(t *testing.T, c *kafkatest.Cluster) {
+		opts := ElectionOptions{Topic: kafkatest.Unique("__kgitops_leader"), Group: kafkatest.Unique("fence"), SessionTimeout: 6 * time.Second}
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		elect := func() *KafkaElector {
+			e, err := StartElection(ctx, c.Client(t), opts, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return e
+		}
+		ea, eb := elect(), elect()
+		defer eb.Close()
+		for ea.IsLeader() == eb.IsLeader() {
+			if ctx.Err() != nil {
+				t.Fatal("no single leader")
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		leader, standby := ea, eb
+		if eb.IsLeader() {
+			leader, standby = eb, ea
+		}
+		// A just-elected leader's first commits may meet the rebalance's
+		// tail: it passes within a few tries.
+		var err error
+		for range 50 {
+			if err = leader.Fence(ctx); err == nil {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if err != nil {
+			t.Fatalf("the leader is fenced: %v", err)
+		}
+		if err := standby.Fence(ctx); !errors.Is(err, ErrFenced) {
+			t.Errorf("the standby passes the fence: %v", err)
+		}
+		leader.Close()
+		if err := leader.Fence(ctx); !errors.Is(err, ErrFenced) {
+			t.Errorf("a leader that left passes the fence: %v", err)
+		}
 	})
 }

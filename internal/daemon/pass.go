@@ -344,10 +344,17 @@ func (d *Daemon) enforce(ctx context.Context, r *passResult, g *goodState, live 
 		}
 		return
 	}
+	var fence func(context.Context) error
+	if f, ok := d.cfg.Leader.(Fencer); ok {
+		fence = f.Fence
+	}
 	results, err := reconcile.Apply(ctx, d.cfg.Client, plan, reconcile.ApplyOptions{
 		Inventory: d.cfg.Inventory, Revision: g.rev.ID, Brokers: live.Brokers, Known: live.Inventory, Live: live,
-		Source: d.cfg.SourceID, ClaimInventory: d.cfg.ClaimInventory, Backends: d.cfg.Backends,
+		Source: d.cfg.SourceID, ClaimInventory: d.cfg.ClaimInventory, Backends: d.cfg.Backends, Fence: fence,
 	})
+	if errors.Is(err, ErrFenced) {
+		d.cfg.Log.Warn("lost the lead in the middle of an apply: stopped before the next batch; the new leader goes on", "revision", g.rev.ID, "err", err)
+	}
 	d.recordDrift(plan, results)
 	failed := d.recordResults(ctx, g.rev, results)
 	switch {
