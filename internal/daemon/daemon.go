@@ -37,6 +37,12 @@ type Fencer interface {
 	Fence(ctx context.Context) error
 }
 
+// Nudger is an Elector that can pass a wake on to the leader: a webhook
+// or POST /reconcile that reached a standby wakes the leader too.
+type Nudger interface {
+	Nudge(ctx context.Context) error
+}
+
 // Config is everything a Daemon needs. Source, Client and Metrics are
 // required.
 type Config struct {

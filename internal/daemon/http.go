@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -14,6 +15,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -98,9 +100,7 @@ func (d *Daemon) Handler(opts HandlerOptions) http.Handler {
 			return
 		}
 		d.cfg.Log.Info("woken by POST /reconcile", "remote", r.RemoteAddr)
-		d.Wake()
-		w.WriteHeader(http.StatusAccepted)
-		_, _ = io.WriteString(w, "a pass will start now\n")
+		d.wakeAll(w, r)
 	})
 
 	webhook := d.wakeEndpoint("POST /webhook", opts)
@@ -120,9 +120,7 @@ func (d *Daemon) Handler(opts HandlerOptions) http.Handler {
 			return
 		}
 		d.cfg.Log.Info("woken by webhook", "event", event)
-		d.Wake()
-		w.WriteHeader(http.StatusAccepted)
-		_, _ = io.WriteString(w, "a pass will start now\n")
+		d.wakeAll(w, r)
 	})
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -218,4 +216,24 @@ func notReadyReason(s Status) string {
 	default:
 		return "not ready: the last pass could not reach Kafka"
 	}
+}
+
+// wakeAll starts a pass here and, on a standby, passes the wake on to the
+// leader (Nudger), so that a webhook that reached any replica is applied
+// at once: a load balancer need not know which replica leads.
+func (d *Daemon) wakeAll(w http.ResponseWriter, r *http.Request) {
+	d.Wake()
+	msg := "a pass will start now\n"
+	if n, ok := d.cfg.Leader.(Nudger); ok && !d.leading() {
+		ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
+		defer cancel()
+		if err := n.Nudge(ctx); err != nil {
+			d.cfg.Log.Warn("could not pass the wake on to the leader; it applies at its next interval", "err", err)
+			msg = "this replica is a standby, and could not pass the wake on to the leader (it applies at its next interval)\n"
+		} else {
+			msg = "this replica is a standby: the leader was woken, and applies now\n"
+		}
+	}
+	w.WriteHeader(http.StatusAccepted)
+	_, _ = io.WriteString(w, msg)
 }

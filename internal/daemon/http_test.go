@@ -1,10 +1,12 @@
 package daemon
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -16,6 +18,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -455,5 +458,42 @@ func TestSecretsComparedInConstantTime(t *testing.T) {
 	}
 	if revealing < 2 { // equalSecret and webhookAuthorized's HMAC key
 		t.Errorf("found %d functions that reveal a secret; the test no longer looks where secrets are compared", revealing)
+	}
+}
+
+// fakeNudger is a standby's elector that records the wakes it passes on.
+type fakeNudger struct {
+	nudges atomic.Int32
+	err    error
+}
+
+func (f *fakeNudger) IsLeader() bool { return false }
+func (f *fakeNudger) Nudge(context.Context) error {
+	f.nudges.Add(1)
+	return f.err
+}
+
+// A webhook that reaches a standby wakes the leader too (the standby's
+// elector passes it on), and the answer says which happened.
+func TestWebhookOnAStandbyWakesTheLeader(t *testing.T) {
+	const key = "standby-webhook-secret-1234"
+	for _, tt := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"passed on", nil, "this replica is a standby: the leader was woken, and applies now"},
+		{"not passed on", errors.New("no broker"), "could not pass the wake on to the leader"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			el := &fakeNudger{err: tt.err}
+			d := New(Config{Source: &memSource{}, Leader: el})
+			srv := httptest.NewServer(d.Handler(HandlerOptions{WebhookSecret: secret.New(key)}))
+			defer srv.Close()
+			resp := request(t, srv, "/webhook", strings.NewReader("{}"), map[string]string{"X-Hub-Signature-256": githubSignature(key, "{}"), "X-GitHub-Event": "push"})
+			if resp.code != http.StatusAccepted || !strings.Contains(resp.body, tt.want) || el.nudges.Load() != 1 {
+				t.Fatalf("status %d, body %q, nudges %d", resp.code, resp.body, el.nudges.Load())
+			}
+		})
 	}
 }

@@ -40,6 +40,10 @@ type ElectionOptions struct {
 	// OnChange, if set, is called when this replica gains or loses the
 	// lead, for example to start a pass at once.
 	OnChange func(leader bool)
+	// OnNudge, if set, is called on the leader when a replica passes a
+	// wake on to it (Nudge): a webhook or POST /reconcile that reached a
+	// standby.
+	OnNudge func()
 }
 
 // StartElection creates the election topic if needed and joins the group
@@ -52,7 +56,11 @@ func StartElection(ctx context.Context, base *kgo.Client, opts ElectionOptions, 
 	if opts.SessionTimeout <= 0 {
 		opts.SessionTimeout = 10 * time.Second
 	}
-	if err := ktopic.Ensure(ctx, base, ktopic.Spec{Name: opts.Topic, What: "leader election topic", Partitions: 1, ReplicationFactor: -1}); err != nil {
+	// The topic carries the nudges standbys pass on (a few bytes each),
+	// kept an hour.
+	hour := "3600000"
+	if err := ktopic.Ensure(ctx, base, ktopic.Spec{Name: opts.Topic, What: "leader election topic", Partitions: 1, ReplicationFactor: -1,
+		Configs: map[string]*string{"retention.ms": &hour}}); err != nil {
 		return nil, err
 	}
 	e := &KafkaElector{log: log, onChange: opts.OnChange, group: opts.Group, topic: opts.Topic}
@@ -63,6 +71,8 @@ func StartElection(ctx context.Context, base *kgo.Client, opts ElectionOptions, 
 		kgo.HeartbeatInterval(opts.SessionTimeout/5),
 		kgo.RebalanceTimeout(opts.SessionTimeout),
 		kgo.DisableAutoCommit(),
+		// A new leader reads only the nudges sent from then on.
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtEnd()),
 		kgo.OnPartitionsAssigned(func(_ context.Context, _ *kgo.Client, m map[string][]int32) { e.set(m[opts.Topic], true) }),
 		kgo.OnPartitionsRevoked(func(_ context.Context, _ *kgo.Client, m map[string][]int32) { e.set(m[opts.Topic], false) }),
 		kgo.OnPartitionsLost(func(_ context.Context, _ *kgo.Client, m map[string][]int32) { e.set(m[opts.Topic], false) }),
@@ -73,9 +83,16 @@ func StartElection(ctx context.Context, base *kgo.Client, opts ElectionOptions, 
 	e.cl = cl
 	go func() {
 		for ctx.Err() == nil {
-			// Polling keeps the member in the group; the topic holds no records.
-			if cl.PollFetches(ctx).IsClientClosed() {
+			// Polling keeps the member in the group; a record is a
+			// nudge from a standby.
+			fs := cl.PollFetches(ctx)
+			if fs.IsClientClosed() {
 				return
+			}
+			nudged := false
+			fs.EachRecord(func(*kgo.Record) { nudged = true })
+			if nudged && e.IsLeader() && opts.OnNudge != nil {
+				opts.OnNudge()
 			}
 		}
 	}()
@@ -95,6 +112,16 @@ func (e *KafkaElector) set(parts []int32, gained bool) {
 
 // IsLeader implements Elector.
 func (e *KafkaElector) IsLeader() bool { return e.leader.Load() }
+
+// Nudge passes a wake on to the leader, whichever replica it is: a
+// record on the election topic, which the leader's member reads (OnNudge).
+func (e *KafkaElector) Nudge(ctx context.Context) error {
+	r := &kgo.Record{Topic: e.topic, Key: []byte("wake"), Partition: 0}
+	if err := e.cl.ProduceSync(ctx, r).FirstErr(); err != nil {
+		return fmt.Errorf("pass the wake on to the leader: %w", err)
+	}
+	return nil
+}
 
 // ErrFenced says this replica is no longer the leader the group knows:
 // it lost the lead (a pause longer than the session timeout, a network
@@ -204,6 +231,17 @@ func (l *LazyElector) Fence(ctx context.Context) error {
 		return ErrFenced
 	}
 	return e.Fence(ctx)
+}
+
+// Nudge implements Nudger.
+func (l *LazyElector) Nudge(ctx context.Context) error {
+	l.mu.Lock()
+	e := l.e
+	l.mu.Unlock()
+	if e == nil {
+		return errors.New("pass the wake on to the leader: the leader election has not started yet")
+	}
+	return e.Nudge(ctx)
 }
 
 // Close stops campaigning and leaves the group.

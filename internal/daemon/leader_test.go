@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"log/slog"
 	"testing"
 	"time"
@@ -115,6 +116,51 @@ func TestFenceAsksTheCoordinator(t *testing.T) {
 		leader.Close()
 		if err := leader.Fence(ctx); !errors.Is(err, ErrFenced) {
 			t.Errorf("a leader that left passes the fence: %v", err)
+		}
+	})
+}
+
+// A standby passes a wake on to the leader through the election topic:
+// the leader's OnNudge runs, the standby's does not.
+func TestNudgeWakesTheLeader(t *testing.T) {
+	kafkatest.Each(t, func(t *testing.T, c *kafkatest.Cluster) {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		var nudged [2]atomic.Int32
+		topic, group := kafkatest.Unique("__kgitops_leader"), kafkatest.Unique("nudge")
+		elect := func(i int) *KafkaElector {
+			e, err := StartElection(ctx, c.Client(t), ElectionOptions{Topic: topic, Group: group, SessionTimeout: 6 * time.Second,
+				OnNudge: func() { nudged[i].Add(1) }}, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(e.Close)
+			return e
+		}
+		es := [2]*KafkaElector{elect(0), elect(1)}
+		for es[0].IsLeader() == es[1].IsLeader() {
+			if ctx.Err() != nil {
+				t.Fatal("no single leader")
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		leader, standby := 0, 1
+		if es[1].IsLeader() {
+			leader, standby = 1, 0
+		}
+		// The leader's member may still be starting to fetch: nudge
+		// until it hears one.
+		for nudged[leader].Load() == 0 {
+			if err := es[standby].Nudge(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if ctx.Err() != nil {
+				t.Fatal("the leader never heard the nudge")
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		if n := nudged[standby].Load(); n != 0 {
+			t.Errorf("the standby heard %d nudges", n)
 		}
 	})
 }

@@ -194,6 +194,12 @@ func runDaemon(cmd *cobra.Command, e *env, f *runFlags) error {
 					d.Wake()
 				}
 			},
+			// A webhook that reached a standby, passed on.
+			OnNudge: func() {
+				if d := wake.Load(); d != nil {
+					d.Wake()
+				}
+			},
 		}, log)
 		defer el.Close()
 		cfg.Leader = el
