@@ -3,8 +3,8 @@ package daemon
 import (
 	"context"
 	"errors"
-	"sync/atomic"
 	"log/slog"
+	"sync/atomic"
 	"testing"
 	"time"
 
