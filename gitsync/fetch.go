@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"syscall"
 	"time"
 
 	git "github.com/go-git/go-git/v5"
@@ -147,6 +148,15 @@ func (r *Repo) remoteError(err error, timedOut bool, secrets []string) error {
 	if timedOut {
 		e.kind, e.timeout = kindUnreachable, true
 		e.Hint = fmt.Sprintf("no answer within %v (%s)", r.opts.Timeout, r.opts.names().Name("Timeout"))
+		return e
+	}
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		// Not the server: the cache's own disk. Say so, and where. It is
+		// retried as an unreachable server is (never a wipe and a new
+		// clone, which would lose the revision the cache still holds).
+		e.kind = kindUnreachable
+		e.Hint = fmt.Sprintf("the git cache's disk is full (%s %s): free space there, or point %s at a larger disk; the last fetched revision is kept and read meanwhile",
+			r.opts.names().Name("CacheDir"), r.opts.CacheDir, r.opts.names().Name("CacheDir"))
 		return e
 	}
 	e.Hint = r.hint(err, e.kind)
