@@ -75,7 +75,7 @@ func Apply(ctx context.Context, cl *kgo.Client, plan *Plan, opts ApplyOptions) (
 		opts.Now = time.Now
 	}
 	opts.Inventory = opts.Inventory.withDefaults()
-	a := &applier{cl: cl, b: Backends{Kafka: cl, Other: opts.Backends}, opts: opts, results: map[string]*Result{}, prior: opts.Known.Entries, topicIDs: map[string]string{},
+	a := &applier{cl: cl, b: Backends{Kafka: cl, Other: opts.Backends}, opts: opts, results: map[string]*Result{}, prior: opts.Known.Entries, topicIDs: map[string]string{}, unsure: map[ResourceKey]bool{},
 		claims: plan.Claims, unclaims: plan.Unclaims}
 	var order []string
 	var run []Change // changes to attempt, in plan order
@@ -145,7 +145,11 @@ type applier struct {
 	b        Backends
 	topicIDs map[string]string              // ids of the topics this apply created, from CreateTopics
 	intents  map[ResourceKey]InventoryEntry // what writeIntents recorded
-	claims   []ResourceKey                  // the plan's conflicts to record (Plan.claims)
+	// unsure holds the failed creations Kafka may have carried out all
+	// the same (a timed-out request): their intents are kept, for the
+	// next apply to confirm or drop against the live state.
+	unsure   map[ResourceKey]bool
+	claims   []ResourceKey // the plan's conflicts to record (Plan.claims)
 	unclaims []ResourceKey
 	opts     ApplyOptions
 	results  map[string]*Result

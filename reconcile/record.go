@@ -49,7 +49,7 @@ func (a *applier) record(ctx context.Context, run []Change) error {
 		return r.err
 	}
 	for k := range a.intents {
-		if _, confirmed := r.set[k]; !confirmed {
+		if _, confirmed := r.set[k]; !confirmed && !a.unsure[k] {
 			r.drop(k)
 		}
 	}
