@@ -96,6 +96,9 @@ func (a *applier) createTopics(ctx context.Context, cs []Change) {
 				// recorded below, its id read once it shows.
 				continue
 			}
+			if errors.Is(err, kerr.TopicAlreadyExists) {
+				a.raced[ResourceKey{KindTopic, t.Topic}] = true
+			}
 			a.fail(KindTopic, t.Topic, err)
 			continue
 		}
