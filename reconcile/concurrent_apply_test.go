@@ -135,16 +135,20 @@ func TestConcurrentAppliesDeleteEachTopicOnce(t *testing.T) {
 		opts.AllowDelete = true
 		results := r.applyTogether(st, opts)
 		for _, name := range names {
-			deleted := 0
+			deleted, failed := 0, 0
 			for _, rs := range results {
 				for _, res := range rs {
-					if res.Change.Name == name && res.Err == nil && res.Skipped == "" {
+					switch {
+					case res.Change.Name != name:
+					case res.Err == nil && res.Skipped == "":
 						deleted++
+					case res.Err != nil:
+						failed++
 					}
 				}
 			}
-			if deleted == 0 {
-				t.Errorf("%s: no apply says it deleted it: %+v", name, results)
+			if deleted != 1 || failed != 1 {
+				t.Errorf("%s: deleted by %d applies, failed in %d: %+v", name, deleted, failed, results)
 			}
 		}
 		r.assertInventoryMatches(append(names, kept))
