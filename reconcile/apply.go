@@ -81,7 +81,7 @@ func Apply(ctx context.Context, cl *kgo.Client, plan *Plan, opts ApplyOptions) (
 		opts.Now = time.Now
 	}
 	opts.Inventory = opts.Inventory.withDefaults()
-	a := &applier{cl: cl, b: Backends{Kafka: cl, Other: opts.Backends}, opts: opts, results: map[string]*Result{}, prior: opts.Known.Entries, topicIDs: map[string]string{},
+	a := &applier{cl: cl, b: Backends{Kafka: cl, Other: opts.Backends}, opts: opts, results: map[string]*Result{}, prior: opts.Known.Entries, topicIDs: map[string]string{}, unsure: map[ResourceKey]bool{}, raced: map[ResourceKey]bool{}, wrote: map[int64]bool{},
 		claims: plan.Claims, unclaims: plan.Unclaims}
 	var order []string
 	var run []Change // changes to attempt, in plan order
@@ -155,7 +155,16 @@ type applier struct {
 	b        Backends
 	topicIDs map[string]string              // ids of the topics this apply created, from CreateTopics
 	intents  map[ResourceKey]InventoryEntry // what writeIntents recorded
-	claims   []ResourceKey                  // the plan's conflicts to record (Plan.claims)
+	// unsure holds the failed creations Kafka may have carried out all
+	// the same (a timed-out request): their intents are kept, for the
+	// next apply to confirm or drop against the live state.
+	unsure map[ResourceKey]bool
+	// raced holds the creations that found the resource already there,
+	// made by someone else since the plan (TOPIC_ALREADY_EXISTS).
+	raced map[ResourceKey]bool
+	// wrote holds the offsets of the inventory records this apply wrote.
+	wrote    map[int64]bool
+	claims   []ResourceKey // the plan's conflicts to record (Plan.claims)
 	unclaims []ResourceKey
 	opts     ApplyOptions
 	results  map[string]*Result

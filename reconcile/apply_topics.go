@@ -80,17 +80,32 @@ func (a *applier) createTopics(ctx context.Context, cs []Change) {
 	}
 	resp, err := req.RequestWith(ctx, a.cl)
 	if err != nil {
-		a.failAll(cs, fmt.Errorf("create topics: %w", err))
+		// The controller may have taken the request before the
+		// connection failed or the deadline passed.
+		for _, c := range cs {
+			a.fail(KindTopic, c.Name, fmt.Errorf("create topics: %w%s", err, mayExist))
+			a.unsure[ResourceKey{KindTopic, c.Name}] = true
+		}
 		return
 	}
 	for _, t := range resp.Topics {
 		if err := kafkaErr(t.ErrorCode, t.ErrorMessage); err != nil {
+			if errors.Is(err, kerr.RequestTimedOut) {
+				// Kafka's answer when the controller did not finish in
+				// time: the topic is usually created all the same.
+				a.fail(KindTopic, t.Topic, fmt.Errorf("%w%s", err, mayExist))
+				a.unsure[ResourceKey{KindTopic, t.Topic}] = true
+				continue
+			}
 			if errors.Is(err, kerr.TopicAlreadyExists) && a.ownedAlready(t.Topic) {
 				// An apply killed after creating it recorded it (as an
 				// intent at least), but the brokers' metadata had not
 				// shown it yet when this plan was made. It is ours:
 				// recorded below, its id read once it shows.
 				continue
+			}
+			if errors.Is(err, kerr.TopicAlreadyExists) {
+				a.raced[ResourceKey{KindTopic, t.Topic}] = true
 			}
 			a.fail(KindTopic, t.Topic, err)
 			continue
@@ -100,6 +115,9 @@ func (a *applier) createTopics(ctx context.Context, cs []Change) {
 		}
 	}
 }
+
+// mayExist ends the error of a creation whose outcome is unknown.
+const mayExist = " (Kafka may have created it all the same: the inventory keeps it as an intent, which the next apply confirms or drops)"
 
 func (a *applier) createPartitions(ctx context.Context, cs []Change) {
 	if len(cs) == 0 {

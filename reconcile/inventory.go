@@ -369,6 +369,8 @@ type inventoryWriter struct {
 	ref     InventoryRef
 	brokers int
 	source  string // written with the entries when set
+	// wrote, when set, hears the offset of every record written.
+	wrote func(offset int64)
 }
 
 // ensureTopic creates the inventory topic if it does not exist yet, and
@@ -413,6 +415,11 @@ func (w inventoryWriter) record(ctx context.Context, set map[ResourceKey]Invento
 	}
 	if err := produce(ctx, w.cl, recs); err != nil {
 		return fmt.Errorf("write inventory %q: %w", w.ref.Topic, err)
+	}
+	if w.wrote != nil {
+		for _, r := range recs {
+			w.wrote(r.Offset)
+		}
 	}
 	return nil
 }

@@ -48,9 +48,13 @@ func (a *applier) record(ctx context.Context, run []Change) error {
 	if r.err != nil {
 		return r.err
 	}
+	var lost []ResourceKey
 	for k := range a.intents {
-		if _, confirmed := r.set[k]; !confirmed {
+		if _, confirmed := r.set[k]; !confirmed && !a.unsure[k] {
 			r.drop(k)
+			if a.raced[k] {
+				lost = append(lost, k)
+			}
 		}
 	}
 	a.repair(r)
@@ -58,7 +62,10 @@ func (a *applier) record(ctx context.Context, run []Change) error {
 		r.set[k] = InventoryEntry{CreatedAt: r.now, Revision: a.opts.Revision, External: true, Claim: true}
 	}
 	r.remove = append(r.remove, a.unclaims...)
-	return a.writer().record(ctx, r.set, dedupe(r.remove))
+	if err := a.writer().record(ctx, r.set, dedupe(r.remove)); err != nil {
+		return err
+	}
+	return a.restoreLost(ctx, lost)
 }
 
 // recordKinds runs each kind's record on its changes.
@@ -128,7 +135,7 @@ func (l *Live) InventoryRepairs() int {
 // writer writes this apply's inventory records, with the source when the
 // inventory has none yet or this apply claims it.
 func (a *applier) writer() inventoryWriter {
-	w := inventoryWriter{cl: a.cl, ref: a.opts.Inventory, brokers: a.opts.Brokers}
+	w := inventoryWriter{cl: a.cl, ref: a.opts.Inventory, brokers: a.opts.Brokers, wrote: func(o int64) { a.wrote[o] = true }}
 	if a.opts.Source != "" && a.opts.Source != a.opts.Known.Source && (a.opts.Known.Source == "" || a.opts.ClaimInventory) {
 		w.source = a.opts.Source
 	}
