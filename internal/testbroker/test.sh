@@ -3,12 +3,14 @@
 # (broker.sh) and, for tests, a schema registry (registry.sh: Apicurio Registry from
 # Maven Central). Called by `make test` and `make bench`.
 #
-#   test.sh [test]   go test -race -count=1 ./...
+#   test.sh [test]   go test -race -count=1 ./..., then every Fuzz target for
+#                    KGITOPS_FUZZTIME each (10s; 0 skips them)
 #   test.sh bench    go test -run '^$' -bench . -benchtime 1x -timeout 30m ./reconcile/ ./tail/
 #
 # Environment:
 #   GOTESTFLAGS                   extra `go test` arguments, e.g. GOTESTFLAGS='-run TestX -v'
 #   GOTESTPKGS                    packages instead of the default, e.g. GOTESTPKGS=./internal/...
+#   KGITOPS_FUZZTIME              how long each fuzz target runs after the tests (10s; 0: none)
 #   KGITOPS_REQUIRE_REAL_KAFKA=1  fail when the real broker or the schema registry cannot
 #                                 be started (CI sets it)
 #   plus broker.sh's KGITOPS_BROKER_* and registry.sh's KGITOPS_REGISTRY_* settings.
@@ -126,6 +128,44 @@ cmd=("${go_test[@]}" "${extra[@]}" "${pkgs[@]}")
 banner "Running: ${cmd[*]}" "Clusters: $clusters"
 rc=0
 (cd "$REPO" && "${cmd[@]}") || rc=$?
+
+# Every fuzz target of the packages, each for a bounded time: a failing input
+# fails the run, and go test leaves it in testdata/fuzz/<FuzzName>/ to commit
+# as a seed. The targets are listed by `go test -list`, so a new one runs
+# without an edit here.
+fuzz_failed=()
+fuzztime=${KGITOPS_FUZZTIME:-10s}
+if [[ $MODE == test && $fuzztime != 0 ]]; then
+	banner "Fuzzing: each target for $fuzztime"
+	fuzz_begin=$SECONDS
+	fuzz_list=$(mktemp)
+	if ! (cd "$REPO" && go test -list '^Fuzz' "${pkgs[@]}") >"$fuzz_list"; then
+		fuzz_failed+=("go test -list")
+	fi
+	targets=()
+	names=()
+	while read -r first second _; do
+		case $first in
+		Fuzz*) names+=("$first") ;;
+		ok)
+			for n in "${names[@]}"; do targets+=("$second $n"); done
+			names=()
+			;;
+		esac
+	done <"$fuzz_list"
+	rm -f "$fuzz_list"
+	for target in "${targets[@]}"; do
+		read -r pkg name <<<"$target"
+		echo "--- $name ($pkg)"
+		if ! (cd "$REPO" && go test -run '^$' -fuzz "^$name\$" -fuzztime "$fuzztime" "$pkg"); then
+			fuzz_failed+=("$name ($pkg)")
+		fi
+	done
+	banner "Fuzzing: ${#targets[@]} targets in $((SECONDS - fuzz_begin))s, ${#fuzz_failed[@]} failed" "${fuzz_failed[@]}"
+	if [[ ${#fuzz_failed[@]} -gt 0 && $rc == 0 ]]; then
+		rc=1
+	fi
+fi
 
 if [[ $rc == 0 ]]; then
 	banner "PASS ($MODE) against: $clusters"
