@@ -135,6 +135,9 @@ func (l *Live) InventoryRepairs() int {
 // writer writes this apply's inventory records, with the source when the
 // inventory has none yet or this apply claims it.
 func (a *applier) writer() inventoryWriter {
+	if a.wrote == nil {
+		a.wrote = map[int64]bool{}
+	}
 	w := inventoryWriter{cl: a.cl, ref: a.opts.Inventory, brokers: a.opts.Brokers, wrote: func(o int64) { a.wrote[o] = true }}
 	if a.opts.Source != "" && a.opts.Source != a.opts.Known.Source && (a.opts.Known.Source == "" || a.opts.ClaimInventory) {
 		w.source = a.opts.Source
