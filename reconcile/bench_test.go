@@ -3,13 +3,17 @@ package reconcile
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/kgitops/kgitops/internal/benchrepo"
 	"github.com/kgitops/kgitops/internal/kafkatest"
 	"github.com/kgitops/kgitops/spec"
 )
@@ -130,4 +134,205 @@ func deleteTopics(b *testing.B, cl *kgo.Client, names []string) {
 	if _, err := kadm.NewClient(cl).DeleteTopics(ctx, names...); err != nil {
 		b.Logf("delete benchmark topics: %v", err)
 	}
+}
+
+// BenchmarkScale measures the Scale repo of issue 14 (benchrepo.Scale:
+// 10,000 topics with two overrides, 500 ACL documents of 20 rules making
+// 20,000 ACLs, 500 quotas, 200 SCRAM users) on kfake and, when one is
+// given, the real broker:
+//
+//   - load-ms, load-acls-ms: spec.Load of the whole repo, and of its ACL
+//     documents alone (median of 5);
+//   - apply-s: `kgitops apply` of it all, once, as a process;
+//   - plan-ms vs raw-kadm-ms: Observe and Diff (diff-ms: Diff alone) in this process against the
+//     same state read by bare requests (Metadata, DescribeConfigs of every
+//     topic, DescribeACLs, DescribeClientQuotas, DescribeUserSCRAMCredentials,
+//     one after the other), each on a fresh client (median of 5);
+//   - proc-plan-ms, proc-plan/raw and peak-rss-MB: `kgitops plan` as a
+//     process, which also loads the repo and reads the passwords (median
+//     wall time of 3, highest peak RSS).
+func BenchmarkScale(b *testing.B) {
+	bin, err := benchrepo.Build(".", b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	clusters := []*kafkatest.Cluster{kafkatest.NewFake(b)}
+	if rb := kafkatest.RealBroker(b); rb != nil {
+		clusters = append(clusters, rb)
+	}
+	for _, c := range clusters {
+		b.Run(c.Name, func(b *testing.B) { benchScale(b, c, bin) })
+	}
+}
+
+func benchScale(b *testing.B, c *kafkatest.Cluster, bin string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	defer cancel()
+	prefix := kafkatest.Unique("scale")
+	sizes := benchrepo.Scale
+	repo, err := benchrepo.Write(b.TempDir(), prefix, sizes)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var loadTimes, aclTimes []time.Duration
+	var st *spec.State
+	for range 5 {
+		t0 := time.Now()
+		if st, err = spec.Load(repo.Dir); err != nil {
+			b.Fatal(err)
+		}
+		loadTimes = append(loadTimes, time.Since(t0))
+		t0 = time.Now()
+		if _, err := spec.Load(filepath.Join(repo.Dir, "acls")); err != nil {
+			b.Fatal(err)
+		}
+		aclTimes = append(aclTimes, time.Since(t0))
+	}
+
+	cli := func(cmd string, more ...string) benchrepo.Run {
+		b.Helper()
+		args := append([]string{cmd, "--dir", repo.Dir, "--secrets-dir", repo.SecretsDir,
+			"--bootstrap-servers", strings.Join(c.Bootstrap, ","), "--inventory-name", prefix,
+			"--max-partitions-per-broker", "1048576", "--timeout", "15m"}, more...)
+		r, err := benchrepo.Exec(bin, args...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return r
+	}
+	ap := cli("apply")
+	if ap.ExitCode != 0 {
+		b.Fatalf("kgitops apply: exit %d:\n%s", ap.ExitCode, tail(ap.Output, 40))
+	}
+	b.Logf("%s: kgitops apply of %d topics, %d ACLs, %d quotas, %d users: %s, peak RSS %.0f MB",
+		c.Name, sizes.Topics, sizes.ACLs(), sizes.Quotas, sizes.Users, ap.Wall.Round(time.Millisecond), ap.PeakMB())
+	if c.Real() {
+		b.Cleanup(func() { // delete what the apply made: the inventory lists it all
+			empty := b.TempDir()
+			r, err := benchrepo.Exec(bin, "apply", "--dir", empty, "--bootstrap-servers", strings.Join(c.Bootstrap, ","),
+				"--inventory-name", prefix, "--allow-delete", "--allow-empty", "--timeout", "15m")
+			if err != nil || r.ExitCode != 0 {
+				b.Logf("delete the benchmark's resources: %v, exit %d:\n%s", err, r.ExitCode, tail(r.Output, 20))
+			}
+		})
+	}
+
+	passwords := map[string]Secret{}
+	secrets, err := spec.NewSecretsDir(repo.SecretsDir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, u := range st.Users {
+		pw, err := u.ReadPassword(os.Getenv, secrets.ReadFile)
+		if err != nil {
+			b.Fatal(err)
+		}
+		passwords[u.Name] = NewSecret(pw)
+	}
+	opts := DiffOptions{MaxPartitionsPerBroker: 1 << 20, Passwords: passwords}
+	fresh := func() *kgo.Client {
+		cl, err := kgo.NewClient(kgo.SeedBrokers(c.Bootstrap...))
+		if err != nil {
+			b.Fatal(err)
+		}
+		return cl
+	}
+	// A real broker shows new ACLs, quotas and users some time after it
+	// acknowledged them: wait for an empty plan before timing one.
+	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(2 * time.Second) {
+		cl := fresh()
+		live, err := Observe(ctx, cl, ObserveOptions{Inventory: InventoryRef{Name: prefix}, Desired: st})
+		cl.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		p := Diff(st, live, opts)
+		if !p.HasChanges() && len(p.Errors) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("plan of the applied repo is still not empty after 3 minutes: %+v %v", p.Summary, p.Errors)
+		}
+	}
+	var planTimes, diffTimes, rawTimes, procTimes []time.Duration
+	var peak int64
+	b.ResetTimer()
+	for range b.N {
+		for range 5 {
+			cl := fresh()
+			t0 := time.Now()
+			live, err := Observe(ctx, cl, ObserveOptions{Inventory: InventoryRef{Name: prefix}, Desired: st})
+			if err != nil {
+				b.Fatal(err)
+			}
+			t1 := time.Now()
+			p := Diff(st, live, opts)
+			planTimes = append(planTimes, time.Since(t0))
+			diffTimes = append(diffTimes, time.Since(t1))
+			cl.Close()
+			if p.HasChanges() || len(p.Errors) > 0 {
+				b.Fatalf("plan of the applied repo is not empty: %+v %v", p.Summary, p.Errors)
+			}
+
+			cl = fresh()
+			t0 = time.Now()
+			rawFetch(ctx, b, cl)
+			rawTimes = append(rawTimes, time.Since(t0))
+			cl.Close()
+		}
+		for range 3 {
+			r := cli("plan", "--detailed-exitcode")
+			if r.ExitCode != 0 {
+				b.Fatalf("kgitops plan --detailed-exitcode: exit %d:\n%s", r.ExitCode, tail(r.Output, 40))
+			}
+			procTimes = append(procTimes, r.Wall)
+			peak = max(peak, r.PeakRSS)
+		}
+	}
+	b.StopTimer()
+	load, acls := median(loadTimes), median(aclTimes)
+	plan, raw, proc := median(planTimes), median(rawTimes), median(procTimes)
+	b.ReportMetric(float64(load.Milliseconds()), "load-ms")
+	b.ReportMetric(float64(acls.Milliseconds()), "load-acls-ms")
+	b.ReportMetric(ap.Wall.Seconds(), "apply-s")
+	b.ReportMetric(float64(plan.Milliseconds()), "plan-ms")
+	b.ReportMetric(float64(median(diffTimes).Milliseconds()), "diff-ms")
+	b.ReportMetric(float64(raw.Milliseconds()), "raw-kadm-ms")
+	b.ReportMetric(float64(plan)/float64(raw), "plan/raw")
+	b.ReportMetric(float64(proc.Milliseconds()), "proc-plan-ms")
+	b.ReportMetric(float64(proc)/float64(raw), "proc-plan/raw")
+	b.ReportMetric(float64(peak)/1e6, "peak-rss-MB")
+	b.Logf("%s: load %s (ACL documents %s); plan in-process %s, raw kadm fetch %s, ratio %.2f; kgitops plan %s, ratio %.2f, peak RSS %.0f MB",
+		c.Name, load.Round(time.Millisecond), acls.Round(time.Millisecond), plan.Round(time.Millisecond), raw.Round(time.Millisecond),
+		float64(plan)/float64(raw), proc.Round(time.Millisecond), float64(proc)/float64(raw), float64(peak)/1e6)
+}
+
+// rawFetch reads what a plan of the Scale repo reads, by bare kadm and
+// kmsg requests: the topics, their configs, every ACL, every quota and
+// every SCRAM user.
+func rawFetch(ctx context.Context, b *testing.B, cl *kgo.Client) {
+	b.Helper()
+	adm := kadm.NewClient(cl)
+	md, err := adm.Metadata(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := adm.DescribeTopicConfigs(ctx, md.Topics.Names()...); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := ReadACLs(ctx, cl); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := adm.DescribeClientQuotas(ctx, false, nil); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := adm.DescribeUserSCRAMs(ctx); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// tail returns the last n lines of s.
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }

@@ -252,5 +252,10 @@ func (l *loader) finish() *State {
 	}
 	l.st.sortByName()
 	l.errs = slices.Compact(l.errs.sorted()) // an alias used twice reports its problems once
-	return &l.st
+	// The checks hold the documents' YAML nodes, and a pointer into l
+	// would keep l alive: drop them, and return a State of its own, so
+	// that the nodes are not kept for as long as the State is.
+	l.later = nil
+	st := l.st
+	return &st
 }

@@ -97,29 +97,45 @@ func OperationApplies(resourceType, op string) bool {
 // squash folds the spellings of one name together: describeConfigs,
 // DESCRIBE_CONFIGS and describe-configs all become "describeconfigs".
 func squash(s string) string {
-	return strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(s))
+	return strings.ToLower(squasher.Replace(s))
+}
+
+// squasher drops what squash ignores. Built once: building a Replacer
+// costs far more than using one, and ACL loading squashes every operation
+// and resource type it reads.
+var squasher = strings.NewReplacer("_", "", "-", "")
+
+// squashedOperations and squashedResourceTypes map each squashed name to
+// Kafka's, for parseOperation and parseResourceType.
+var (
+	squashedOperations    = squashedNames(operationNames)
+	squashedResourceTypes = squashedNames(resourceTypes)
+)
+
+// squashedNames maps squash(n) to n for each of names; the first name
+// wins if two squash alike.
+func squashedNames(names []string) map[string]string {
+	m := make(map[string]string, len(names))
+	for _, n := range names {
+		if _, ok := m[squash(n)]; !ok {
+			m[squash(n)] = n
+		}
+	}
+	return m
 }
 
 // parseOperation returns Kafka's name of the operation s, which may be
 // written in any case, in snake, kebab or camel case.
 func parseOperation(s string) (string, bool) {
-	for _, op := range operationNames {
-		if squash(op) == squash(s) {
-			return op, true
-		}
-	}
-	return "", false
+	op, ok := squashedOperations[squash(s)]
+	return op, ok
 }
 
 // parseResourceType returns the canonical name of resource type s, which
 // may be written like an operation.
 func parseResourceType(s string) (string, bool) {
-	for _, t := range resourceTypes {
-		if squash(t) == squash(s) {
-			return t, true
-		}
-	}
-	return "", false
+	t, ok := squashedResourceTypes[squash(s)]
+	return t, ok
 }
 
 // parsePatternType returns literal or prefixed for s, in any case.
