@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/kgitops/kgitops/spec"
 )
@@ -34,10 +36,10 @@ func RenderText(w io.Writer, p *Plan) error {
 		b.WriteString("kgitops will perform the following actions:\n\n")
 	}
 	for _, c := range p.Changes {
-		fmt.Fprintf(&b, "  %s %s %s", actionSymbol[c.Action], c.Kind, c.Name)
+		fmt.Fprintf(&b, "  %s %s %s", actionSymbol[c.Action], safe(c.Kind), safe(c.Name))
 		switch {
 		case c.Held != "":
-			fmt.Fprintf(&b, "  (held: %s)", c.Held)
+			fmt.Fprintf(&b, "  (held: %s)", safe(c.Held))
 		case c.Pending:
 			b.WriteString("  (pending: deleted only with --allow-delete)")
 		case c.Drift:
@@ -47,7 +49,7 @@ func RenderText(w io.Writer, p *Plan) error {
 		}
 		b.WriteString("\n")
 		for _, src := range c.Sources {
-			fmt.Fprintf(&b, "      # from %s\n", src)
+			fmt.Fprintf(&b, "      # from %s\n", safe(src))
 		}
 		if c.Kind != KindACL || c.Action == ActionUpdate { // an ACL's name says it all; its update is its principal's protection
 			writeFields(&b, c)
@@ -55,33 +57,33 @@ func RenderText(w io.Writer, p *Plan) error {
 		b.WriteString("\n")
 	}
 	for _, e := range p.Errors {
-		fmt.Fprintf(&b, "Error: %s %s: %s\n", e.Kind, e.Name, e.Message)
+		fmt.Fprintf(&b, "Error: %s %s: %s\n", safe(e.Kind), safe(e.Name), safe(e.Message))
 	}
 	if len(p.Errors) > 0 {
 		b.WriteString("\n")
 	}
 	for _, f := range p.Findings {
 		if f.Severity == spec.SeverityWarn {
-			fmt.Fprintf(&b, "Warning: %s %s: %s\n", f.Kind, f.Name, findingText(f))
+			fmt.Fprintf(&b, "Warning: %s %s: %s\n", safe(f.Kind), safe(f.Name), safe(findingText(f)))
 		}
 	}
 	if p.Warnings() > 0 {
 		b.WriteString("\n")
 	}
 	for _, e := range p.Blocked {
-		fmt.Fprintf(&b, "Blocked: %s %s: %s\n", e.Kind, e.Name, e.Message)
+		fmt.Fprintf(&b, "Blocked: %s %s: %s\n", safe(e.Kind), safe(e.Name), safe(e.Message))
 	}
 	if len(p.Blocked) > 0 {
 		b.WriteString("\n")
 	}
 	for _, e := range p.Drift {
-		fmt.Fprintf(&b, "Drift: %s %s: %s\n", e.Kind, e.Name, e.Message)
+		fmt.Fprintf(&b, "Drift: %s %s: %s\n", safe(e.Kind), safe(e.Name), safe(e.Message))
 	}
 	if len(p.Drift) > 0 {
 		b.WriteString("\n")
 	}
 	for _, e := range p.Notes {
-		fmt.Fprintf(&b, "Note: %s %s: %s\n", e.Kind, e.Name, e.Message)
+		fmt.Fprintf(&b, "Note: %s %s: %s\n", safe(e.Kind), safe(e.Name), safe(e.Message))
 	}
 	if len(p.Notes) > 0 {
 		b.WriteString("\n")
@@ -104,13 +106,13 @@ func writeFields(b *strings.Builder, c Change) {
 		from := fromProfile(f)
 		switch {
 		case c.Action == ActionCreate:
-			fmt.Fprintf(b, "      %s:%s %v%s\n", f.Path, pad, new, from)
+			fmt.Fprintf(b, "      %s:%s %s%s\n", safe(f.Path), pad, safeV(new), from)
 		case f.Old == nil:
-			fmt.Fprintf(b, "    + %s:%s %v%s\n", f.Path, pad, new, from)
+			fmt.Fprintf(b, "    + %s:%s %s%s\n", safe(f.Path), pad, safeV(new), from)
 		case f.New == nil:
-			fmt.Fprintf(b, "    - %s:%s %v%s\n", f.Path, pad, old, removalNote(c.Kind))
+			fmt.Fprintf(b, "    - %s:%s %s%s\n", safe(f.Path), pad, safeV(old), removalNote(c.Kind))
 		default:
-			fmt.Fprintf(b, "    ~ %s:%s %v → %v%s\n", f.Path, pad, old, new, from)
+			fmt.Fprintf(b, "    ~ %s:%s %s → %s%s\n", safe(f.Path), pad, safeV(old), safeV(new), from)
 		}
 	}
 }
@@ -177,4 +179,37 @@ func writeProgress(b *strings.Builder, ps []ReassignmentProgress) {
 			return
 		}
 	}
+}
+
+// safe escapes what a terminal would act on in text that may come from
+// the cluster (a principal, a topic, a broker's message): control
+// characters, newlines included, and Unicode's bidirectional overrides,
+// so that a name can neither forge plan lines nor drive the terminal.
+func safe(s string) string {
+	clean := true
+	for _, r := range s {
+		if unsafeRune(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unsafeRune(r) {
+			q := strconv.QuoteRuneToASCII(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func safeV(v any) string { return safe(fmt.Sprint(v)) }
+
+func unsafeRune(r rune) bool {
+	return unicode.IsControl(r) || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 || r == 0x200e || r == 0x200f
 }
