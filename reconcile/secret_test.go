@@ -62,3 +62,28 @@ func TestCredentialHash(t *testing.T) {
 		t.Error("two hashes of one credential are equal: no salt")
 	}
 }
+
+// A credential is compared with its hash once per process: the answer
+// is remembered, under a key that is neither the password nor a fast hash
+// of it alone, and is right for a changed password too.
+func TestCredentialMatchesIsRemembered(t *testing.T) {
+	pw, other := NewSecret("remembered-pw-1"), NewSecret("remembered-pw-2")
+	h, err := hashCredential("SCRAM-SHA-512", 8192, pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if !credentialMatches(h, "SCRAM-SHA-512", 8192, pw) || credentialMatches(h, "SCRAM-SHA-512", 8192, other) {
+			t.Fatal("wrong answer")
+		}
+	}
+	for _, tc := range []struct {
+		pw   Secret
+		want bool
+	}{{pw, true}, {other, false}} {
+		ok, known := matches.get(matchKey(h, credentialText("SCRAM-SHA-512", 8192, tc.pw)))
+		if !known || ok != tc.want {
+			t.Errorf("remembered %v (known %v), want %v", ok, known, tc.want)
+		}
+	}
+}
