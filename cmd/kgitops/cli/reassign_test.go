@@ -167,7 +167,7 @@ func TestReplicationFactorByReassignment(t *testing.T) {
 	if len(rates) == 0 || len(lists) != 2 {
 		t.Errorf("while moving: throttle rates on brokers %v, topic lists %v; want rates and both lists", rates, lists)
 	}
-	if res := r.reassign("status"); res.code != 0 || !strings.Contains(res.stdout, r.topic) || !regexp.MustCompile(`\d+\.\d KiB|\d+ B`).MatchString(res.stdout) {
+	if res := r.reassign("status"); res.code != 0 || !strings.Contains(res.stdout, r.topic) || !regexp.MustCompile(`\d+\.\d [KMG]iB|\d+ B`).MatchString(res.stdout) {
 		t.Errorf("reassign status while moving: want the topic and the bytes left:\n%s", res)
 	}
 	if res := r.run("plan", "--detailed-exitcode"); res.code != 0 || !strings.Contains(res.stdout, "Reassignment in progress: Topic "+r.topic) {
