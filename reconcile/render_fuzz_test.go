@@ -252,7 +252,7 @@ func splitUnescaped(l string, sep byte) []string {
 }
 
 func hasEntityAt(s string) bool {
-	for _, e := range []string{"&amp;", "&lt;", "&gt;", "&#34;", "&#39;"} {
+	for _, e := range []string{"&amp;", "&lt;", "&gt;", "&#34;", "&#39;", "&#64;"} {
 		if strings.HasPrefix(s, e) {
 			return true
 		}
@@ -305,7 +305,7 @@ func backticksAt(s string, i int) int {
 }
 
 // unescapeMD reads mdText's output back: a backslash before ASCII
-// punctuation escapes it, and its three entities stand for &, < and >.
+// punctuation escapes it, and its four entities stand for &, <, > and @.
 func unescapeMD(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
@@ -322,6 +322,9 @@ func unescapeMD(s string) string {
 		case strings.HasPrefix(s[i:], "&gt;"):
 			b.WriteByte('>')
 			i += len("&gt;") - 1
+		case strings.HasPrefix(s[i:], "&#64;"):
+			b.WriteByte('@')
+			i += len("&#64;") - 1
 		default:
 			b.WriteByte(s[i])
 		}

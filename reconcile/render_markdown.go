@@ -293,6 +293,11 @@ func mdText(s string) string {
 			b.WriteString("&lt;")
 		case r == '>':
 			b.WriteString("&gt;")
+		case r == '@':
+			// A name like @org/team must not notify anyone from a
+			// pull-request comment: the entity shows as @ and mentions
+			// nobody.
+			b.WriteString("&#64;")
 		case strings.ContainsRune("\\`*_[]|~$#", r),
 			i == 0 && strings.ContainsRune("-+=", r),
 			i == digits && digits > 0 && (r == '.' || r == ')'):

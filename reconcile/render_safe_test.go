@@ -36,3 +36,16 @@ func TestRenderTextEscapesWhatTheClusterNames(t *testing.T) {
 		t.Errorf("%d summary lines:\n%s", n, out)
 	}
 }
+
+// A name like @org/team in a pull-request comment mentions nobody.
+func TestMarkdownMentionsNobody(t *testing.T) {
+	p := &Plan{Changes: []Change{{Action: ActionCreate, Kind: KindTopic, Name: "t", Sources: []string{"Topic t owned by @org/team"}}}}
+	p.summarize()
+	var b bytes.Buffer
+	if err := RenderMarkdown(&b, p, MarkdownOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if out := b.String(); strings.Contains(out, "@org") || !strings.Contains(out, "&#64;org/team") {
+		t.Errorf("the markdown plan mentions @org/team:\n%s", out)
+	}
+}
