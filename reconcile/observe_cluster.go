@@ -110,22 +110,12 @@ func observeCluster(ctx context.Context, cl *kgo.Client, md *kmsg.MetadataRespon
 		}
 	}
 	info.Throttles = <-throttles
-	for broker, ds := range <-dirs {
+	all := <-dirs
+	info.Sizes = replicaSizes(all)
+	for broker, ds := range all {
 		var total, usable int64
 		known := true
 		for _, d := range ds {
-			d.Topics.Each(func(p kadm.DescribedLogDirPartition) {
-				if info.Sizes == nil {
-					info.Sizes = map[string]map[int32]map[int32]int64{}
-				}
-				if info.Sizes[p.Topic] == nil {
-					info.Sizes[p.Topic] = map[int32]map[int32]int64{}
-				}
-				if info.Sizes[p.Topic][p.Partition] == nil {
-					info.Sizes[p.Topic][p.Partition] = map[int32]int64{}
-				}
-				info.Sizes[p.Topic][p.Partition][broker] += p.Size
-			})
 			if d.Err != nil || d.TotalBytes < 0 || d.UsableBytes < 0 {
 				known = false
 				break
@@ -237,4 +227,25 @@ func describeLogDirs(ctx context.Context, cl *kgo.Client, set kadm.TopicsSet, al
 		out[shard.Meta.NodeID] = ds
 	}
 	return out
+}
+
+// replicaSizes sums the partitions' sizes the log dirs report, by topic,
+// partition and broker; nil when they report none.
+func replicaSizes(dirs kadm.DescribedAllLogDirs) map[string]map[int32]map[int32]int64 {
+	var sizes map[string]map[int32]map[int32]int64
+	dirs.Each(func(d kadm.DescribedLogDir) {
+		d.Topics.Each(func(p kadm.DescribedLogDirPartition) {
+			if sizes == nil {
+				sizes = map[string]map[int32]map[int32]int64{}
+			}
+			if sizes[p.Topic] == nil {
+				sizes[p.Topic] = map[int32]map[int32]int64{}
+			}
+			if sizes[p.Topic][p.Partition] == nil {
+				sizes[p.Topic][p.Partition] = map[int32]int64{}
+			}
+			sizes[p.Topic][p.Partition][d.Broker] += p.Size
+		})
+	})
+	return sizes
 }

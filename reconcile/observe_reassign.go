@@ -3,6 +3,7 @@ package reconcile
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -26,20 +27,11 @@ func (m Moving) Target() []int32 { return without(m.Replicas, m.Removing) }
 func without(a, b []int32) []int32 {
 	var out []int32
 	for _, x := range a {
-		if !containsInt32(b, x) {
+		if !slices.Contains(b, x) {
 			out = append(out, x)
 		}
 	}
 	return out
-}
-
-func containsInt32(s []int32, x int32) bool {
-	for _, y := range s {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // readReassignments lists every reassignment in progress in the cluster,

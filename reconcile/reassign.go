@@ -309,7 +309,7 @@ func replicaList(bs []int32) string {
 func moveSummary(m placement.Move, bytes int64) string {
 	var what []string
 	if add := placement.Adding(m); len(add) > 0 {
-		what = append(what, fmt.Sprintf("copies %s to %s", humanBytes(bytes), strings.Trim(replicaList(add), "[]")))
+		what = append(what, fmt.Sprintf("copies %s to %s", HumanBytes(bytes), strings.Trim(replicaList(add), "[]")))
 	}
 	if rm := placement.Removing(m); len(rm) > 0 {
 		what = append(what, "drops "+strings.Trim(replicaList(rm), "[]"))
@@ -329,17 +329,17 @@ func reassignmentSummary(n int, total int64, receivers map[int32]bool, throttle 
 	if len(ids) == 0 {
 		return fmt.Sprintf("%d partition(s), nothing to copy", n)
 	}
-	s := fmt.Sprintf("%d partition(s), %s to copy to broker(s) %s", n, humanBytes(total), strings.Trim(replicaList(ids), "[]"))
+	s := fmt.Sprintf("%d partition(s), %s to copy to broker(s) %s", n, HumanBytes(total), strings.Trim(replicaList(ids), "[]"))
 	if throttle > 0 {
-		s += fmt.Sprintf(", throttled at %s/s per broker", humanBytes(throttle))
+		s += fmt.Sprintf(", throttled at %s/s per broker", HumanBytes(throttle))
 	} else {
 		s += ", not throttled"
 	}
 	return s + fmt.Sprintf(", %d at a time", inFlight)
 }
 
-// humanBytes prints a size in binary units: 1.2 MiB.
-func humanBytes(n int64) string {
+// HumanBytes prints a size in binary units: 1.2 MiB.
+func HumanBytes(n int64) string {
 	const unit = 1024
 	if n < unit {
 		return fmt.Sprintf("%d B", n)
@@ -387,7 +387,7 @@ func sortProgress(ps []ReassignmentProgress) {
 // String says where the reassignment stands: "2 of 6 partitions done, 2
 // moving, 2 waiting; 1.2 GiB left, about 3m20s at the rate so far".
 func (pr ReassignmentProgress) String() string {
-	s := fmt.Sprintf("%d of %d partition(s) done, %d moving, %d waiting; %s left", pr.Done, pr.Partitions, pr.Moving, pr.Pending, humanBytes(pr.BytesRemaining))
+	s := fmt.Sprintf("%d of %d partition(s) done, %d moving, %d waiting; %s left", pr.Done, pr.Partitions, pr.Moving, pr.Pending, HumanBytes(pr.BytesRemaining))
 	if pr.ETASeconds > 0 {
 		s += ", about " + (time.Duration(pr.ETASeconds) * time.Second).Round(time.Second).String() + " at the rate so far"
 	}

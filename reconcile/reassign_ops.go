@@ -3,6 +3,7 @@ package reconcile
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -57,7 +58,7 @@ func ReadReassignStatus(ctx context.Context, cl *kgo.Client, ref InventoryRef) (
 		return nil, fmt.Errorf("read the brokers: %w", err)
 	}
 	st := &ReassignStatus{Partitions: []MovingPartition{}, Topics: []ReassignmentProgress{}}
-	sizes := map[string]map[int32]map[int32]int64{}
+	var sizes map[string]map[int32]map[int32]int64
 	if len(moving) > 0 {
 		set := kadm.TopicsSet{}
 		for t, ps := range moving {
@@ -65,19 +66,7 @@ func ReadReassignStatus(ctx context.Context, cl *kgo.Client, ref InventoryRef) (
 				set.Add(t, p) // a topic named without partitions gets none
 			}
 		}
-		if dirs, err := adm.DescribeAllLogDirs(ctx, set); err == nil {
-			dirs.Each(func(d kadm.DescribedLogDir) {
-				d.Topics.Each(func(p kadm.DescribedLogDirPartition) {
-					if sizes[p.Topic] == nil {
-						sizes[p.Topic] = map[int32]map[int32]int64{}
-					}
-					if sizes[p.Topic][p.Partition] == nil {
-						sizes[p.Topic][p.Partition] = map[int32]int64{}
-					}
-					sizes[p.Topic][p.Partition][d.Broker] += p.Size
-				})
-			})
-		}
+		sizes = replicaSizes(describeLogDirs(ctx, cl, set, false))
 	}
 	st.Throttles = readThrottles(ctx, adm, md.Brokers.NodeIDs())
 	inv, err := ReadInventory(ctx, cl, ref)
@@ -98,8 +87,8 @@ func ReadReassignStatus(ctx context.Context, cl *kgo.Client, ref InventoryRef) (
 	slices.Sort(st.ThrottledByKgitops)
 	sort.Strings(st.Held)
 	info := &ClusterInfo{Sizes: sizes}
-	for _, t := range slices.Sorted(mapKeys(moving)) {
-		for _, p := range slices.Sorted(mapKeys(moving[t])) {
+	for _, t := range slices.Sorted(maps.Keys(moving)) {
+		for _, p := range slices.Sorted(maps.Keys(moving[t])) {
 			m := moving[t][p]
 			mp := MovingPartition{Topic: t, Partition: p, Replicas: m.Target(), Adding: m.Adding, Removing: m.Removing, BytesRemaining: -1}
 			if _, known := sizes[t][p]; known {
@@ -114,16 +103,6 @@ func ReadReassignStatus(ctx context.Context, cl *kgo.Client, ref InventoryRef) (
 		st.Topics = append(st.Topics, progressOf(t, moving[t], nil, info, inv, time.Now()))
 	}
 	return st, nil
-}
-
-func mapKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
-	return func(yield func(K) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // heldTarget marks a Reassignment record as a hold: `kgitops reassign
@@ -173,7 +152,7 @@ func CancelReassignments(ctx context.Context, cl *kgo.Client, ref InventoryRef, 
 	for t := range want {
 		held[t] = true
 	}
-	res.Held = slices.Sorted(mapKeys(held))
+	res.Held = slices.Sorted(maps.Keys(held))
 	sort.Slice(res.Cancelled, func(i, j int) bool {
 		a, b := res.Cancelled[i], res.Cancelled[j]
 		return a.Topic < b.Topic || a.Topic == b.Topic && a.Partition < b.Partition

@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -72,7 +73,7 @@ func Rebalance(live *Live, opts RebalanceOptions) (*Plan, error) {
 	if opts.Now != nil {
 		now = opts.Now
 	}
-	for _, name := range slices.Sorted(mapKeys(res)) {
+	for _, name := range slices.Sorted(maps.Keys(res)) {
 		r := res[name]
 		for _, off := range r.Offline {
 			p.Notes = append(p.Notes, Refusal{Kind: KindTopic, Name: name, Message: fmt.Sprintf("partition %d is offline (no leader): never moved", off)})

@@ -80,7 +80,7 @@ func writeReassignStatus(w io.Writer, st *reconcile.ReassignStatus) {
 		for _, p := range st.Partitions {
 			left := "?"
 			if p.BytesRemaining >= 0 {
-				left = humanSize(p.BytesRemaining)
+				left = reconcile.HumanBytes(p.BytesRemaining)
 			}
 			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", p.Topic, p.Partition, ids(p.Replicas), orDash(ids(p.Adding)), orDash(ids(p.Removing)), left)
 		}
@@ -183,20 +183,6 @@ func newReassignResume(e *env) *cobra.Command {
 	}
 	f.add(cmd, e.getenv)
 	return cmd
-}
-
-// humanSize prints bytes in binary units.
-func humanSize(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 5; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
 func ids(s []int32) string {
