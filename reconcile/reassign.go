@@ -171,6 +171,13 @@ func (p *Plan) reassignTopic(t spec.Topic, lt LiveTopic, live *Live, desired *sp
 		if t.ReplicationFactor == lt.ReplicationFactor {
 			msg = fmt.Sprintf("placement %s cannot be kept: %v", strategy, err)
 		}
+		if len(live.DownBrokers) > 0 {
+			// The live brokers are too few while some are down: the
+			// cluster, not the repo, stands in the way. Only this topic
+			// waits; the rest of the plan applies.
+			p.block(KindTopic, t.Name, fmt.Sprintf("waiting for brokers: %s (down: %s); its replicas are placed once they are back", msg, brokerList(live.DownBrokers)))
+			return nil, nil, false
+		}
 		p.refuseOrBlock(KindTopic, t.Name, msg, inBase && b.ReplicationFactor == t.ReplicationFactor)
 		return nil, nil, false
 	}

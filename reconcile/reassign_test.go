@@ -532,3 +532,24 @@ func TestPartitionsAddedWithAReplicationFactorChange(t *testing.T) {
 		t.Errorf("a growth at the same factor got lists: %v", tc.Assignment)
 	}
 }
+
+// A broker down while a topic's replicas move (or must be placed) blocks
+// that topic only, saying it waits for the broker: it never refuses the
+// whole plan, which would stop a daemon enforcing everything else.
+func TestABrokerDownBlocksOnlyTheMovingTopic(t *testing.T) {
+	doc := hdr + "kind: Topic\nmetadata: {name: moving}\nspec: {partitions: 1, replicationFactor: 3}\n---\n" +
+		hdr + "kind: Topic\nmetadata: {name: other}\nspec: {partitions: 1, replicationFactor: 1, configs: {retention.ms: \"3600000\"}}\n"
+	live := rackLive(map[int32]string{1: "a", 2: "a"}, map[string][]LivePartition{
+		"moving": {{ID: 0, Replicas: []int32{1, 2, 3}, ISR: []int32{1, 2}, Leader: 1}},
+		"other":  {part(0, 1, 1)},
+	})
+	live.RegisteredBrokers, live.DownBrokers = 3, []int32{3}
+	p := Diff(loadYAML(t, doc), live, DiffOptions{})
+	if len(p.Errors) > 0 {
+		t.Fatalf("the plan is refused: %v", p.Errors)
+	}
+	if len(p.Blocked) != 1 || p.Blocked[0].Name != "moving" || !strings.Contains(p.Blocked[0].Message, "waiting for brokers") || !strings.Contains(p.Blocked[0].Message, "broker 3") {
+		t.Fatalf("blocked %v", p.Blocked)
+	}
+	topicChange(t, p, "other") // the rest still applies
+}
