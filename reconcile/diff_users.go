@@ -29,6 +29,22 @@ type ScramUpsert struct {
 	Password   Secret
 }
 
+// userChecks are the password comparisons diffUsers will make: a declared
+// user with a password, a recorded hash and a credential of its mechanism.
+func userChecks(desired *spec.State, live *Live, opts DiffOptions) []credentialCheck {
+	var checks []credentialCheck
+	for _, u := range desired.Users {
+		pw, ok := opts.Passwords[u.Name]
+		hash := live.Inventory.Entries[ResourceKey{KindUser, u.Name}].PasswordHash
+		if !ok || pw.IsZero() || hash == "" || spec.MarkedForDeletion(u.Annotations) ||
+			!slices.ContainsFunc(live.Users[u.Name], func(c ScramCredential) bool { return c.Mechanism == u.Mechanism }) {
+			continue
+		}
+		checks = append(checks, credentialCheck{hash: hash, mechanism: u.Mechanism, iterations: u.Iterations, password: pw})
+	}
+	return checks
+}
+
 // diffUsers brings each declared user's SCRAM credential to the declared
 // mechanism, iteration count and password. A password cannot be read back,
 // so the inventory keeps a salted hash of what was applied: a different
@@ -44,6 +60,9 @@ func diffUsers(p *Plan, desired *spec.State, live *Live, opts DiffOptions) {
 			p.refuse(KindUser, "*", "the cluster's SCRAM users were not read")
 		}
 		return
+	}
+	if live.offlineUsers == nil {
+		checkCredentials(userChecks(desired, live, opts))
 	}
 	declared := map[string]bool{}
 	for _, u := range desired.Users {

@@ -87,3 +87,53 @@ func TestCredentialMatchesIsRemembered(t *testing.T) {
 		}
 	}
 }
+
+// A SCRAM credential's hash takes the credential's own rounds (at least
+// Kafka's minimum, at most its maximum), so it is as costly to guess as
+// the broker's own storage of it; other secrets take the maximum. A hash
+// made before, at 16,384 rounds, still matches.
+func TestCredentialHashRounds(t *testing.T) {
+	for _, tc := range []struct {
+		iter int32
+		want string
+	}{{4096, "$4096$"}, {8192, "$8192$"}, {100, "$4096$"}, {20000, "$16384$"}, {0, "$16384$"}} {
+		h, err := hashCredential("SCRAM-SHA-512", tc.iter, NewSecret("pw"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(h, tc.want) {
+			t.Errorf("hash of a credential of %d iterations = %s, want %s rounds", tc.iter, h, tc.want)
+		}
+	}
+	old, err := encodeHash(16384, []byte("0123456789abcdef"), credentialText("SCRAM-SHA-512", 4096, NewSecret("old-pw")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !credentialMatches(old, "SCRAM-SHA-512", 4096, NewSecret("old-pw")) || credentialMatches(old, "SCRAM-SHA-512", 4096, NewSecret("pw")) {
+		t.Error("a hash of 16,384 rounds made before no longer compares right")
+	}
+}
+
+// checkCredentials answers every question at once and remembers each
+// answer, right or wrong, for the plan's own calls.
+func TestCheckCredentialsRemembers(t *testing.T) {
+	var checks []credentialCheck
+	for i := range 6 {
+		pw := NewSecret(fmt.Sprintf("check-pw-%d", i))
+		h, err := hashCredential("SCRAM-SHA-256", 4096, pw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%2 == 1 {
+			pw = NewSecret("changed") // the repo's password is no longer the applied one
+		}
+		checks = append(checks, credentialCheck{hash: h, mechanism: "SCRAM-SHA-256", iterations: 4096, password: pw})
+	}
+	checkCredentials(checks)
+	for i, c := range checks {
+		ok, known := matches.get(matchKey(c.hash, credentialText(c.mechanism, c.iterations, c.password)))
+		if !known || ok != (i%2 == 0) {
+			t.Errorf("check %d: remembered %v, answer %v; want remembered, %v", i, known, ok, i%2 == 0)
+		}
+	}
+}
