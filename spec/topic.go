@@ -97,10 +97,19 @@ func decodeTopic(d *decoder, doc document, st *State) {
 	}
 	profiled = profiled && !bad
 	// A static placement is checked against the partitions and
-	// replication factor, which may come from the profile.
+	// replication factor, which may come from the profile. The check
+	// holds the two nodes it reports at, not the document: every topic's
+	// YAML would otherwise stay in memory until the whole repo is read.
+	if !profiled && static == nil {
+		if keep {
+			st.Topics = append(st.Topics, t)
+		}
+		return
+	}
+	profileAt, specAt := pf.Value, doc.SpecAt
 	finish := func(t *Topic, st *State) {
 		if profiled {
-			d.useProfile(t, pf.Value, doc.SpecAt, st)
+			d.useProfile(t, profileAt, specAt, st)
 		}
 		d.checkStatic(t, static)
 	}
