@@ -92,8 +92,5 @@ func schemasFrom(base *spec.State, live *Live) {
 		ss[sc.Subject] = LiveSubject{Subject: sc.Subject, Version: 1, Type: sc.Type, Schema: sc.Text, References: sc.References, Level: sc.Compatibility}
 		live.own(KindSchema, sc.Subject, sc.Annotations)
 	}
-	if live.Parts == nil {
-		live.Parts = map[string]any{}
-	}
-	live.Parts[KindSchema] = ss
+	setPart(live, KindSchema, ss)
 }

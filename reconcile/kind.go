@@ -32,7 +32,9 @@ type kind struct {
 	wanted func(desired *spec.State, inv Inventory) bool
 	// observe reads the kind's live state into live, in a constant number
 	// of round trips whatever the number of resources. all is set for an
-	// export, which reads everything there is.
+	// export, which reads everything there is. Kinds observe at once, after
+	// the metadata, the topics and the inventory: a kind writes only its
+	// own part, a field of Live or, through setPart, live.Parts[name].
 	observe func(ctx context.Context, b Backends, live *Live, all bool) error
 	// diff adds the kind's changes, refusals and blocks to p. Pure.
 	diff func(p *Plan, desired *spec.State, live *Live, opts DiffOptions)

@@ -101,10 +101,7 @@ func registerWidget(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			if live.Parts == nil {
-				live.Parts = map[string]any{}
-			}
-			live.Parts[kindWidget] = store.list()
+			setPart(live, kindWidget, store.list())
 			return nil
 		},
 		diff: func(p *Plan, desired *spec.State, live *Live, opts DiffOptions) {
@@ -171,10 +168,7 @@ func registerWidget(t *testing.T) {
 			return keys
 		},
 		liveFrom: func(base *spec.State, live *Live) {
-			if live.Parts == nil {
-				live.Parts = map[string]any{}
-			}
-			live.Parts[kindWidget] = desiredWidgets(base)
+			setPart(live, kindWidget, desiredWidgets(base))
 			for _, o := range base.Objects[kindWidget] {
 				live.own(kindWidget, o.Name, o.Annotations)
 			}

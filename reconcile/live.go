@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -116,39 +117,102 @@ type ObserveOptions struct {
 // Observe reads the live cluster. Its round trips do not grow with the
 // number of resources: one Metadata request for all topics, one batched
 // DescribeConfigs for all of them, the inventory read, and one request each
-// for ACLs, quotas and SCRAM users when asked for.
+// for ACLs, quotas and SCRAM users when asked for. They are sent at once,
+// not one after the other, in two waves: after the metadata, the topics'
+// configs, the brokers' registrations, the cluster's checks and the
+// inventory; after the inventory (which says which kinds to read), every
+// other kind. A read that fails fails Observe with the error of the first
+// read in that order, whichever failed first in time.
 func Observe(ctx context.Context, cl *kgo.Client, opts ObserveOptions) (*Live, error) {
 	md, err := readMetadata(ctx, cl)
 	if err != nil {
 		return nil, err
 	}
 	live := &Live{Brokers: len(md.Brokers), metadata: md}
-	live.RegisteredBrokers, live.DownBrokers = registeredBrokers(ctx, cl, md)
-	live.Brokers = min(live.Brokers, live.RegisteredBrokers-len(live.DownBrokers))
-	if !opts.AllAccess { // an export checks nothing
-		live.Cluster = observeCluster(ctx, cl, md, opts.Desired, opts.AllSizes)
-	}
-	inv, err := ReadInventory(ctx, cl, opts.Inventory)
-	if err != nil {
-		return nil, err
-	}
-	live.Inventory = inv
 	desired := opts.Desired
 	if desired == nil {
 		desired = &spec.State{}
 	}
 	live.desired = desired
 	b := Backends{Kafka: cl, Other: opts.Backends}
-	for _, k := range registered() {
-		if k.observe == nil || !(opts.AllAccess || k.wanted == nil || k.wanted(desired, inv)) {
+	kinds := registered()
+	first := slices.IndexFunc(kinds, func(k *kind) bool { return k.name == KindTopic })
+
+	var inv Inventory
+	var wave concurrently
+	wave.do(func() error {
+		live.RegisteredBrokers, live.DownBrokers = registeredBrokers(ctx, cl, md)
+		return nil
+	})
+	if !opts.AllAccess { // an export checks nothing
+		wave.do(func() error {
+			live.Cluster = observeCluster(ctx, cl, md, opts.Desired, opts.AllSizes)
+			return nil
+		})
+	}
+	wave.do(func() (err error) {
+		inv, err = ReadInventory(ctx, cl, opts.Inventory)
+		return err
+	})
+	if first >= 0 { // the topics: always read, whatever the inventory holds
+		wave.do(func() error { return kinds[first].observe(ctx, b, live, opts.AllAccess) })
+	}
+	if err := wave.wait(); err != nil {
+		return nil, err
+	}
+	live.Brokers = min(live.Brokers, live.RegisteredBrokers-len(live.DownBrokers))
+	live.Inventory = inv
+
+	wave = concurrently{}
+	for i, k := range kinds {
+		if i == first || k.observe == nil || !(opts.AllAccess || k.wanted == nil || k.wanted(desired, inv)) {
 			continue
 		}
-		if err := k.observe(ctx, b, live, opts.AllAccess); err != nil {
-			return nil, err
-		}
+		wave.do(func() error { return k.observe(ctx, b, live, opts.AllAccess) })
+	}
+	if err := wave.wait(); err != nil {
+		return nil, err
 	}
 	live.metadata, live.desired = nil, nil
 	return live, nil
+}
+
+// concurrently runs reads at once and gives the error of the first one
+// started that failed, so that the error Observe returns does not depend
+// on timing. Each read writes its own part of Live; the kinds' Parts go
+// through setPart.
+type concurrently struct {
+	wg   sync.WaitGroup
+	errs []*error
+}
+
+func (c *concurrently) do(read func() error) {
+	slot := new(error)
+	c.errs = append(c.errs, slot)
+	c.wg.Go(func() { *slot = read() })
+}
+
+func (c *concurrently) wait() error {
+	c.wg.Wait()
+	for _, err := range c.errs {
+		if *err != nil {
+			return *err
+		}
+	}
+	return nil
+}
+
+// partsMu guards Live.Parts while kinds observe at once.
+var partsMu sync.Mutex
+
+// setPart sets kind's part of live.
+func setPart(live *Live, kind string, v any) {
+	partsMu.Lock()
+	defer partsMu.Unlock()
+	if live.Parts == nil {
+		live.Parts = map[string]any{}
+	}
+	live.Parts[kind] = v
 }
 
 // observeTopics reads every topic from the metadata Observe read, and

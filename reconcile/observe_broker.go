@@ -37,10 +37,7 @@ func brokerLevels(live *Live) map[string]LiveBrokerConfig {
 }
 
 func setBrokerLevels(live *Live, levels map[string]LiveBrokerConfig) {
-	if live.Parts == nil {
-		live.Parts = map[string]any{}
-	}
-	live.Parts[KindBrokerConfig] = levels
+	setPart(live, KindBrokerConfig, levels)
 }
 
 // observeBrokerConfigs reads the overrides of the cluster-wide defaults

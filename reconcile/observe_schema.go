@@ -104,10 +104,7 @@ func observeSchemas(ctx context.Context, b Backends, live *Live, all bool) error
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	if live.Parts == nil {
-		live.Parts = map[string]any{}
-	}
-	live.Parts[KindSchema] = out
+	setPart(live, KindSchema, out)
 	return nil
 }
 
