@@ -14,6 +14,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kgitops/kgitops/internal/logdirs"
 )
 
 // Observe reads the cluster in two rounds: Metadata for every topic, then,
@@ -87,7 +89,7 @@ func Observe(ctx context.Context, cl *kgo.Client) (*Cluster, error) {
 	})
 	wg.Go(func() {
 		var u []Unread
-		c.LogDirs, u = describeLogDirs(ctx, cl)
+		c.LogDirs, u = describeLogDirs(ctx, cl, live)
 		note(u...)
 	})
 	wg.Go(func() {
@@ -199,27 +201,19 @@ func describeConfigs(ctx context.Context, cl *kgo.Client, typ kmsg.ConfigResourc
 	return out, unread
 }
 
-// describeLogDirs asks every broker for its log dirs' sizes, without
+// describeLogDirs asks every live broker for its log dirs' sizes, without
 // their partitions (an empty, not null, topic list).
-func describeLogDirs(ctx context.Context, cl *kgo.Client) ([]LogDir, []Unread) {
-	req := kmsg.NewPtrDescribeLogDirsRequest()
-	req.Topics = []kmsg.DescribeLogDirsRequestTopic{}
+func describeLogDirs(ctx context.Context, cl *kgo.Client, brokers []int32) ([]LogDir, []Unread) {
 	var dirs []LogDir
 	var unread []Unread
-	for _, shard := range cl.RequestSharded(ctx, req) {
-		node := shard.Meta.NodeID
-		if shard.Err != nil {
-			unread = append(unread, Unread{What: fmt.Sprintf("log dirs of broker %d", node), Err: shard.Err.Error(), Unsupported: unsupported(shard.Err)})
+	for _, a := range logdirs.Each(ctx, cl, brokers, []kmsg.DescribeLogDirsRequestTopic{}) {
+		if a.Err != nil {
+			unread = append(unread, Unread{What: fmt.Sprintf("log dirs of broker %d", a.Broker), Err: a.Err.Error(), Unsupported: unsupported(a.Err)})
 			continue
 		}
-		resp := shard.Resp.(*kmsg.DescribeLogDirsResponse)
-		if err := kerr.ErrorForCode(resp.ErrorCode); err != nil {
-			unread = append(unread, Unread{What: fmt.Sprintf("log dirs of broker %d", node), Err: err.Error()})
-			continue
-		}
-		for _, d := range resp.Dirs {
-			dir := LogDir{Broker: node, Path: d.Dir, TotalBytes: d.TotalBytes, UsableBytes: d.UsableBytes}
-			if resp.Version < 4 {
+		for _, d := range a.Resp.Dirs {
+			dir := LogDir{Broker: a.Broker, Path: d.Dir, TotalBytes: d.TotalBytes, UsableBytes: d.UsableBytes}
+			if a.Resp.Version < 4 {
 				dir.TotalBytes, dir.UsableBytes = -1, -1
 			}
 			if err := kerr.ErrorForCode(d.ErrorCode); err != nil {

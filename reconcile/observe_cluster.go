@@ -8,6 +8,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/kgitops/kgitops/internal/logdirs"
+
 	"github.com/kgitops/kgitops/spec"
 )
 
@@ -83,6 +85,10 @@ func observeCluster(ctx context.Context, cl *kgo.Client, md *kmsg.MetadataRespon
 	if desired == nil {
 		desired = &spec.State{}
 	}
+	brokerIDs := make([]int32, 0, len(md.Brokers))
+	for _, b := range md.Brokers {
+		brokerIDs = append(brokerIDs, b.NodeID)
+	}
 	dirs := make(chan kadm.DescribedAllLogDirs, 1)
 	go func() {
 		// The topics that may move: their replicas' sizes too; none: the
@@ -91,12 +97,8 @@ func observeCluster(ctx context.Context, cl *kgo.Client, md *kmsg.MetadataRespon
 		if !allSizes {
 			set = mayMove(desired, md, info.Moving)
 		}
-		dirs <- describeLogDirs(ctx, cl, set, allSizes)
+		dirs <- describeLogDirs(ctx, cl, brokerIDs, set, allSizes)
 	}()
-	brokerIDs := make([]int32, 0, len(md.Brokers))
-	for _, b := range md.Brokers {
-		brokerIDs = append(brokerIDs, b.NodeID)
-	}
 	throttles := make(chan map[int32]map[string]string, 1)
 	go func() { throttles <- readThrottles(ctx, adm, brokerIDs) }()
 	if rcs, err := adm.DescribeBrokerConfigs(ctx, md.Brokers[0].NodeID); err == nil && len(rcs) == 1 && rcs[0].Err == nil {
@@ -189,42 +191,38 @@ func readThrottles(ctx context.Context, adm *kadm.Client, brokers []int32) map[i
 // cannot ask for no topic at all: its empty set is Kafka's null, which
 // means every partition of every topic, a large answer on a large
 // cluster; an empty non-null list means none.
-func describeLogDirs(ctx context.Context, cl *kgo.Client, set kadm.TopicsSet, all bool) kadm.DescribedAllLogDirs {
-	req := kmsg.NewPtrDescribeLogDirsRequest()
+func describeLogDirs(ctx context.Context, cl *kgo.Client, brokers []int32, set kadm.TopicsSet, all bool) kadm.DescribedAllLogDirs {
+	var topics []kmsg.DescribeLogDirsRequestTopic
 	if !all {
-		req.Topics = []kmsg.DescribeLogDirsRequestTopic{}
+		topics = []kmsg.DescribeLogDirsRequestTopic{}
 		for t, ps := range set {
 			rt := kmsg.NewDescribeLogDirsRequestTopic()
 			rt.Topic = t
 			for p := range ps {
 				rt.Partitions = append(rt.Partitions, p)
 			}
-			req.Topics = append(req.Topics, rt)
+			topics = append(topics, rt)
 		}
 	}
 	out := kadm.DescribedAllLogDirs{}
-	for _, shard := range cl.RequestSharded(ctx, req) {
-		if shard.Err != nil {
-			continue
-		}
-		resp := shard.Resp.(*kmsg.DescribeLogDirsResponse)
-		if resp.ErrorCode != 0 {
+	for _, a := range logdirs.Each(ctx, cl, brokers, topics) {
+		if a.Err != nil {
 			continue
 		}
 		ds := kadm.DescribedLogDirs{}
-		for _, d := range resp.Dirs {
-			dd := kadm.DescribedLogDir{Broker: shard.Meta.NodeID, Dir: d.Dir, Topics: kadm.DescribedLogDirTopics{},
+		for _, d := range a.Resp.Dirs {
+			dd := kadm.DescribedLogDir{Broker: a.Broker, Dir: d.Dir, Topics: kadm.DescribedLogDirTopics{},
 				TotalBytes: d.TotalBytes, UsableBytes: d.UsableBytes, Err: kafkaErr(d.ErrorCode, nil)}
 			for _, t := range d.Topics {
 				ps := map[int32]kadm.DescribedLogDirPartition{}
 				for _, p := range t.Partitions {
-					ps[p.Partition] = kadm.DescribedLogDirPartition{Broker: shard.Meta.NodeID, Dir: d.Dir, Topic: t.Topic, Partition: p.Partition, Size: p.Size}
+					ps[p.Partition] = kadm.DescribedLogDirPartition{Broker: a.Broker, Dir: d.Dir, Topic: t.Topic, Partition: p.Partition, Size: p.Size}
 				}
 				dd.Topics[t.Topic] = ps
 			}
 			ds[d.Dir] = dd
 		}
-		out[shard.Meta.NodeID] = ds
+		out[a.Broker] = ds
 	}
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/kgitops/kgitops/internal/kafkatest"
@@ -115,4 +116,43 @@ func TestRoundTripsDoNotGrowWithTopics(t *testing.T) {
 		}
 	}
 	t.Logf("requests for a plan of 1000 topics: %v and %d Fetch; for its apply: %v", large.plan, large.fetches, large.apply)
+}
+
+// TestPlanAsksEveryBrokerForItsDisk pins the log dirs read: the plan's
+// checks need every broker's disk, so DescribeLogDirs goes to each broker,
+// and asking for no partition reads no metadata of every topic. Left to
+// franz-go's sharding, a request naming no partition first read the
+// metadata of the whole cluster, then went to one broker picked at random.
+func TestPlanAsksEveryBrokerForItsDisk(t *testing.T) {
+	c := kafkatest.NewFake(t, kfake.NumBrokers(3))
+	r := newRig(t, c)
+	st := manyTopics(20)
+	p, live := r.plan(st, DiffOptions{})
+	if _, err := Apply(r.ctx(), r.cl, p, ApplyOptions{Inventory: r.inv, Brokers: live.Brokers}); err != nil {
+		t.Fatal(err)
+	}
+	rc := countRequests(c)
+	var mu sync.Mutex
+	whole := 0 // Metadata requests of every topic
+	c.Fake.ControlKey(int16(kmsg.Metadata), func(req kmsg.Request) (kmsg.Response, error, bool) {
+		c.Fake.KeepControl()
+		if req.(*kmsg.MetadataRequest).Topics == nil {
+			mu.Lock()
+			whole++
+			mu.Unlock()
+		}
+		return nil, nil, false
+	})
+	if p, _ = r.plan(st, DiffOptions{}); p.HasChanges() {
+		t.Fatalf("plan after apply is not empty: %+v", p.Summary)
+	}
+	got, _ := rc.take()
+	if got["DescribeLogDirs"] != 3 {
+		t.Errorf("a plan on 3 brokers sent %d DescribeLogDirs, want one to each broker (all: %v)", got["DescribeLogDirs"], got)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if whole != 1 {
+		t.Errorf("a plan read the metadata of every topic %d times, want once (all requests: %v)", whole, got)
+	}
 }
