@@ -214,6 +214,13 @@ func TestConnectTLS(t *testing.T) {
 			wantIs: context.DeadlineExceeded,
 		},
 		{
+			// A regression test: kgitops said "cannot talk to Kafka" with
+			// franz-go's words for Apache Kafka's answer.
+			name: "plaintext to a TLS port that answers with an alert", o: Options{Bootstrap: []string{alertListener(t)}, Timeout: 2 * time.Second},
+			want:  "Kafka at {addr} answered in TLS: the listener needs TLS (pass --tls, and --tls-ca-file if its CA is private)",
+			quick: true,
+		},
+		{
 			name: "plaintext to a TLS port", o: Options{Bootstrap: tlsAddrs, Timeout: 2 * time.Second},
 			want:   "Kafka at {addr} hung up at once: the listener probably needs TLS (pass --tls, and --tls-ca-file if its CA is private)",
 			wantAs: isA[*kgo.ErrFirstReadEOF],
