@@ -168,11 +168,15 @@ make_certs() {
 
 # wait_ready runs the Go readiness check (see waitready/main.go) against the broker.
 wait_ready() {
-	local pid=$1 err
+	local pid=$1 err tls=()
+	# A broker an older broker.sh started, and this one reuses, has no TLS listeners.
+	if [[ -n ${KGITOPS_TEST_KAFKA_TLS:-} ]]; then
+		tls=(-tls-dir "$TLS" -tls "$KGITOPS_TEST_KAFKA_TLS" -mtls "$KGITOPS_TEST_KAFKA_MTLS")
+	fi
 	say "waiting up to ${TIMEOUT}s for the broker to be ready"
 	if ! err=$("$STATE/waitready" \
 		-bootstrap "$KGITOPS_TEST_KAFKA" -sasl "$KGITOPS_TEST_KAFKA_SASL" \
-		-user "$KGITOPS_TEST_KAFKA_ADMIN_USER" -pid "$pid" -timeout "${TIMEOUT}s" 2>&1); then
+		-user "$KGITOPS_TEST_KAFKA_ADMIN_USER" -pid "$pid" -timeout "${TIMEOUT}s" "${tls[@]}" 2>&1); then
 		dump_logs "$LOGS"
 		stop_pid "$pid"
 		die "broker did not become ready: $err"
