@@ -31,6 +31,10 @@
 //	...
 //	n.StartNode(t, 3)
 //
+// The real broker also has TLS listeners (server certificate only, client certificate
+// required, and SASL_SSL) with a CA made at its start; RealTLS gives their addresses and
+// PEM files, or nil without a real broker. kfake has no counterpart here.
+//
 // This package does not fake broker failures on kfake: kfake has no fencing, and its
 // RemoveNode forgets the node altogether (see TestKfakeRemoveNode).
 package kafkatest

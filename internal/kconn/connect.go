@@ -47,11 +47,20 @@ func (o *Options) NewClient(log *slog.Logger) (*kgo.Client, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	o.warnInsecure(log)
 	cl, err := kgo.NewClient(o.clientOpts(new(trail), log)...)
 	if err != nil {
 		return nil, fmt.Errorf("set up Kafka client for %s: %w", o, err)
 	}
 	return cl, nil
+}
+
+// warnInsecure logs InsecureSkipVerifyWarning when certificate
+// verification is off.
+func (o *Options) warnInsecure(log *slog.Logger) {
+	if o.tlsConfig != nil && o.tlsConfig.InsecureSkipVerify {
+		log.Warn(InsecureSkipVerifyWarning)
+	}
 }
 
 func (o *Options) clientOpts(tr *trail, log *slog.Logger) []kgo.Opt {

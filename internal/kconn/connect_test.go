@@ -214,6 +214,13 @@ func TestConnectTLS(t *testing.T) {
 			wantIs: context.DeadlineExceeded,
 		},
 		{
+			// A regression test: kgitops said "cannot talk to Kafka" with
+			// franz-go's words for Apache Kafka's answer.
+			name: "plaintext to a TLS port that answers with an alert", o: Options{Bootstrap: []string{alertListener(t)}, Timeout: 2 * time.Second},
+			want:  "Kafka at {addr} answered in TLS: the listener needs TLS (pass --tls, and --tls-ca-file if its CA is private)",
+			quick: true,
+		},
+		{
 			name: "plaintext to a TLS port", o: Options{Bootstrap: tlsAddrs, Timeout: 2 * time.Second},
 			want:   "Kafka at {addr} hung up at once: the listener probably needs TLS (pass --tls, and --tls-ca-file if its CA is private)",
 			wantAs: isA[*kgo.ErrFirstReadEOF],
@@ -221,5 +228,45 @@ func TestConnectTLS(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { t.Parallel(); runConnect(t, tt) })
+	}
+}
+
+// Skipping certificate verification always leaves a warning in the log,
+// from Connect and from NewClient (which kgitops run uses); verifying
+// leaves none.
+func TestInsecureSkipVerifyWarns(t *testing.T) {
+	f := newTLSFiles(t)
+	addrs := startKfake(t, kfake.TLS(f.serverConfig(false)))
+	for _, tt := range []struct {
+		name string
+		o    Options
+		want bool
+	}{
+		{"skip verify", Options{Bootstrap: addrs, TLSInsecureSkipVerify: true}, true},
+		{"CA file", Options{Bootstrap: addrs, TLSCAFile: f.ca}, false},
+		{"plaintext", Options{Bootstrap: addrs}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.o.Timeout = 2 * time.Second
+			if err := tt.o.Complete(); err != nil {
+				t.Fatal(err)
+			}
+			log, logs := captureLog()
+			if cl, _, err := tt.o.Connect(t.Context(), log); err == nil {
+				cl.Close()
+			}
+			cl, err := tt.o.NewClient(log)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cl.Close()
+			want := 0
+			if tt.want {
+				want = 2 // Connect's and NewClient's
+			}
+			if got := strings.Count(logs.String(), InsecureSkipVerifyWarning); got != want {
+				t.Errorf("the warning shows %d times in the log, want %d:\n%s", got, want, logs)
+			}
+		})
 	}
 }

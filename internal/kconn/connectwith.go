@@ -22,6 +22,7 @@ func (o *Options) ConnectWith(ctx context.Context, log *slog.Logger, extra ...kg
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	o.warnInsecure(log)
 	tr := new(trail)
 	cl, err := kgo.NewClient(append(o.clientOpts(tr, log), extra...)...)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"syscall"
 	"time"
 
@@ -28,6 +29,7 @@ func (o *Options) diagnose(parent context.Context, took time.Duration, seen trai
 		o.tlsProblem,
 		o.dialProblem,
 		o.hangUp,
+		o.tlsAnswer,
 	} {
 		if e := check(at, seen, err); e != nil {
 			return e
@@ -140,6 +142,20 @@ func (o *Options) hangUp(at string, seen trailState, err error) error {
 		return explain(err, "Kafka at %s hung up after the first request: the listener probably needs SASL (pass --sasl-mechanism and --sasl-username, and set %s)", at, EnvPassword)
 	default:
 		return explain(err, "Kafka at %s hung up at once: check that --tls and --sasl-mechanism match the listener", at)
+	}
+}
+
+// tlsAnswer explains a TLS listener answering kgitops' plaintext request
+// with a TLS alert, as Apache Kafka does (kfake hangs up instead: see
+// hangUp). franz-go says so in its error's text only.
+func (o *Options) tlsAnswer(at string, _ trailState, err error) error {
+	if o.tlsConfig != nil || !strings.Contains(err.Error(), "appear to be a tls alert record") {
+		return nil
+	}
+	return &explained{
+		msg:    fmt.Sprintf("Kafka at %s answered in TLS: the listener needs TLS (pass --tls, and --tls-ca-file if its CA is private)", at),
+		err:    err,
+		config: true,
 	}
 }
 

@@ -185,3 +185,32 @@ func silentListener(t *testing.T) string {
 	})
 	return ln.Addr().String()
 }
+
+// alertListener answers whatever a client sends first with a TLS alert
+// record, then hangs up, as Apache Kafka's TLS listeners answer a plaintext
+// request (kfake's just hang up).
+func alertListener(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				if _, err := c.Read(make([]byte, 512)); err != nil {
+					return
+				}
+				// alert (21), TLS 1.2 (3, 3), length 2: fatal (2), unexpected_message (10)
+				c.Write([]byte{21, 3, 3, 0, 2, 2, 10})
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}

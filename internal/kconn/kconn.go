@@ -48,6 +48,13 @@ const (
 // from; Connect's explanations name it.
 const EnvPassword = "KGITOPS_SASL_PASSWORD"
 
+// InsecureSkipVerifyWarning is the warning Connect and NewClient log, and
+// kgitops' commands print, whenever Options.TLSInsecureSkipVerify is on:
+// the one way to skip certificate verification must never go unnoticed.
+const InsecureSkipVerifyWarning = "not verifying the brokers' TLS certificates (--tls-insecure-skip-verify): " +
+	"anyone on the network path can pose as the brokers and read or change what kgitops sends and receives; " +
+	"pass --tls-ca-file with the CA certificate that signed them instead"
+
 // Options says how to connect to one Kafka cluster. Fill it, then call
 // Complete before Connect.
 type Options struct {
@@ -61,11 +68,13 @@ type Options struct {
 
 	// TLS turns on TLS. Any TLS file, server name or skip-verify turns it
 	// on too.
-	TLS                   bool
-	TLSCAFile             string
-	TLSCertFile           string
-	TLSKeyFile            string
-	TLSServerName         string
+	TLS           bool
+	TLSCAFile     string
+	TLSCertFile   string
+	TLSKeyFile    string
+	TLSServerName string
+	// TLSInsecureSkipVerify accepts any broker certificate. Connect and
+	// NewClient log InsecureSkipVerifyWarning when it is on.
 	TLSInsecureSkipVerify bool
 
 	// SASLMechanism is "", PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512, in

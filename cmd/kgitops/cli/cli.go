@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/kgitops/kgitops/internal/kconn"
 )
 
 // Version is set at build time with
@@ -91,6 +93,7 @@ func newRoot(e *env) *cobra.Command {
 				return &exitError{code: ExitError, err: err}
 			}
 			e.log = l
+			warnUnsafe(cmd, e)
 			return nil
 		},
 	}
@@ -120,6 +123,18 @@ func newRoot(e *env) *cobra.Command {
 		newVersion(e),
 	)
 	return root
+}
+
+// warnUnsafe prints, before any work, a warning for each flag that weakens
+// security. kgitops run gets the same warnings in its log instead (from
+// kconn.NewClient), as its stderr is a log stream.
+func warnUnsafe(cmd *cobra.Command, e *env) {
+	if cmd.Name() == "run" {
+		return
+	}
+	if fl := cmd.Flags().Lookup("tls-insecure-skip-verify"); fl != nil && fl.Value.String() == "true" {
+		fmt.Fprintln(e.stderr, "Warning: "+kconn.InsecureSkipVerifyWarning+".")
+	}
 }
 
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {

@@ -1,7 +1,9 @@
 // Command waitready blocks until the real-broker test rig (internal/testbroker/broker.sh
 // or cluster.sh) is really ready: the PLAINTEXT listener answers metadata; with -sasl, the
 // bootstrapped SCRAM super user exists and both SCRAM mechanisms log in on the SASL
-// listener; with -nodes, those nodes are registered and unfenced in KRaft and listed by
+// listener; with -tls-dir, the SSL listener (-tls) and the one that requires a client
+// certificate (-mtls) answer metadata over TLS with mkcerts' CA and client certificate
+// (so a certificate the broker cannot use fails the start, not the tests); with -nodes, those nodes are registered and unfenced in KRaft and listed by
 // Metadata, and a topic with one replica per node can be created; and the group
 // coordinator is up (which creates __consumer_offsets, so the first test does not pay
 // for it). It is run by the scripts, not by tests.
@@ -12,10 +14,13 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -36,6 +41,9 @@ func main() {
 		pids      = flag.String("pid", "", "broker process ids, comma-separated; give up early when one exits")
 		nodes     = flag.String("nodes", "", `node ids that must be registered and unfenced ("": don't check)`)
 		timeout   = flag.Duration("timeout", 120*time.Second, "overall deadline")
+		tlsDir    = flag.String("tls-dir", "", `folder of mkcerts' PEM files ("": no TLS checks)`)
+		tlsAddr   = flag.String("tls", "", "SSL listener (with -tls-dir)")
+		mtlsAddr  = flag.String("mtls", "", "SSL listener that requires a client certificate (with -tls-dir)")
 	)
 	flag.Parse()
 	seeds := strings.Split(*bootstrap, ",")
@@ -62,6 +70,12 @@ func main() {
 			step{"SCRAM user bootstrapped", func(ctx context.Context) error { return checkSCRAMUser(ctx, seeds, *user) }},
 			step{"SASL SCRAM-SHA-256 login", func(ctx context.Context) error { return checkSASL(ctx, *saslAddr, *user, password, 256) }},
 			step{"SASL SCRAM-SHA-512 login", func(ctx context.Context) error { return checkSASL(ctx, *saslAddr, *user, password, 512) }},
+		)
+	}
+	if *tlsDir != "" {
+		steps = append(steps,
+			step{"TLS metadata", func(ctx context.Context) error { return checkTLS(ctx, *tlsAddr, *tlsDir, false) }},
+			step{"mTLS metadata", func(ctx context.Context) error { return checkTLS(ctx, *mtlsAddr, *tlsDir, true) }},
 		)
 	}
 	if len(ids) > 0 {
@@ -162,6 +176,33 @@ func checkMetadata(ctx context.Context, seeds []string) error {
 		return errors.New("metadata lists no brokers yet")
 	}
 	return nil
+}
+
+// checkTLS asks addr for metadata over TLS, trusting dir/ca.pem only and, with
+// clientCert, showing dir/client.pem.
+func checkTLS(ctx context.Context, addr, dir string, clientCert bool) error {
+	ca, err := os.ReadFile(filepath.Join(dir, "ca.pem"))
+	if err != nil {
+		return err
+	}
+	tc := &tls.Config{RootCAs: x509.NewCertPool(), MinVersion: tls.VersionTLS12}
+	if !tc.RootCAs.AppendCertsFromPEM(ca) {
+		return fmt.Errorf("%s holds no certificate", filepath.Join(dir, "ca.pem"))
+	}
+	if clientCert {
+		cert, err := tls.LoadX509KeyPair(filepath.Join(dir, "client.pem"), filepath.Join(dir, "client-key.pem"))
+		if err != nil {
+			return err
+		}
+		tc.Certificates = []tls.Certificate{cert}
+	}
+	cl, err := client([]string{addr}, kgo.DialTLSConfig(tc))
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	_, err = kadm.NewClient(cl).BrokerMetadata(ctx)
+	return err
 }
 
 func checkSCRAMUser(ctx context.Context, seeds []string, user string) error {
