@@ -268,7 +268,8 @@ func replicationFactor(ps []kmsg.MetadataResponseTopicPartition) int16 {
 }
 
 // describeTopicOverrides fills each topic's Configs with its own overrides,
-// in one DescribeConfigs request for all topics.
+// in one DescribeConfigs request for all topics, whose answer is decoded
+// keeping the overrides only (overridesRequest).
 func describeTopicOverrides(ctx context.Context, cl *kgo.Client, topics map[string]LiveTopic, names []string) error {
 	if len(names) == 0 {
 		return nil
@@ -280,11 +281,11 @@ func describeTopicOverrides(ctx context.Context, cl *kgo.Client, topics map[stri
 		r.ResourceName = name
 		req.Resources = append(req.Resources, r)
 	}
-	for _, shard := range cl.RequestSharded(ctx, req) {
+	for _, shard := range cl.RequestSharded(ctx, overridesRequest{req}) {
 		if shard.Err != nil {
 			return fmt.Errorf("describe topic configs: %w", shard.Err)
 		}
-		resp := shard.Resp.(*kmsg.DescribeConfigsResponse)
+		resp := &shard.Resp.(*overridesResponse).DescribeConfigsResponse
 		for _, r := range resp.Resources {
 			if err := kafkaErr(r.ErrorCode, r.ErrorMessage); err != nil {
 				if errors.Is(err, kerr.UnknownTopicOrPartition) {
