@@ -3,6 +3,7 @@ package reconcile
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,9 +19,10 @@ import (
 // attempt created: TOPIC_ALREADY_EXISTS, for topics this very apply made.
 // So apply does not guess from the error. It asks again: a creation whose
 // outcome is unknown is sent once more, and a topic that turns out to
-// exist already is looked at, and counted as created when it is exactly
-// what the change declares (it is then owned: this apply's intent covers
-// it). Found by killing the active controller mid-apply on a 3-node
+// exist already is looked at, and counted as created when no other apply
+// of the inventory recorded it meanwhile (that would be a race this apply
+// lost) and it is exactly what the change declares (it is then owned:
+// this apply's intent covers it). Found by killing the active controller mid-apply on a 3-node
 // cluster (TestABrokerKilledMidApply in cmd/kgitops/cli): 1,600 topics
 // created were reported as failed with TOPIC_ALREADY_EXISTS.
 
@@ -54,14 +56,41 @@ func (a *applier) recheckCreates(ctx context.Context, creates []Change) {
 	if len(there) == 0 {
 		return
 	}
+	// Another apply of this inventory that created the topic meanwhile
+	// recorded it (an intent, before creating it): that apply won the
+	// race, and this one reports it lost (see inventory_race.go).
+	others, err := a.othersInventory(ctx)
+	for wait := time.Second; err != nil && wait <= 16*time.Second && ctx.Err() == nil; wait *= 2 {
+		// The inventory's leader may be the broker that died, until the
+		// controller fences it (3-20 s).
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+			others, err = a.othersInventory(ctx)
+		}
+	}
+	if err != nil {
+		a.unknown(there, err)
+		return
+	}
+	there = slices.DeleteFunc(there, func(c Change) bool {
+		k := ResourceKey{KindTopic, c.Name}
+		if _, theirs := others.Entries[k]; theirs {
+			a.raced[k] = true
+			return true
+		}
+		return false
+	})
+	if len(there) == 0 {
+		return
+	}
 	found, err := a.describeCreated(ctx, there)
 	for _, c := range there {
 		k := ResourceKey{KindTopic, c.Name}
 		r := a.results[c.Kind+"/"+c.Name]
 		switch why := found[c.Name]; {
 		case err != nil:
-			r.Err = fmt.Errorf("%w (could not check whether this apply created it: %v)", r.Err, err)
-			a.raced[k] = true
+			a.unknown([]Change{c}, err)
 		case why != "":
 			r.Err = fmt.Errorf("%w, and not as declared: %s", r.Err, why)
 			a.raced[k] = true
@@ -150,4 +179,16 @@ func createdDiffers(tc *TopicChange, shape [2]int, overrides map[string]string) 
 		}
 	}
 	return strings.Join(diffs, "; ")
+}
+
+// unknown reports the creations of cs, which found their topic there, as
+// not known to be this apply's: their intents are kept (a.unsure), for
+// the next apply to confirm against the live state, so that a topic this
+// apply did create is never left unowned.
+func (a *applier) unknown(cs []Change, err error) {
+	for _, c := range cs {
+		a.unsure[ResourceKey{KindTopic, c.Name}] = true
+		r := a.results[c.Kind+"/"+c.Name]
+		r.Err = fmt.Errorf("%w (could not tell whether an earlier attempt of this apply created it: %v)%s", r.Err, err, mayExist)
+	}
 }
