@@ -265,7 +265,9 @@ func sortedKeys(m map[string]string) []string {
 // their ids, asking a broker rather than the client's cache.
 func visible(t *testing.T, cl *kgo.Client, prefix string) map[string]kmsg.MetadataResponseTopic {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	// Generous: a node that just restarted catches up on thousands of
+	// partitions, and CI's other tests share the cores.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	req := kmsg.NewPtrMetadataRequest()
 	resp, err := req.RequestWith(ctx, cl)
