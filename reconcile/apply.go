@@ -81,7 +81,7 @@ func Apply(ctx context.Context, cl *kgo.Client, plan *Plan, opts ApplyOptions) (
 		opts.Now = time.Now
 	}
 	opts.Inventory = opts.Inventory.withDefaults()
-	a := &applier{cl: cl, b: Backends{Kafka: cl, Other: opts.Backends}, opts: opts, results: map[string]*Result{}, prior: opts.Known.Entries, topicIDs: map[string]string{}, unsure: map[ResourceKey]bool{}, raced: map[ResourceKey]bool{}, wrote: map[int64]bool{},
+	a := &applier{cl: cl, b: Backends{Kafka: cl, Other: opts.Backends}, opts: opts, results: map[string]*Result{}, prior: opts.Known.Entries, topicIDs: map[string]string{}, unsure: map[ResourceKey]bool{}, exists: map[ResourceKey]bool{}, raced: map[ResourceKey]bool{}, wrote: map[int64]bool{},
 		claims: plan.Claims, unclaims: plan.Unclaims}
 	var order []string
 	var run []Change // changes to attempt, in plan order
@@ -159,6 +159,10 @@ type applier struct {
 	// the same (a timed-out request): their intents are kept, for the
 	// next apply to confirm or drop against the live state.
 	unsure map[ResourceKey]bool
+	// exists holds the creations of this apply's intents that found the
+	// topic already there: perhaps made by an earlier attempt of the
+	// same request, which recheckCreates tells.
+	exists map[ResourceKey]bool
 	// raced holds the creations that found the resource already there,
 	// made by someone else since the plan (TOPIC_ALREADY_EXISTS).
 	raced map[ResourceKey]bool

@@ -26,6 +26,7 @@ func (a *applier) applyTopics(ctx context.Context, creates, updates []Change) {
 			a.createTopics(ctx, b)
 		}
 	}
+	a.recheckCreates(ctx, creates)
 	for _, b := range batches(grows, func(c Change) int { return int(topicPayload(c).Partitions) }) {
 		if !a.fenced(ctx, b) {
 			a.createPartitions(ctx, b)
@@ -104,7 +105,11 @@ func (a *applier) createTopics(ctx context.Context, cs []Change) {
 				// recorded below, its id read once it shows.
 				continue
 			}
-			if errors.Is(err, kerr.TopicAlreadyExists) {
+			if _, ours := a.intents[ResourceKey{KindTopic, t.Topic}]; ours && errors.Is(err, kerr.TopicAlreadyExists) {
+				// Perhaps created by an earlier attempt of this very
+				// request: recheckCreates looks at it.
+				a.exists[ResourceKey{KindTopic, t.Topic}] = true
+			} else if errors.Is(err, kerr.TopicAlreadyExists) {
 				a.raced[ResourceKey{KindTopic, t.Topic}] = true
 			}
 			a.fail(KindTopic, t.Topic, err)

@@ -25,19 +25,9 @@ func (a *applier) restoreLost(ctx context.Context, lost []ResourceKey) error {
 	if len(lost) == 0 {
 		return nil
 	}
-	ref := a.opts.Inventory
-	others := Inventory{Entries: map[ResourceKey]InventoryEntry{}, name: ref.Name}
-	err := scanInventory(ctx, a.cl, ref, func(r *kgo.Record) {
-		if a.wrote[r.Offset] {
-			return
-		}
-		if !ref.Key.IsZero() && ref.ownRecord(string(r.Key)) && !ref.authentic(r) && !ref.TrustUnsigned {
-			return
-		}
-		others.apply(ref, r)
-	})
+	others, err := a.othersInventory(ctx)
 	if err != nil {
-		return fmt.Errorf("check the inventory for topics another apply created meanwhile: %w", err)
+		return err
 	}
 	set := map[ResourceKey]InventoryEntry{}
 	for _, k := range lost {
@@ -51,4 +41,25 @@ func (a *applier) restoreLost(ctx context.Context, lost []ResourceKey) error {
 		}
 	}
 	return a.writer().record(ctx, set, nil)
+}
+
+// othersInventory reads the inventory as it would be had this apply
+// written nothing: what the inventory held, and what other applies of it
+// recorded since.
+func (a *applier) othersInventory(ctx context.Context) (Inventory, error) {
+	ref := a.opts.Inventory
+	others := Inventory{Entries: map[ResourceKey]InventoryEntry{}, name: ref.Name}
+	err := scanInventory(ctx, a.cl, ref, func(r *kgo.Record) {
+		if a.wrote[r.Offset] {
+			return
+		}
+		if !ref.Key.IsZero() && ref.ownRecord(string(r.Key)) && !ref.authentic(r) && !ref.TrustUnsigned {
+			return
+		}
+		others.apply(ref, r)
+	})
+	if err != nil {
+		return others, fmt.Errorf("check the inventory for topics another apply created meanwhile: %w", err)
+	}
+	return others, nil
 }

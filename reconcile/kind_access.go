@@ -88,6 +88,7 @@ func init() {
 			creates, _, deletes := byAction(cs)
 			a.applyACLs(ctx, creates, deletes)
 		},
+		settle:   settleACLs,
 		record:   recordACLs,
 		declared: func(st *spec.State) []string { return st.Principals() },
 		owner:    func(c Change) string { return c.Payload.(*ACLChange).Entry.Principal },

@@ -41,12 +41,17 @@ func describeACLs(ctx context.Context, cl *kgo.Client, live *Live) error {
 // request, which needs DESCRIBE on the cluster. A cluster without an
 // authorizer gives ErrNoAuthorizer.
 func ReadACLs(ctx context.Context, cl *kgo.Client) (map[spec.ACLEntry]bool, error) {
+	return readACLs(ctx, cl)
+}
+
+// readACLs is ReadACLs through r: a client, or one broker.
+func readACLs(ctx context.Context, r kmsg.Requestor) (map[spec.ACLEntry]bool, error) {
 	req := kmsg.NewPtrDescribeACLsRequest()
 	req.ResourceType = kmsg.ACLResourceTypeAny
 	req.ResourcePatternType = kmsg.ACLResourcePatternTypeAny
 	req.Operation = kmsg.ACLOperationAny
 	req.PermissionType = kmsg.ACLPermissionTypeAny
-	resp, err := req.RequestWith(ctx, cl)
+	resp, err := req.RequestWith(ctx, r)
 	if err != nil {
 		return nil, fmt.Errorf("describe ACLs: %w", err)
 	}
