@@ -162,6 +162,21 @@ func (p *Plan) reassignTopic(t spec.Topic, lt LiveTopic, live *Live, desired *sp
 		}
 		return nil, nil, false
 	}
+	if t.ReplicationFactor == lt.ReplicationFactor && len(live.DownBrokers) > 0 {
+		// A broker down (a restart, a crash) still holds its replicas:
+		// nothing moves while it is away, neither to keep the placement
+		// (its replicas would look misplaced) nor back. The topic is as
+		// the repo says; a move under way goes on by itself.
+		p.noteBrokersDown(live.DownBrokers)
+		if len(moving) > 0 {
+			now := time.Now
+			if opts.Now != nil {
+				now = opts.Now
+			}
+			p.Reassignments = append(p.Reassignments, progressOf(t.Name, moving, nil, info, live.Inventory, now()))
+		}
+		return nil, nil, false
+	}
 	res, err := placement.Assign(placement.Request{
 		Topic: t.Name, Brokers: brokers, Partitions: parts, RF: int(t.ReplicationFactor),
 		MinISR: effectiveMinISR(t, lt, info), Strategy: strategy, Load: load,
@@ -241,6 +256,16 @@ func (p *Plan) reassignTopic(t spec.Topic, lt LiveTopic, live *Live, desired *sp
 	}
 	fields = append(fields, Field{Path: "reassignment", New: reassignmentSummary(len(moves), total, receivers, throttle, inFlight)})
 	return fields, ra, true
+}
+
+// noteBrokersDown notes, once per plan, that placements wait for the
+// brokers that are down.
+func (p *Plan) noteBrokersDown(down []int32) {
+	msg := fmt.Sprintf("placement is not checked while %s %s down: no replica moves until %s back",
+		brokerList(down), map[bool]string{true: "is", false: "are"}[len(down) == 1], map[bool]string{true: "it is", false: "they are"}[len(down) == 1])
+	if !slices.ContainsFunc(p.Notes, func(n Refusal) bool { return n.Message == msg }) {
+		p.Notes = append(p.Notes, Refusal{Kind: KindTopic, Name: "*", Message: msg})
+	}
 }
 
 // raiseShortage says why an existing topic's replication factor cannot

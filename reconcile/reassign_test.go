@@ -533,14 +533,18 @@ func TestPartitionsAddedWithAReplicationFactorChange(t *testing.T) {
 	}
 }
 
-// A broker down while a topic's replicas move (or must be placed) blocks
-// that topic only, saying it waits for the broker: it never refuses the
-// whole plan, which would stop a daemon enforcing everything else.
-func TestABrokerDownBlocksOnlyTheMovingTopic(t *testing.T) {
-	doc := hdr + "kind: Topic\nmetadata: {name: moving}\nspec: {partitions: 1, replicationFactor: 3}\n---\n" +
+// A broker down never blocks a topic that is as the repo says, and never
+// refuses the plan (which would stop a daemon enforcing everything else):
+// replicas on the down broker stay, with one note for the plan. A
+// replication factor that needs the broker waits for it, blocking that
+// topic only.
+func TestABrokerDownBlocksOnlyTheTopicThatNeedsIt(t *testing.T) {
+	doc := hdr + "kind: Topic\nmetadata: {name: placed}\nspec: {partitions: 1, replicationFactor: 3}\n---\n" +
+		hdr + "kind: Topic\nmetadata: {name: raise}\nspec: {partitions: 1, replicationFactor: 3}\n---\n" +
 		hdr + "kind: Topic\nmetadata: {name: other}\nspec: {partitions: 1, replicationFactor: 1, configs: {retention.ms: \"3600000\"}}\n"
 	live := rackLive(map[int32]string{1: "a", 2: "a"}, map[string][]LivePartition{
-		"moving": {{ID: 0, Replicas: []int32{1, 2, 3}, ISR: []int32{1, 2}, Leader: 1}},
+		"placed": {{ID: 0, Replicas: []int32{1, 2, 3}, ISR: []int32{1, 2}, Leader: 1}},
+		"raise":  {part(0, 1, 1)},
 		"other":  {part(0, 1, 1)},
 	})
 	live.RegisteredBrokers, live.DownBrokers = 3, []int32{3}
@@ -548,8 +552,16 @@ func TestABrokerDownBlocksOnlyTheMovingTopic(t *testing.T) {
 	if len(p.Errors) > 0 {
 		t.Fatalf("the plan is refused: %v", p.Errors)
 	}
-	if len(p.Blocked) != 1 || p.Blocked[0].Name != "moving" || !strings.Contains(p.Blocked[0].Message, "waiting for brokers") || !strings.Contains(p.Blocked[0].Message, "broker 3") {
-		t.Fatalf("blocked %v", p.Blocked)
+	if len(p.Blocked) != 1 || p.Blocked[0].Name != "raise" || !strings.Contains(p.Blocked[0].Message, "waiting for brokers") || !strings.Contains(p.Blocked[0].Message, "broker 3") {
+		t.Fatalf("blocked %v, want raise alone, waiting for broker 3", p.Blocked)
+	}
+	for _, c := range p.Changes {
+		if c.Name == "placed" {
+			t.Errorf("a topic as the repo says changes while broker 3 is down: %+v", c.Fields)
+		}
+	}
+	if n := strings.Count(notesText(p), "placement is not checked while broker 3 is down"); n != 1 {
+		t.Errorf("%d notes of the broker down, want 1: %s", n, notesText(p))
 	}
 	topicChange(t, p, "other") // the rest still applies
 }
