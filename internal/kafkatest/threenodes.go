@@ -81,6 +81,24 @@ func ThreeNodesInRacks(t testing.TB, racks ...string) *Nodes {
 	return startNodes(t, 3, racks)
 }
 
+// FreshCluster is a real Kafka cluster of count nodes (1 to 26) for this caller alone,
+// as ThreeNodes starts them, with heap for each JVM (such as "1g"; "" for the rig's
+// default). A benchmark that fills a cluster uses it so that nothing needs deleting
+// afterwards: the cluster and its data go at cleanup. Nil without a real broker.
+func FreshCluster(t testing.TB, count int, heap string) *Nodes {
+	t.Helper()
+	if len(splitAddrs(os.Getenv(EnvBootstrap))) == 0 {
+		if requireReal() {
+			t.Fatalf("kafkatest: %s=1 but %s is not set; run the tests with `make test` (internal/testbroker/test.sh)", EnvRequireReal, EnvBootstrap)
+		}
+		return nil
+	}
+	if heap != "" {
+		t.Setenv("KGITOPS_CLUSTER_HEAP", heap)
+	}
+	return startNodes(t, count, nil)
+}
+
 func startNodes(t testing.TB, count int, racks []string) *Nodes {
 	t.Helper()
 	root, err := repoRoot()

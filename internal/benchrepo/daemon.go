@@ -1,0 +1,126 @@
+package benchrepo
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/kgitops/kgitops/internal/syncbuf"
+)
+
+// Daemon is a `kgitops run` process whose /metrics a benchmark reads.
+type Daemon struct {
+	cmd  *exec.Cmd
+	url  string
+	out  *syncbuf.Buffer
+	t0   time.Time
+	done chan struct{}
+}
+
+// StartDaemon starts bin with args (`run` and its flags) and a --listen on
+// a free loopback port, in an environment without KGITOPS_ variables, as
+// Exec does.
+func StartDaemon(bin string, args ...string) (*Daemon, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	addr := l.Addr().String()
+	l.Close()
+	cmd := exec.Command(bin, append(args, "--listen", addr)...)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "KGITOPS_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	d := &Daemon{cmd: cmd, url: "http://" + addr, out: &syncbuf.Buffer{}, t0: time.Now(), done: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = d.out, d.out
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	go func() { _ = cmd.Wait(); close(d.done) }()
+	return d, nil
+}
+
+// Output is what the daemon printed so far.
+func (d *Daemon) Output() string { return d.out.String() }
+
+// Metrics reads /metrics: each sample by its name and labels as printed,
+// such as `kgitops_reconcile_total{result="success"}`.
+func (d *Daemon) Metrics(ctx context.Context) (map[string]float64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, d.url+"/metrics", nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET /metrics: %s", resp.Status)
+	}
+	return ParseMetrics(resp.Body)
+}
+
+// ParseMetrics reads Prometheus' text format.
+func ParseMetrics(r io.Reader) (map[string]float64, error) {
+	out := map[string]float64{}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		i := strings.LastIndexByte(line, ' ')
+		if i < 0 {
+			continue
+		}
+		v, err := strconv.ParseFloat(line[i+1:], 64)
+		if err != nil {
+			return nil, fmt.Errorf("metrics line %q: %w", line, err)
+		}
+		out[line[:i]] = v
+	}
+	return out, sc.Err()
+}
+
+// Stop sends SIGTERM, waits for the exit (SIGKILL after 30 s) and returns
+// the process as Exec would.
+func (d *Daemon) Stop() Run {
+	_ = d.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-d.done:
+	case <-time.After(30 * time.Second):
+		_ = d.cmd.Process.Kill()
+		<-d.done
+	}
+	r := Run{Wall: time.Since(d.t0), Output: d.out.String()}
+	if ps := d.cmd.ProcessState; ps != nil {
+		r.ExitCode = ps.ExitCode()
+		if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
+			r.PeakRSS = ru.Maxrss * 1024
+		}
+	}
+	return r
+}
+
+// Exited reports whether the process has ended.
+func (d *Daemon) Exited() bool {
+	select {
+	case <-d.done:
+		return true
+	default:
+		return false
+	}
+}
