@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -20,6 +19,7 @@ import (
 // Daemon is a `kgitops run` process whose /metrics a benchmark reads.
 type Daemon struct {
 	cmd  *exec.Cmd
+	peak func() int64
 	url  string
 	out  *syncbuf.Buffer
 	t0   time.Time
@@ -37,16 +37,13 @@ func StartDaemon(bin string, args ...string) (*Daemon, error) {
 	addr := l.Addr().String()
 	l.Close()
 	cmd := exec.Command(bin, append(args, "--listen", addr)...)
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "KGITOPS_") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
+	cmd.Env = cleanEnv()
 	d := &Daemon{cmd: cmd, url: "http://" + addr, out: &syncbuf.Buffer{}, t0: time.Now(), done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = d.out, d.out
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
+	d.peak = watchHWM(cmd.Process.Pid)
 	go func() { _ = cmd.Wait(); close(d.done) }()
 	return d, nil
 }
@@ -105,12 +102,9 @@ func (d *Daemon) Stop() Run {
 		_ = d.cmd.Process.Kill()
 		<-d.done
 	}
-	r := Run{Wall: time.Since(d.t0), Output: d.out.String()}
+	r := Run{Wall: time.Since(d.t0), Output: d.out.String(), PeakRSS: d.peak()}
 	if ps := d.cmd.ProcessState; ps != nil {
 		r.ExitCode = ps.ExitCode()
-		if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
-			r.PeakRSS = ru.Maxrss * 1024
-		}
 	}
 	return r
 }
