@@ -165,8 +165,9 @@ type passLog struct {
 	applied   int             // "change applied" lines
 }
 
-// readPassLog reads the daemon's JSON log lines.
-func readPassLog(path string) (passLog, error) {
+// readPassLog reads the daemon's JSON log lines from since on (the passes
+// of the first apply are not the soak's).
+func readPassLog(path string, since time.Time) (passLog, error) {
 	pl := passLog{problems: map[string]int{}}
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -174,14 +175,15 @@ func readPassLog(path string) (passLog, error) {
 	}
 	for _, line := range bytes.Split(data, []byte("\n")) {
 		var e struct {
-			Msg      string `json:"msg"`
-			Duration any    `json:"duration"`
-			Class    string `json:"class"`
-			Kind     string `json:"kind"`
-			Name     string `json:"name"`
-			Err      string `json:"err"`
+			Time     time.Time `json:"time"`
+			Msg      string    `json:"msg"`
+			Duration any       `json:"duration"`
+			Class    string    `json:"class"`
+			Kind     string    `json:"kind"`
+			Name     string    `json:"name"`
+			Err      string    `json:"err"`
 		}
-		if json.Unmarshal(line, &e) != nil {
+		if json.Unmarshal(line, &e) != nil || e.Time.Before(since) {
 			continue
 		}
 		switch e.Msg {

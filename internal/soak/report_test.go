@@ -144,7 +144,7 @@ func (r report) String(failures []string) string {
 	}
 	applied := latencies(r.pushes, func(p pushResult) bool { return p.latency > 0 }, func(p pushResult) time.Duration { return p.latency })
 	f("- pushes (each followed by a push webhook): %d, %d applied; push → lastAppliedRevision %s", len(r.pushes), len(applied), spread(applied))
-	f("- passes: %.0f (%.0f failed; errors by class: %s); successful pass duration %s; %d changes applied", passes, failed, r.errorClasses(), spread(r.logs.durations), r.logs.applied)
+	f("- passes: %.0f (%.0f failed; errors by class: %s); soak's successful passes took %s; %d changes applied during the soak", passes, failed, r.errorClasses(), spread(r.logs.durations), r.logs.applied)
 	rss, heap, gs := r.trends()
 	for _, t := range []Trend{rss, heap, gs} {
 		f("- %s: first third %.4g–%.4g, last third %.4g–%.4g (%d samples every %s)", t.Name, t.FirstMin, t.FirstMax, t.LastMin, t.LastMax, t.Samples, r.cfg.sampleEvery)

@@ -83,6 +83,10 @@ func TestSoak(t *testing.T) {
 	prefix := kafkatest.Unique("soak")
 	m := newModel(prefix, cfg.topics)
 	t.Cleanup(func() {
+		if os.Getenv("KGITOPS_SOAK_KEEP_TOPICS") == "1" {
+			t.Log("KGITOPS_SOAK_KEEP_TOPICS=1: the soak's topics stay (the broker is thrown away)")
+			return
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
 		start := time.Now()
@@ -176,7 +180,7 @@ func TestSoak(t *testing.T) {
 	if err != nil || code != 0 {
 		fail("SIGINT: exit %d after %s: %v", code, took.Round(time.Millisecond), err)
 	}
-	logs, err := readPassLog(logFile)
+	logs, err := readPassLog(logFile, converged)
 	if err != nil {
 		fail("read the daemon's log: %v", err)
 	}
