@@ -24,9 +24,9 @@ import (
 type daemonProc struct {
 	cmd    *exec.Cmd
 	addr   string
-	secret string // the webhook's
-	log    string // its JSON log
-	done   chan error
+	secret string        // the webhook's
+	log    string        // its JSON log
+	done   chan struct{} // closed when the process has exited
 }
 
 func freeAddr() (string, error) {
@@ -53,7 +53,7 @@ func startDaemon(bin, logFile, secretFile string, args ...string) (*daemonProc, 
 	if err != nil {
 		return nil, err
 	}
-	p := &daemonProc{addr: addr, secret: secret, log: logFile, done: make(chan error, 1)}
+	p := &daemonProc{addr: addr, secret: secret, log: logFile, done: make(chan struct{})}
 	p.cmd = exec.Command(bin, append([]string{"run", "--listen", addr, "--webhook-secret-file", secretFile, "--log-format", "json"}, args...)...)
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "KGITOPS_") {
@@ -66,8 +66,9 @@ func startDaemon(bin, logFile, secretFile string, args ...string) (*daemonProc, 
 		return nil, err
 	}
 	go func() {
-		p.done <- p.cmd.Wait()
+		_ = p.cmd.Wait() // the exit code is read from ProcessState
 		out.Close()
+		close(p.done)
 	}()
 	return p, nil
 }
