@@ -3,7 +3,7 @@
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/kgitops/kgitops/cmd/kgitops/cli.Version=$(VERSION)
 
-.PHONY: all build test test-fake lint demo bench broker-start broker-stop broker-status
+.PHONY: all build test test-fake lint demo bench soak broker-start broker-stop broker-status
 
 all: lint build test
 
@@ -32,6 +32,11 @@ demo:
 ## bench: reconcile benchmarks (one iteration each) against kfake and the real broker
 bench:
 	internal/testbroker/test.sh bench
+
+## soak: kgitops run for KGITOPS_SOAK (30m) on 5,000 topics with drift and pushes, on a fresh
+## broker of its own (ports 19110-19112); the summary goes to bin/soak-report.md
+soak:
+	internal/testbroker/test.sh soak
 
 ## broker-start / broker-stop / broker-status: the test broker for humans;
 ## then: eval "$$(internal/testbroker/broker.sh env)" && go test ./...

@@ -6,6 +6,10 @@
 #   test.sh [test]   go test -race -count=1 ./..., then every Fuzz target for
 #                    KGITOPS_FUZZTIME each (10s; 0 skips them)
 #   test.sh bench    go test -run '^$' -bench . -benchtime 1x -timeout 30m ./reconcile/ ./tail/
+#   test.sh soak     go test -run '^TestSoak$' -v ./internal/soak/ for KGITOPS_SOAK (30m), on a
+#                    broker of its own: state dir <repo>/.kafka-soak, ports 19110-19112 unless
+#                    KGITOPS_BROKER_* say otherwise; the summary goes to KGITOPS_SOAK_REPORT
+#                    (bin/soak-report.md). A real broker is required.
 #
 # Environment:
 #   GOTESTFLAGS                   extra `go test` arguments, e.g. GOTESTFLAGS='-run TestX -v'
@@ -36,8 +40,20 @@ banner() {
 case $MODE in
 test) go_test=(go test -race -count=1) pkgs=(./...) ;;
 bench) go_test=(go test -run '^$' -bench . -benchtime 1x -timeout 30m) pkgs=(./reconcile/ ./tail/) ;;
+soak)
+	# A fresh broker of its own, so that 5,000 topics start from an empty
+	# cluster, stay apart from `make test`'s broker and go when it stops.
+	export KGITOPS_BROKER_DIR=${KGITOPS_BROKER_DIR:-$REPO/.kafka-soak}
+	export KGITOPS_BROKER_PORT=${KGITOPS_BROKER_PORT:-19110}
+	export KGITOPS_BROKER_SASL_PORT=${KGITOPS_BROKER_SASL_PORT:-19111}
+	export KGITOPS_BROKER_CONTROLLER_PORT=${KGITOPS_BROKER_CONTROLLER_PORT:-19112}
+	export KGITOPS_SOAK=${KGITOPS_SOAK:-30m}
+	export KGITOPS_SOAK_REPORT=${KGITOPS_SOAK_REPORT:-$REPO/bin/soak-report.md}
+	export KGITOPS_REQUIRE_REAL_KAFKA=1 # a soak on kfake measures nothing worth publishing
+	go_test=(go test -run '^TestSoak$' -count=1 -v -timeout "${KGITOPS_SOAK_TIMEOUT:-2h}") pkgs=(./internal/soak/)
+	;;
 *)
-	echo "usage: $0 [test|bench]" >&2
+	echo "usage: $0 [test|bench|soak]" >&2
 	exit 2
 	;;
 esac
@@ -126,6 +142,12 @@ if [[ $MODE == test ]]; then
 	fi
 fi
 
+if [[ $MODE == soak ]]; then
+	clusters=${clusters#kfake + } # the soak runs on the real broker only
+	# A broker started here goes with its data at exit: the soak need not
+	# spend minutes deleting its 5,000 topics first.
+	[[ $broker_here == 0 ]] || export KGITOPS_SOAK_KEEP_TOPICS=1
+fi
 cmd=("${go_test[@]}" "${extra[@]}" "${pkgs[@]}")
 banner "Running: ${cmd[*]}" "Clusters: $clusters"
 rc=0
