@@ -1,18 +1,15 @@
 package benchrepo
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os/exec"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
+	"github.com/kgitops/kgitops/internal/promtext"
 	"github.com/kgitops/kgitops/internal/syncbuf"
 )
 
@@ -51,9 +48,8 @@ func StartDaemon(bin string, args ...string) (*Daemon, error) {
 // Output is what the daemon printed so far.
 func (d *Daemon) Output() string { return d.out.String() }
 
-// Metrics reads /metrics: each sample by its name and labels as printed,
-// such as `kgitops_reconcile_total{result="success"}`.
-func (d *Daemon) Metrics(ctx context.Context) (map[string]float64, error) {
+// Metrics reads /metrics.
+func (d *Daemon) Metrics(ctx context.Context) (promtext.Scrape, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, d.url+"/metrics", nil)
 	if err != nil {
 		return nil, err
@@ -66,30 +62,7 @@ func (d *Daemon) Metrics(ctx context.Context) (map[string]float64, error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("GET /metrics: %s", resp.Status)
 	}
-	return ParseMetrics(resp.Body)
-}
-
-// ParseMetrics reads Prometheus' text format.
-func ParseMetrics(r io.Reader) (map[string]float64, error) {
-	out := map[string]float64{}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		i := strings.LastIndexByte(line, ' ')
-		if i < 0 {
-			continue
-		}
-		v, err := strconv.ParseFloat(line[i+1:], 64)
-		if err != nil {
-			return nil, fmt.Errorf("metrics line %q: %w", line, err)
-		}
-		out[line[:i]] = v
-	}
-	return out, sc.Err()
+	return promtext.Parse(resp.Body)
 }
 
 // Stop sends SIGTERM, waits for the exit (SIGKILL after 30 s) and returns

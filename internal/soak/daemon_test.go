@@ -1,6 +1,8 @@
 package soak
 
 import (
+	"github.com/kgitops/kgitops/internal/promtext"
+
 	"bytes"
 	"context"
 	"crypto/hmac"
@@ -99,12 +101,12 @@ func (p *daemonProc) status(ctx context.Context) (daemon.Status, error) {
 	return st, json.Unmarshal(body, &st)
 }
 
-func (p *daemonProc) metrics(ctx context.Context) (Scrape, error) {
+func (p *daemonProc) metrics(ctx context.Context) (promtext.Scrape, error) {
 	body, err := p.get(ctx, "/metrics")
 	if err != nil {
 		return nil, err
 	}
-	return ParseText(bytes.NewReader(body))
+	return promtext.Parse(bytes.NewReader(body))
 }
 
 // webhook sends a GitHub push webhook for sha, as a git host would after

@@ -1,6 +1,8 @@
 package soak
 
 import (
+	"github.com/kgitops/kgitops/internal/promtext"
+
 	"fmt"
 	"maps"
 	"slices"
@@ -35,7 +37,7 @@ type report struct {
 	sampleErrs []string
 	logs       passLog
 	last       daemon.Status
-	scrape     Scrape
+	scrape     promtext.Scrape
 	exitCode   int
 	exitTook   time.Duration
 }

@@ -1,6 +1,8 @@
 package soak
 
 import (
+	"github.com/kgitops/kgitops/internal/promtext"
+
 	"context"
 	"fmt"
 	"strings"
@@ -104,7 +106,7 @@ func (s *sampler) read(ctx context.Context) (sample, error) {
 
 // disagreements compares what /status and /metrics say of the same
 // moment: passes, drift, the applied and the enforced revision.
-func disagreements(st daemon.Status, sc Scrape) []string {
+func disagreements(st daemon.Status, sc promtext.Scrape) []string {
 	var out []string
 	if n := sc.Sum("kgitops_reconcile_total", nil); int(n) != st.Passes {
 		out = append(out, fmt.Sprintf("kgitops_reconcile_total sums to %.0f, /status passes %d", n, st.Passes))

@@ -1,4 +1,7 @@
-package soak
+// Package promtext reads Prometheus' text exposition format, as a daemon's
+// /metrics serves it, for the benchmarks and the soak that watch kgitops run
+// from outside.
+package promtext
 
 import (
 	"bufio"
@@ -18,10 +21,10 @@ type Series struct {
 // Scrape is what one read of /metrics held.
 type Scrape []Series
 
-// ParseText reads the Prometheus text exposition format, as client_golang
+// Parse reads the Prometheus text exposition format, as client_golang
 // writes it (no timestamps, labels without escaped quotes in the values
 // that matter here). Comment lines are skipped.
-func ParseText(r io.Reader) (Scrape, error) {
+func Parse(r io.Reader) (Scrape, error) {
 	var out Scrape
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
