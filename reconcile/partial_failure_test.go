@@ -1,10 +1,8 @@
 package reconcile
 
 import (
-	"context"
 	"errors"
 	"slices"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -28,14 +26,11 @@ import (
 // a REQUEST_TIMED_OUT: the controller took it, the answer came too late.
 func failOneOf(t *testing.T, c *kafkatest.Cluster, key kmsg.Key, target string, code *kerr.Error, delay time.Duration, applied bool) {
 	t.Helper()
-	side := c.Client(t)
-	var forwarding atomic.Bool // the side request passes through
+	fw := kafkatest.NewForwarder(t, c)
 	c.Fake.ControlKey(int16(key), func(req kmsg.Request) (kmsg.Response, error, bool) {
-		if forwarding.Load() {
+		if fw.Busy() {
 			return nil, nil, false
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
 		switch req := req.(type) {
 		case *kmsg.CreateTopicsRequest:
 			i := slices.IndexFunc(req.Topics, func(t kmsg.CreateTopicsRequestTopic) bool { return t.Topic == target })
@@ -47,16 +42,12 @@ func failOneOf(t *testing.T, c *kafkatest.Cluster, key kmsg.Key, target string, 
 			if !applied {
 				fwd.Topics = slices.Delete(fwd.Topics, i, i+1)
 			}
-			var got *kmsg.CreateTopicsResponse
-			var err error
-			c.Fake.SleepControl(func() {
-				time.Sleep(delay)
-				if len(fwd.Topics) > 0 {
-					forwarding.Store(true)
-					defer forwarding.Store(false)
-					got, err = fwd.RequestWith(ctx, side)
-				}
-			})
+			var send kmsg.Request
+			if len(fwd.Topics) > 0 {
+				send = &fwd
+			}
+			sent, err := fw.SendAfter(delay, send)
+			got, _ := sent.(*kmsg.CreateTopicsResponse)
 			if err != nil {
 				t.Errorf("forward CreateTopics: %v", err)
 				return nil, err, true
@@ -85,16 +76,12 @@ func failOneOf(t *testing.T, c *kafkatest.Cluster, key kmsg.Key, target string, 
 			if !applied {
 				fwd.Resources = slices.Delete(fwd.Resources, i, i+1)
 			}
-			var got *kmsg.IncrementalAlterConfigsResponse
-			var err error
-			c.Fake.SleepControl(func() {
-				time.Sleep(delay)
-				if len(fwd.Resources) > 0 {
-					forwarding.Store(true)
-					defer forwarding.Store(false)
-					got, err = fwd.RequestWith(ctx, side)
-				}
-			})
+			var send kmsg.Request
+			if len(fwd.Resources) > 0 {
+				send = &fwd
+			}
+			sent, err := fw.SendAfter(delay, send)
+			got, _ := sent.(*kmsg.IncrementalAlterConfigsResponse)
 			if err != nil {
 				t.Errorf("forward IncrementalAlterConfigs: %v", err)
 				return nil, err, true

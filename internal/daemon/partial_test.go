@@ -1,11 +1,9 @@
 package daemon
 
 import (
-	"context"
 	"slices"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -20,33 +18,24 @@ import (
 // cluster through a side client).
 func rejectAltersOf(t *testing.T, c *kafkatest.Cluster, target string, reject *atomic.Bool) {
 	t.Helper()
-	side := c.Client(t)
-	var forwarding atomic.Bool
+	fw := kafkatest.NewForwarder(t, c)
 	c.Fake.ControlKey(int16(kmsg.IncrementalAlterConfigs), func(req kmsg.Request) (kmsg.Response, error, bool) {
 		c.Fake.KeepControl()
 		ar := req.(*kmsg.IncrementalAlterConfigsRequest)
 		i := slices.IndexFunc(ar.Resources, func(r kmsg.IncrementalAlterConfigsRequestResource) bool { return r.ResourceName == target })
-		if forwarding.Load() || !reject.Load() || i < 0 {
+		if fw.Busy() || !reject.Load() || i < 0 {
 			return nil, nil, false
 		}
 		fwd := *ar
 		fwd.Resources = slices.Delete(slices.Clone(ar.Resources), i, i+1)
 		resp := ar.ResponseKind().(*kmsg.IncrementalAlterConfigsResponse)
 		if len(fwd.Resources) > 0 {
-			var got *kmsg.IncrementalAlterConfigsResponse
-			var err error
-			c.Fake.SleepControl(func() {
-				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-				defer cancel()
-				forwarding.Store(true)
-				defer forwarding.Store(false)
-				got, err = fwd.RequestWith(ctx, side)
-			})
+			got, err := fw.Send(&fwd)
 			if err != nil {
 				t.Errorf("forward IncrementalAlterConfigs: %v", err)
 				return nil, err, true
 			}
-			resp.Resources = got.Resources
+			resp.Resources = got.(*kmsg.IncrementalAlterConfigsResponse).Resources
 		}
 		rr := kmsg.NewIncrementalAlterConfigsResponseResource()
 		rr.ResourceType, rr.ResourceName, rr.ErrorCode = kmsg.ConfigResourceTypeTopic, target, kerr.InvalidConfig.Code

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,31 +20,22 @@ import (
 // are created as usual (handed to the cluster through a side client).
 func refuseCreateOf(t *testing.T, c *kafkatest.Cluster, target string) {
 	t.Helper()
-	side := c.Client(t)
-	var forwarding atomic.Bool
+	fw := kafkatest.NewForwarder(t, c)
 	c.Fake.ControlKey(int16(kmsg.CreateTopics), func(req kmsg.Request) (kmsg.Response, error, bool) {
 		cr := req.(*kmsg.CreateTopicsRequest)
 		i := slices.IndexFunc(cr.Topics, func(t kmsg.CreateTopicsRequestTopic) bool { return t.Topic == target })
-		if forwarding.Load() || i < 0 {
+		if fw.Busy() || i < 0 {
 			return nil, nil, false
 		}
 		fwd := *cr
 		fwd.Topics = slices.Delete(slices.Clone(cr.Topics), i, i+1)
-		var got *kmsg.CreateTopicsResponse
-		var err error
-		c.Fake.SleepControl(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			forwarding.Store(true)
-			defer forwarding.Store(false)
-			got, err = fwd.RequestWith(ctx, side)
-		})
+		got, err := fw.Send(&fwd)
 		if err != nil {
 			t.Errorf("forward CreateTopics: %v", err)
 			return nil, err, true
 		}
 		resp := cr.ResponseKind().(*kmsg.CreateTopicsResponse)
-		resp.Topics = got.Topics
+		resp.Topics = got.(*kmsg.CreateTopicsResponse).Topics
 		rt := kmsg.NewCreateTopicsResponseTopic()
 		rt.Topic, rt.ErrorCode, rt.ErrorMessage = target, kerr.PolicyViolation.Code, kmsg.StringPtr("refused by the test")
 		resp.Topics = append(resp.Topics, rt)
