@@ -1,20 +1,13 @@
 package gitsync
 
 import (
-	"crypto/subtle"
-	"encoding/pem"
 	"fmt"
-	"io"
-	"log"
-	"net/http"
-	"net/http/cgi"
-	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/kgitops/kgitops/gitsync/gittest"
 	"github.com/kgitops/kgitops/secret"
 )
 
@@ -23,42 +16,11 @@ const (
 	wrongToken = "tok-wr0ng-9876543210"
 )
 
-// httpsRemote serves rem's bare repository as /repo.git over smart HTTP,
-// through `git http-backend`, from a TLS server on 127.0.0.1 that wants
-// basic auth with user "git" and testToken. It returns the repository's
-// URL and a PEM file of the server's certificate, to trust.
+// httpsRemote serves rem's bare repository over smart HTTP with TLS,
+// wanting user "git" and testToken (gittest.HTTPS).
 func httpsRemote(t *testing.T, rem *testRemote) (url, caFile string) {
 	t.Helper()
-	gitPath, err := exec.LookPath("git")
-	if err != nil {
-		t.Skip("git is not installed")
-	}
-	backend := &cgi.Handler{
-		Path: gitPath,
-		Args: []string{"http-backend"},
-		Env: []string{
-			"GIT_PROJECT_ROOT=" + filepath.Dir(rem.bare),
-			"GIT_HTTP_EXPORT_ALL=1",
-			"GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
-		},
-		InheritEnv: []string{"PATH"},
-		Stderr:     io.Discard,
-	}
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		user, pass, ok := r.BasicAuth()
-		if !ok || user != "git" || subtle.ConstantTimeCompare([]byte(pass), []byte(testToken)) != 1 {
-			w.Header().Set("WWW-Authenticate", `Basic realm="git"`)
-			http.Error(w, "bad credentials", http.StatusUnauthorized)
-			return
-		}
-		backend.ServeHTTP(w, r)
-	}))
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // handshakes the untrusted-certificate case fails
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	caFile = filepath.Join(t.TempDir(), "ca.pem")
-	write(t, caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}))
-	return srv.URL + "/" + filepath.Base(rem.bare), caFile
+	return gittest.HTTPS(t, rem.bare, "git", testToken)
 }
 
 func TestFetchHTTPS(t *testing.T) {

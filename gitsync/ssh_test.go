@@ -1,186 +1,35 @@
 package gitsync
 
 import (
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/binary"
-	"encoding/pem"
-	"errors"
-	"io"
 	"net"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/ssh"
-	"golang.org/x/crypto/ssh/knownhosts"
+
+	"github.com/kgitops/kgitops/gitsync/gittest"
 )
 
-// sshServer is an SSH server on 127.0.0.1 that lets in one public key and
-// runs `git-upload-pack '<path>'` for exec requests.
-type sshServer struct {
-	addr    string
-	hostKey ssh.PublicKey
-}
-
-// startSSH starts an SSH server accepting clientKey, for the test's
-// duration.
-func startSSH(t *testing.T, clientKey ssh.PublicKey) *sshServer {
-	t.Helper()
-	_, hostPriv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hostSigner, err := ssh.NewSignerFromKey(hostPriv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := &ssh.ServerConfig{
-		PublicKeyCallback: func(_ ssh.ConnMetadata, key ssh.PublicKey) (*ssh.Permissions, error) {
-			if string(key.Marshal()) == string(clientKey.Marshal()) {
-				return nil, nil
-			}
-			return nil, errors.New("unknown key")
-		},
-	}
-	cfg.AddHostKey(hostSigner)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var conns []net.Conn
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				serveSSH(c, cfg)
-			}()
-		}
-	}()
-	return &sshServer{addr: ln.Addr().String(), hostKey: hostSigner.PublicKey()}
-}
-
-// serveSSH serves one connection's sessions.
-func serveSSH(c net.Conn, cfg *ssh.ServerConfig) {
-	defer c.Close()
-	sc, chans, reqs, err := ssh.NewServerConn(c, cfg)
-	if err != nil {
-		return
-	}
-	defer sc.Close()
-	go ssh.DiscardRequests(reqs)
-	for nc := range chans {
-		if nc.ChannelType() != "session" {
-			_ = nc.Reject(ssh.UnknownChannelType, "sessions only")
-			continue
-		}
-		ch, chReqs, err := nc.Accept()
-		if err != nil {
-			return
-		}
-		go serveSession(ch, chReqs)
-	}
-}
-
-// serveSession runs the exec request of one session.
-func serveSession(ch ssh.Channel, reqs <-chan *ssh.Request) {
-	defer ch.Close()
-	for req := range reqs {
-		if req.Type != "exec" || len(req.Payload) < 4 {
-			_ = req.Reply(false, nil)
-			continue
-		}
-		command := string(req.Payload[4:])
-		path, ok := strings.CutPrefix(command, "git-upload-pack ")
-		if !ok {
-			_ = req.Reply(false, nil)
-			return
-		}
-		_ = req.Reply(true, nil)
-		cmd := exec.Command("git", "upload-pack", strings.Trim(path, "'"))
-		cmd.Stdout, cmd.Stderr = ch, ch.Stderr()
-		stdin, err := cmd.StdinPipe()
-		status := uint32(1)
-		if err == nil && cmd.Start() == nil {
-			go func() { _, _ = io.Copy(stdin, ch); stdin.Close() }()
-			if cmd.Wait() == nil {
-				status = 0
-			}
-		}
-		_, _ = ch.SendRequest("exit-status", false, binary.BigEndian.AppendUint32(nil, status))
-		return
-	}
-}
-
-// sshKeyPair makes a client key, writes its private half to a file
-// (encrypted when passphrase is set) and returns the file and the public
-// half.
+// sshKeyPair makes a client key (see gittest.SSHKey) and returns its
+// file and public half.
 func sshKeyPair(t *testing.T, passphrase string) (string, ssh.PublicKey) {
 	t.Helper()
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var block *pem.Block
-	if passphrase == "" {
-		block, err = ssh.MarshalPrivateKey(priv, "")
-	} else {
-		block, err = ssh.MarshalPrivateKeyWithPassphrase(priv, "", []byte(passphrase))
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(t.TempDir(), "id_ed25519")
-	write(t, file, pem.EncodeToMemory(block))
-	sshPub, err := ssh.NewPublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return file, sshPub
-}
-
-// knownHostsFile writes a known_hosts file listing key for addr.
-func knownHostsFile(t *testing.T, addr string, key ssh.PublicKey) string {
-	t.Helper()
-	file := filepath.Join(t.TempDir(), "known_hosts")
-	write(t, file, []byte(knownhosts.Line([]string{knownhosts.Normalize(addr)}, key)+"\n"))
-	return file
+	file, _, pub := gittest.SSHKey(t, passphrase)
+	return file, pub
 }
 
 func TestFetchSSH(t *testing.T) {
 	rem := newRemote(t, map[string]string{"a.yaml": "v1"})
 	keyFile, pub := sshKeyPair(t, "")
-	srv := startSSH(t, pub)
-	url := "ssh://git@" + srv.addr + rem.bare
+	srv := gittest.StartSSH(t, pub)
+	url := "ssh://git@" + srv.Addr + rem.bare
 
-	trusted := knownHostsFile(t, srv.addr, srv.hostKey)
+	trusted := gittest.KnownHosts(t, srv.Addr, srv.HostKey)
 	_, otherKey := sshKeyPair(t, "")
-	otherHost := knownHostsFile(t, "127.0.0.1:1", srv.hostKey)
-	changed := knownHostsFile(t, srv.addr, otherKey)
+	otherHost := gittest.KnownHosts(t, "127.0.0.1:1", srv.HostKey)
+	changed := gittest.KnownHosts(t, srv.Addr, otherKey)
 	wrongKey, _ := sshKeyPair(t, "")
 	lockedKey, lockedPub := sshKeyPair(t, "open sesame")
 	passFile := filepath.Join(t.TempDir(), "passphrase")
@@ -189,27 +38,27 @@ func TestFetchSSH(t *testing.T) {
 	tests := []struct {
 		name     string
 		opts     Options
-		server   *sshServer
+		server   *gittest.SSHServer
 		wantText string // empty for success
 	}{
 		{name: "known host", opts: Options{SSHKeyFile: keyFile, KnownHostsFile: trusted}},
 		{name: "unknown host", opts: Options{SSHKeyFile: keyFile, KnownHostsFile: otherHost},
-			wantText: "host [" + strings.Replace(srv.addr, ":", "]:", 1) + " is not in " + otherHost + ": add its key (ssh-keyscan -p"},
+			wantText: "host [" + strings.Replace(srv.Addr, ":", "]:", 1) + " is not in " + otherHost + ": add its key (ssh-keyscan -p"},
 		{name: "changed host key", opts: Options{SSHKeyFile: keyFile, KnownHostsFile: changed},
 			wantText: "does not match " + changed},
 		{name: "host key not checked", opts: Options{SSHKeyFile: keyFile, InsecureIgnoreHostKey: true}},
 		{name: "unknown client key", opts: Options{SSHKeyFile: wrongKey, KnownHostsFile: trusted},
 			wantText: "the SSH server refused the key in " + wrongKey},
 		{name: "key with a passphrase", opts: Options{SSHKeyFile: lockedKey, SSHKeyPassphraseFile: passFile, KnownHostsFile: trusted},
-			server: startSSH(t, lockedPub)},
+			server: gittest.StartSSH(t, lockedPub)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o := tt.opts
 			o.URL = url
 			if tt.server != nil {
-				o.URL = "ssh://git@" + tt.server.addr + rem.bare
-				o.KnownHostsFile = knownHostsFile(t, tt.server.addr, tt.server.hostKey)
+				o.URL = "ssh://git@" + tt.server.Addr + rem.bare
+				o.KnownHostsFile = gittest.KnownHosts(t, tt.server.Addr, tt.server.HostKey)
 			}
 			r, log := open(t, completed(t, o))
 			if tt.wantText == "" {

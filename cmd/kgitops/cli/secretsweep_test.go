@@ -2,37 +2,25 @@ package cli
 
 import (
 	"context"
-	"crypto/ed25519"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
-	"errors"
 	"io"
-	"log"
-	"net"
 	"net/http"
-	"net/http/cgi"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sasl/scram"
-	"golang.org/x/crypto/ssh"
-	"golang.org/x/crypto/ssh/knownhosts"
 
+	"github.com/kgitops/kgitops/gitsync/gittest"
 	"github.com/kgitops/kgitops/internal/kafkatest"
 )
 
@@ -111,7 +99,7 @@ func TestSecretSweep(t *testing.T) {
 		gitToken := "git-token-" + kafkatest.Unique("g")
 		hookSecret := "hook-secret-" + kafkatest.Unique("h")
 		triggerToken := "trigger-token-" + kafkatest.Unique("t")
-		keyFile, keyPEM, pub := sweepSSHKey(t)
+		keyFile, keyPEM, pub := gittest.SSHKey(t, "")
 		s.add("SCRAM password of the User", userPassword)
 		s.add("SASL password", c.AdminPassword)
 		s.add("inventory key", inventoryKey)
@@ -200,7 +188,7 @@ func TestSecretSweep(t *testing.T) {
 		sweepWrite(t, filepath.Join(files, "hook"), hookSecret+"\n")
 		sweepWrite(t, filepath.Join(files, "trigger"), triggerToken+"\n")
 		audit := kafkatest.Unique("sweep-audit")
-		u, ca := sweepHTTPS(t, bare, gitToken)
+		u, ca := gittest.HTTPS(t, bare, "", gitToken)
 		repoURL := strings.Replace(u, "https://", "https://git:"+gitToken+"@", 1)
 		d := startDaemon(t, env, with("--repo", repoURL, "--git-ca-file", ca, "--git-cache-dir", t.TempDir(),
 			"--audit-topic", audit, "--webhook-secret-file", filepath.Join(files, "hook"),
@@ -220,10 +208,9 @@ func TestSecretSweep(t *testing.T) {
 		s.check("kgitops run (HTTPS) logs", d.out.String())
 
 		// kgitops run from the SSH remote, with the key.
-		srv := sweepSSH(t, pub)
-		kh := filepath.Join(t.TempDir(), "known_hosts")
-		sweepWrite(t, kh, knownhosts.Line([]string{knownhosts.Normalize(srv.addr)}, srv.hostKey)+"\n")
-		d = startDaemon(t, env, with("--repo", "ssh://git@"+srv.addr+bare, "--git-ssh-key-file", keyFile,
+		srv := gittest.StartSSH(t, pub)
+		kh := gittest.KnownHosts(t, srv.Addr, srv.HostKey)
+		d = startDaemon(t, env, with("--repo", "ssh://git@"+srv.Addr+bare, "--git-ssh-key-file", keyFile,
 			"--git-known-hosts", kh, "--git-cache-dir", t.TempDir(), "--interval", "1h")...)
 		sweepDaemon(t, s, d, "kgitops run (SSH)", "", "")
 		if code := d.stop(); code != 0 {
@@ -338,157 +325,5 @@ func sweepWrite(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
-	}
-}
-
-// sweepHTTPS serves the bare repository over smart HTTP (git http-backend)
-// from a TLS server that wants basic auth with token as the password. It
-// returns the repository's URL and a PEM file of the certificate.
-func sweepHTTPS(t *testing.T, bare, token string) (string, string) {
-	t.Helper()
-	gitPath, err := exec.LookPath("git")
-	if err != nil {
-		t.Fatal(err)
-	}
-	backend := &cgi.Handler{
-		Path: gitPath, Args: []string{"http-backend"},
-		Env:        []string{"GIT_PROJECT_ROOT=" + filepath.Dir(bare), "GIT_HTTP_EXPORT_ALL=1", "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null"},
-		InheritEnv: []string{"PATH"}, Stderr: io.Discard,
-	}
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, pass, ok := r.BasicAuth(); !ok || subtle.ConstantTimeCompare([]byte(pass), []byte(token)) != 1 {
-			w.Header().Set("WWW-Authenticate", `Basic realm="git"`)
-			http.Error(w, "bad credentials", http.StatusUnauthorized)
-			return
-		}
-		backend.ServeHTTP(w, r)
-	}))
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	ca := filepath.Join(t.TempDir(), "ca.pem")
-	sweepWrite(t, ca, string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})))
-	return srv.URL + "/" + filepath.Base(bare), ca
-}
-
-// sweepSSHKey makes an ed25519 client key and writes its private half,
-// in OpenSSH PEM, to a file.
-func sweepSSHKey(t *testing.T) (file, pemText string, pub ssh.PublicKey) {
-	t.Helper()
-	pk, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, err := ssh.MarshalPrivateKey(priv, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pemText = string(pem.EncodeToMemory(block))
-	file = filepath.Join(t.TempDir(), "id_ed25519")
-	sweepWrite(t, file, pemText)
-	if pub, err = ssh.NewPublicKey(pk); err != nil {
-		t.Fatal(err)
-	}
-	return file, pemText, pub
-}
-
-type sweepSSHServer struct {
-	addr    string
-	hostKey ssh.PublicKey
-}
-
-// sweepSSH starts an SSH server on 127.0.0.1 that lets in clientKey and
-// runs git-upload-pack for exec requests.
-func sweepSSH(t *testing.T, clientKey ssh.PublicKey) *sweepSSHServer {
-	t.Helper()
-	_, hostPriv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hostSigner, err := ssh.NewSignerFromKey(hostPriv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := &ssh.ServerConfig{PublicKeyCallback: func(_ ssh.ConnMetadata, key ssh.PublicKey) (*ssh.Permissions, error) {
-		if subtle.ConstantTimeCompare(key.Marshal(), clientKey.Marshal()) == 1 {
-			return nil, nil
-		}
-		return nil, errors.New("unknown key")
-	}}
-	cfg.AddHostKey(hostSigner)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var conns []net.Conn
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	wg.Go(func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			wg.Go(func() { sweepServeSSH(c, cfg) })
-		}
-	})
-	return &sweepSSHServer{addr: ln.Addr().String(), hostKey: hostSigner.PublicKey()}
-}
-
-func sweepServeSSH(c net.Conn, cfg *ssh.ServerConfig) {
-	defer c.Close()
-	sc, chans, reqs, err := ssh.NewServerConn(c, cfg)
-	if err != nil {
-		return
-	}
-	defer sc.Close()
-	go ssh.DiscardRequests(reqs)
-	for nc := range chans {
-		if nc.ChannelType() != "session" {
-			_ = nc.Reject(ssh.UnknownChannelType, "sessions only")
-			continue
-		}
-		ch, chReqs, err := nc.Accept()
-		if err != nil {
-			return
-		}
-		go func() {
-			defer ch.Close()
-			for req := range chReqs {
-				path, ok := "", false
-				if req.Type == "exec" && len(req.Payload) > 4 {
-					path, ok = strings.CutPrefix(string(req.Payload[4:]), "git-upload-pack ")
-				}
-				if !ok {
-					_ = req.Reply(false, nil)
-					continue
-				}
-				_ = req.Reply(true, nil)
-				cmd := exec.Command("git", "upload-pack", strings.Trim(path, "'"))
-				cmd.Stdout, cmd.Stderr = ch, ch.Stderr()
-				stdin, err := cmd.StdinPipe()
-				status := uint32(1)
-				if err == nil && cmd.Start() == nil {
-					go func() { _, _ = io.Copy(stdin, ch); stdin.Close() }()
-					if cmd.Wait() == nil {
-						status = 0
-					}
-				}
-				_, _ = ch.SendRequest("exit-status", false, binary.BigEndian.AppendUint32(nil, status))
-				return
-			}
-		}()
 	}
 }
