@@ -119,56 +119,94 @@ type ObserveOptions struct {
 // DescribeConfigs for all of them, the inventory read, and one request each
 // for ACLs, quotas and SCRAM users when asked for. They are sent at once,
 // not one after the other, in two waves: after the metadata, the topics'
-// configs, the brokers' registrations, the cluster's checks and the
-// inventory; after the inventory (which says which kinds to read), every
-// other kind. A read that fails fails Observe with the error of the first
-// read in that order, whichever failed first in time.
+// configs, the brokers' registrations and the inventory, none of which
+// depends on the repo; then the cluster's checks and every other kind the
+// repo or the inventory asks for. A read that fails fails Observe with the
+// error of the first read in that order, whichever failed first in time.
 func Observe(ctx context.Context, cl *kgo.Client, opts ObserveOptions) (*Live, error) {
+	return BeginObserve(ctx, cl, opts).Finish(opts.Desired, opts.Backends)
+}
+
+// Observation is an Observe begun before the desired state is known: its
+// first wave runs while the caller loads the repo, and Finish runs the
+// rest. ctx bounds both.
+type Observation struct {
+	ctx  context.Context
+	cl   *kgo.Client
+	opts ObserveOptions
+	done chan struct{}
+	live *Live
+	err  error
+}
+
+// BeginObserve starts Observe's first wave; opts.Desired and opts.Backends
+// are not used (Finish takes them).
+func BeginObserve(ctx context.Context, cl *kgo.Client, opts ObserveOptions) *Observation {
+	o := &Observation{ctx: ctx, cl: cl, opts: opts, done: make(chan struct{})}
+	go func() {
+		defer close(o.done)
+		o.live, o.err = o.first()
+	}()
+	return o
+}
+
+func (o *Observation) first() (*Live, error) {
+	ctx, cl := o.ctx, o.cl
 	md, err := readMetadata(ctx, cl)
 	if err != nil {
 		return nil, err
 	}
 	live := &Live{Brokers: len(md.Brokers), metadata: md}
-	desired := opts.Desired
-	if desired == nil {
-		desired = &spec.State{}
-	}
-	live.desired = desired
-	b := Backends{Kafka: cl, Other: opts.Backends}
-	kinds := registered()
-	first := slices.IndexFunc(kinds, func(k *kind) bool { return k.name == KindTopic })
-
 	var inv Inventory
 	var wave concurrently
 	wave.do(func() error {
 		live.RegisteredBrokers, live.DownBrokers = registeredBrokers(ctx, cl, md)
 		return nil
 	})
-	if !opts.AllAccess { // an export checks nothing
-		wave.do(func() error {
-			live.Cluster = observeCluster(ctx, cl, md, opts.Desired, opts.AllSizes)
-			return nil
-		})
-	}
 	wave.do(func() (err error) {
-		inv, err = ReadInventory(ctx, cl, opts.Inventory)
+		inv, err = ReadInventory(ctx, cl, o.opts.Inventory)
 		return err
 	})
-	if first >= 0 { // the topics: always read, whatever the inventory holds
-		wave.do(func() error { return kinds[first].observe(ctx, b, live, opts.AllAccess) })
+	if k := kindOf(KindTopic); k != nil && k.observe != nil { // always read, whatever the repo or the inventory holds
+		wave.do(func() error { return k.observe(ctx, Backends{Kafka: cl}, live, o.opts.AllAccess) })
 	}
 	if err := wave.wait(); err != nil {
 		return nil, err
 	}
 	live.Brokers = min(live.Brokers, live.RegisteredBrokers-len(live.DownBrokers))
 	live.Inventory = inv
+	return live, nil
+}
 
-	wave = concurrently{}
-	for i, k := range kinds {
-		if i == first || k.observe == nil || !(opts.AllAccess || k.wanted == nil || k.wanted(desired, inv)) {
+// Finish waits for the first wave and reads the rest for desired (nil:
+// nothing declared), with backends (see ObserveOptions.Backends).
+func (o *Observation) Finish(desired *spec.State, backends map[string]any) (*Live, error) {
+	select {
+	case <-o.done:
+	case <-o.ctx.Done():
+		return nil, o.ctx.Err()
+	}
+	if o.err != nil {
+		return nil, o.err
+	}
+	ctx, cl, live := o.ctx, o.cl, o.live
+	if desired == nil {
+		desired = &spec.State{}
+	}
+	live.desired = desired
+	b := Backends{Kafka: cl, Other: backends}
+	var wave concurrently
+	if !o.opts.AllAccess { // an export checks nothing
+		wave.do(func() error {
+			live.Cluster = observeCluster(ctx, cl, live.metadata, desired, o.opts.AllSizes)
+			return nil
+		})
+	}
+	for _, k := range registered() {
+		if k.name == KindTopic || k.observe == nil || !(o.opts.AllAccess || k.wanted == nil || k.wanted(desired, live.Inventory)) {
 			continue
 		}
-		wave.do(func() error { return k.observe(ctx, b, live, opts.AllAccess) })
+		wave.do(func() error { return k.observe(ctx, b, live, o.opts.AllAccess) })
 	}
 	if err := wave.wait(); err != nil {
 		return nil, err
