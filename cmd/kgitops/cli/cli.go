@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -51,6 +52,18 @@ func (e *exitError) Unwrap() error { return e.err }
 // silentExit returns an error that only sets the exit code.
 func silentExit(code int) error { return &exitError{code: code} }
 
+// lockedWriter serializes writes to w.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
 // env is the process environment, injected so that tests control it.
 type env struct {
 	stdout, stderr io.Writer
@@ -60,6 +73,9 @@ type env struct {
 
 // Run executes kgitops with args and returns the process exit code.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	// plan and apply read the cluster while the repo loads: the two may
+	// write to stderr (a warning, a log line) at once.
+	stderr = &lockedWriter{w: stderr}
 	e := &env{stdout: stdout, stderr: stderr, getenv: getenv}
 	root := newRoot(e)
 	root.SetArgs(args)

@@ -144,6 +144,27 @@ func TestInvalidInputAppliesNothing(t *testing.T) {
 	})
 }
 
+// plan and apply read the cluster while the repo loads. A repo that does
+// not load drops that read: its error alone is shown, at once, even when
+// the cluster cannot be reached, and nothing is written to a cluster that
+// can (TestInvalidInputAppliesNothing).
+func TestInvalidInputDropsTheEarlyRead(t *testing.T) {
+	dir := repo(t, map[string]string{
+		"bad.yaml": "apiVersion: kgitops.io/v1alpha1\nkind: Topic\nmetadata:\n  name: bad\nspec:\n  partitions: 0\n  replicationFactor: 1\n",
+	})
+	for _, cmd := range []string{"plan", "apply"} {
+		began := time.Now()
+		r := kgitops(t, nil, cmd, "--dir", dir, "--bootstrap-servers", "127.0.0.1:1", "--timeout", "30s")
+		took := time.Since(began)
+		if r.code != 1 || !strings.Contains(r.stderr, "bad.yaml:6:") || strings.Contains(r.stderr, "Kafka") || strings.Contains(r.stderr, "127.0.0.1:1") {
+			t.Fatalf("%s of an invalid repo, the cluster unreachable: want exit 1 and the repo's error alone:\n%s", cmd, r)
+		}
+		if took > 15*time.Second {
+			t.Errorf("%s of an invalid repo waited %v for the unreachable cluster (--timeout 30s)", cmd, took.Round(time.Second))
+		}
+	}
+}
+
 func TestValidateExitCodes(t *testing.T) {
 	good := repo(t, map[string]string{"a.yaml": topicYAML("orders", 1)})
 	if r := kgitops(t, nil, "validate", "--dir", good); r.code != 0 || !strings.Contains(r.stdout, "1 topic(s)") {

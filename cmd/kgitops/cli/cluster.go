@@ -237,6 +237,11 @@ func (f *clusterFlags) observe(ctx context.Context, cl *kgo.Client, opts reconci
 	defer cancel()
 	opts.Inventory = f.inventory()
 	live, err := reconcile.Observe(octx, cl, opts)
+	return f.observed(ctx, cl, live, err)
+}
+
+// observed explains Observe's error, or gives the warnings of a read.
+func (f *clusterFlags) observed(ctx context.Context, cl *kgo.Client, live *reconcile.Live, err error) (*reconcile.Live, error) {
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
 			return nil, fmt.Errorf("reading the cluster took longer than --timeout %s: %w", f.conn.Timeout, err)
@@ -250,6 +255,70 @@ func (f *clusterFlags) observe(ctx context.Context, cl *kgo.Client, opts reconci
 		}
 	}
 	return live, nil
+}
+
+// early is a connection and the first wave of Observe (what does not
+// depend on the repo: metadata, topic configs, inventory), begun while
+// the repo is still being read, so that a plan's wall time is not the
+// load's plus the cluster's. It reads only: a repo that does not load
+// drops it, and its errors are never shown.
+type early struct {
+	f      *clusterFlags
+	ctx    context.Context
+	cancel context.CancelFunc
+	done   chan struct{}
+	cl     *kgo.Client
+	obs    *reconcile.Observation
+	err    error
+}
+
+// beginEarly connects and starts reading. With --trust-unsigned, a
+// connection signs the inventory's records (a write), so it waits for the
+// repo: nil, and the caller connects afterwards.
+func (f *clusterFlags) beginEarly(ctx context.Context, e *env, opts reconcile.ObserveOptions) *early {
+	if f.trustUnsigned {
+		return nil
+	}
+	x := &early{f: f, done: make(chan struct{})}
+	x.ctx, x.cancel = context.WithTimeout(ctx, f.conn.Timeout)
+	go func() {
+		defer close(x.done)
+		x.cl, x.err = f.connect(x.ctx, e)
+		if x.err == nil {
+			opts.Inventory = f.inventory()
+			x.obs = reconcile.BeginObserve(x.ctx, x.cl, opts)
+		}
+	}()
+	return x
+}
+
+// drop abandons the early read: the repo did not load, or a flag is
+// wrong.
+func (x *early) drop() {
+	if x == nil {
+		return
+	}
+	x.cancel() // a connection under way gives up at once
+	<-x.done
+	if x.cl != nil {
+		x.cl.Close()
+	}
+}
+
+// finish waits for the connection and completes the read for desired.
+func (x *early) finish(ctx context.Context, desired *spec.State, backends map[string]any) (*kgo.Client, *reconcile.Live, error) {
+	defer x.cancel()
+	<-x.done
+	if x.err != nil {
+		return nil, nil, x.err
+	}
+	live, err := x.obs.Finish(desired, backends)
+	live, err = x.f.observed(ctx, x.cl, live, err)
+	if err != nil {
+		x.cl.Close()
+		return nil, nil, err
+	}
+	return x.cl, live, nil
 }
 
 // readPasswords reads every declared User's password, and every

@@ -129,41 +129,52 @@ type prepared struct {
 	backends map[string]any
 }
 
-// prepare loads the repo, connects, observes and diffs. The repo is loaded
-// first, so that bad input fails before any connection is made.
+// prepare loads the repo, connects, observes and diffs. The connection and
+// the reads that do not depend on the repo start while it loads (they only
+// read); bad input fails with its own error, and that read is dropped.
 func (f *planFlags) prepare(ctx context.Context, e *env) (*prepared, error) {
 	sel, err := spec.ParseSelector(f.selector)
 	if err != nil {
 		return nil, err
 	}
+	// The cluster is read while the repo loads; a repo that does not
+	// load, or a password that cannot be read, drops that read unseen.
+	x := f.beginEarly(ctx, e, reconcile.ObserveOptions{})
+	fail := func(err error) (*prepared, error) {
+		x.drop()
+		return nil, err
+	}
 	st, desired, err := f.load(e)
 	if err != nil {
-		return nil, err
+		return fail(err)
 	}
 	st = st.Select(sel)
 	secrets, err := spec.NewSecretsDir(f.secretsDir)
 	if err != nil {
-		return nil, err
+		return fail(err)
 	}
 	passwords, brokerSecrets, err := e.readPasswords(f.dir, st, secrets)
 	if err != nil {
-		return nil, err
+		return fail(err)
 	}
 	backends, err := schemaBackends(&f.reg, e.getenv, st)
 	if err != nil {
-		return nil, err
+		return fail(err)
 	}
 	throttle, err := f.reassign.throttleOpt()
 	if err != nil {
-		return nil, err
+		return fail(err)
 	}
-	cl, err := f.connect(ctx, e)
-	if err != nil {
-		return nil, err
+	var cl *kgo.Client
+	var live *reconcile.Live
+	if x != nil {
+		cl, live, err = x.finish(ctx, st, backends)
+	} else if cl, err = f.connect(ctx, e); err == nil {
+		if live, err = f.observe(ctx, cl, reconcile.ObserveOptions{Desired: st, Backends: backends}); err != nil {
+			cl.Close()
+		}
 	}
-	live, err := f.observe(ctx, cl, reconcile.ObserveOptions{Desired: st, Backends: backends})
 	if err != nil {
-		cl.Close()
 		return nil, err
 	}
 	source, claim := gitsync.DirSourceID(f.dir), f.explicitInv()
