@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -181,6 +182,10 @@ func (d *Daemon) Status() Status {
 
 func (d *Daemon) leading() bool { return d.cfg.Leader == nil || d.cfg.Leader.IsLeader() }
 
+// idleRelease is the shortest wait between passes after which the memory
+// a pass used is returned to the system at once.
+const idleRelease = 5 * time.Second
+
 // Run runs passes until ctx ends, then returns nil: a pass in progress is
 // cancelled through its context and no partial state is recorded as
 // applied.
@@ -193,6 +198,12 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 		wait := d.nextWait(r)
 		d.update(func(s *Status) { s.NextPassAt = d.cfg.Now().Add(wait) })
+		if wait >= idleRelease {
+			// A pass reads the whole cluster: its garbage is the daemon's
+			// largest memory, and Go gives it back to the system only
+			// slowly. Between passes the daemon holds its state alone.
+			debug.FreeOSMemory()
+		}
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
