@@ -12,6 +12,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/kgitops/kgitops/internal/benchrepo"
 	"github.com/kgitops/kgitops/internal/kafkatest"
@@ -145,14 +146,21 @@ func deleteTopics(b *testing.B, cl *kgo.Client, names []string) {
 //
 //   - load-ms, load-acls-ms: spec.Load of the whole repo, and of its ACL
 //     documents alone (median of 5);
-//   - apply-s: `kgitops apply` of it all, once, as a process;
+//   - apply-s: `kgitops apply` of it all, once, as a process, and
+//     raw-apply-s: the same made by bare requests (rawApply) on a cluster as
+//     fresh: the controller's share;
 //   - plan-ms vs raw-kadm-ms: Observe and Diff (diff-ms: Diff alone) in this process against the
 //     same state read by bare requests (Metadata, DescribeConfigs of every
 //     topic, DescribeACLs, DescribeClientQuotas, DescribeUserSCRAMCredentials,
 //     one after the other), each on a fresh client (median of 5);
 //   - proc-plan-ms, proc-plan/raw and peak-rss-MB: `kgitops plan` as a
 //     process, which also loads the repo and reads the passwords (median
-//     wall time of 3, highest peak RSS).
+//     wall time of 3, highest peak RSS);
+//   - daemon-pass-ms, daemon-rss-MB, daemon-idle-rss-MB, daemon-heap-MB:
+//     `kgitops run` at steady state (benchDaemon).
+//
+// The real broker's half runs on a fresh 1-node cluster of its own
+// (kafkatest.FreshCluster), thrown away at the end.
 func BenchmarkScale(b *testing.B) {
 	bin, err := benchrepo.Build(".", b.TempDir())
 	if err != nil {
@@ -204,12 +212,6 @@ func benchScale(b *testing.B, c *kafkatest.Cluster, bin string) {
 		}
 		return r
 	}
-	ap := cli("apply")
-	if ap.ExitCode != 0 {
-		b.Fatalf("kgitops apply: exit %d:\n%s", ap.ExitCode, tail(ap.Output, 40))
-	}
-	b.Logf("%s: kgitops apply of %d topics, %d ACLs, %d quotas, %d users: %s, peak RSS %.0f MB",
-		c.Name, sizes.Topics, sizes.ACLs(), sizes.Quotas, sizes.Users, ap.Wall.Round(time.Millisecond), ap.PeakMB())
 	passwords := map[string]Secret{}
 	secrets, err := spec.NewSecretsDir(repo.SecretsDir)
 	if err != nil {
@@ -222,6 +224,21 @@ func benchScale(b *testing.B, c *kafkatest.Cluster, bin string) {
 		}
 		passwords[u.Name] = NewSecret(pw)
 	}
+	// The same state made by bare requests on a cluster of its own, as
+	// fresh as the one kgitops applies to.
+	rawCl := kafkatest.NewFake(b)
+	if c.Real() {
+		rawCl = kafkatest.FreshCluster(b, 1, "1g").Cluster
+	}
+	t0 := time.Now()
+	rawApply(ctx, b, rawCl.Client(b), st, passwords)
+	rawApplied := time.Since(t0)
+	ap := cli("apply")
+	if ap.ExitCode != 0 {
+		b.Fatalf("kgitops apply: exit %d:\n%s", ap.ExitCode, tail(ap.Output, 40))
+	}
+	b.Logf("%s: kgitops apply of %d topics, %d ACLs, %d quotas, %d users: %s, peak RSS %.0f MB; the same by bare requests: %s",
+		c.Name, sizes.Topics, sizes.ACLs(), sizes.Quotas, sizes.Users, ap.Wall.Round(time.Millisecond), ap.PeakMB(), rawApplied.Round(time.Millisecond))
 	opts := DiffOptions{MaxPartitionsPerBroker: 1 << 20, Passwords: passwords}
 	fresh := func() *kgo.Client {
 		cl, err := kgo.NewClient(kgo.SeedBrokers(c.Bootstrap...))
@@ -282,13 +299,14 @@ func benchScale(b *testing.B, c *kafkatest.Cluster, bin string) {
 			peak = max(peak, r.PeakRSS)
 		}
 	}
-	daemonPass, daemonRSS, daemonHeap := benchDaemon(b, bin, flags)
+	daemonPass, daemonRSS, daemonIdle, daemonHeap := benchDaemon(b, bin, flags)
 	b.StopTimer()
 	load, acls := median(loadTimes), median(aclTimes)
 	plan, raw, proc := median(planTimes), median(rawTimes), median(procTimes)
 	b.ReportMetric(float64(load.Milliseconds()), "load-ms")
 	b.ReportMetric(float64(acls.Milliseconds()), "load-acls-ms")
 	b.ReportMetric(ap.Wall.Seconds(), "apply-s")
+	b.ReportMetric(rawApplied.Seconds(), "raw-apply-s")
 	b.ReportMetric(float64(plan.Milliseconds()), "plan-ms")
 	b.ReportMetric(float64(median(diffTimes).Milliseconds()), "diff-ms")
 	b.ReportMetric(float64(raw.Milliseconds()), "raw-kadm-ms")
@@ -298,19 +316,21 @@ func benchScale(b *testing.B, c *kafkatest.Cluster, bin string) {
 	b.ReportMetric(float64(peak)/1e6, "peak-rss-MB")
 	b.ReportMetric(float64(daemonPass.Milliseconds()), "daemon-pass-ms")
 	b.ReportMetric(daemonRSS/1e6, "daemon-rss-MB")
+	b.ReportMetric(daemonIdle/1e6, "daemon-idle-rss-MB")
 	b.ReportMetric(daemonHeap/1e6, "daemon-heap-MB")
 	b.Logf("%s: load %s (ACL documents %s); plan in-process %s, raw kadm fetch %s, ratio %.2f; kgitops plan %s, ratio %.2f, peak RSS %.0f MB",
 		c.Name, load.Round(time.Millisecond), acls.Round(time.Millisecond), plan.Round(time.Millisecond), raw.Round(time.Millisecond),
 		float64(plan)/float64(raw), proc.Round(time.Millisecond), float64(proc)/float64(raw), float64(peak)/1e6)
-	b.Logf("%s: kgitops run, steady state: a pass takes %s, RSS up to %.0f MB, heap in use up to %.0f MB",
-		c.Name, daemonPass.Round(time.Millisecond), daemonRSS/1e6, daemonHeap/1e6)
+	b.Logf("%s: kgitops run, steady state: a pass takes %s, RSS %.0f-%.0f MB, heap in use up to %.0f MB",
+		c.Name, daemonPass.Round(time.Millisecond), daemonIdle/1e6, daemonRSS/1e6, daemonHeap/1e6)
 }
 
 // benchDaemon runs `kgitops run` on the applied repo for seven passes, 5 s
 // apart, and returns the mean duration of the last five (the first two
-// hash the users' passwords once, then remember them) and the highest RSS
-// and heap in use /metrics showed during them.
-func benchDaemon(b *testing.B, bin string, flags []string) (pass time.Duration, rss, heap float64) {
+// hash the users' passwords once, then remember them), and the highest
+// RSS, the lowest (between passes) and the highest heap in use /metrics
+// showed during them, read every 500 ms.
+func benchDaemon(b *testing.B, bin string, flags []string) (pass time.Duration, rss, idle, heap float64) {
 	b.Helper()
 	d, err := benchrepo.StartDaemon(bin, append(append([]string{"run"}, flags...), "--interval", "5s", "--leader-election=false")...)
 	if err != nil {
@@ -334,10 +354,14 @@ func benchDaemon(b *testing.B, bin string, flags []string) (pass time.Duration, 
 				sum2, count2 = sum, count
 			}
 			if count2 > 0 {
-				rss, heap = max(rss, m.Sum("process_resident_memory_bytes", nil)), max(heap, m.Sum("go_memstats_heap_inuse_bytes", nil))
+				now := m.Sum("process_resident_memory_bytes", nil)
+				rss, heap = max(rss, now), max(heap, m.Sum("go_memstats_heap_inuse_bytes", nil))
+				if idle == 0 || now < idle {
+					idle = now
+				}
 			}
 			if count >= count2+5 && count2 > 0 {
-				return time.Duration((sum - sum2) / (count - count2) * float64(time.Second)), rss, heap
+				return time.Duration((sum - sum2) / (count - count2) * float64(time.Second)), rss, idle, heap
 			}
 		}
 		select {
@@ -376,4 +400,101 @@ func rawFetch(ctx context.Context, b *testing.B, cl *kgo.Client) {
 func tail(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+// rawApply makes what an apply of st makes on an empty cluster, by bare
+// requests and nothing else: CreateTopics and CreateACLs in batches of
+// maxRecordsPerRequest records (the controller's limit), one after the
+// other as apply sends them, then one AlterClientQuotas and one
+// AlterUserScramCredentials. No plan, no inventory, no waiting for the
+// brokers to show the result: what the controller alone costs.
+func rawApply(ctx context.Context, b *testing.B, cl *kgo.Client, st *spec.State, passwords map[string]Secret) {
+	b.Helper()
+	req := kmsg.NewPtrCreateTopicsRequest()
+	req.TimeoutMillis = 60000
+	records := 0
+	flushTopics := func() {
+		if len(req.Topics) == 0 {
+			return
+		}
+		resp, err := req.RequestWith(ctx, cl)
+		if err != nil {
+			b.Fatalf("raw CreateTopics: %v", err)
+		}
+		for _, t := range resp.Topics {
+			if err := kafkaErr(t.ErrorCode, t.ErrorMessage); err != nil {
+				b.Fatalf("raw CreateTopics %s: %v", t.Topic, err)
+			}
+		}
+		req.Topics, records = nil, 0
+	}
+	for _, t := range st.Topics {
+		n := 1 + int(t.Partitions) + len(t.Configs)
+		if records+n > maxRecordsPerRequest {
+			flushTopics()
+		}
+		rt := kmsg.NewCreateTopicsRequestTopic()
+		rt.Topic, rt.NumPartitions, rt.ReplicationFactor = t.Name, t.Partitions, t.ReplicationFactor
+		for _, k := range sortedKeys(t.Configs) {
+			c := kmsg.NewCreateTopicsRequestTopicConfig()
+			c.Name, c.Value = k, kmsg.StringPtr(t.Configs[k])
+			rt.Configs = append(rt.Configs, c)
+		}
+		req.Topics = append(req.Topics, rt)
+		records += n
+	}
+	flushTopics()
+
+	acls := kmsg.NewPtrCreateACLsRequest()
+	flushACLs := func() {
+		if len(acls.Creations) == 0 {
+			return
+		}
+		resp, err := acls.RequestWith(ctx, cl)
+		if err != nil {
+			b.Fatalf("raw CreateACLs: %v", err)
+		}
+		for _, r := range resp.Results {
+			if err := kafkaErr(r.ErrorCode, r.ErrorMessage); err != nil {
+				b.Fatalf("raw CreateACLs: %v", err)
+			}
+		}
+		acls.Creations = nil
+	}
+	for _, d := range st.DesiredACLs() {
+		if len(acls.Creations) == maxRecordsPerRequest {
+			flushACLs()
+		}
+		rt, pt, op, perm := aclEnums(d.Entry)
+		cr := kmsg.NewCreateACLsRequestCreation()
+		cr.ResourceType, cr.ResourceName, cr.ResourcePatternType = rt, d.Entry.ResourceName, pt
+		cr.Principal, cr.Host, cr.Operation, cr.PermissionType = d.Entry.Principal, d.Entry.Host, op, perm
+		acls.Creations = append(acls.Creations, cr)
+	}
+	flushACLs()
+
+	adm := kadm.NewClient(cl)
+	var quotas []kadm.AlterClientQuotaEntry
+	for _, q := range st.Quotas {
+		e := kadm.AlterClientQuotaEntry{Entity: quotaEntity(q.Entity)}
+		for _, k := range sortedKeys(q.Values) {
+			e.Ops = append(e.Ops, kadm.AlterClientQuotaOp{Key: k, Value: q.Values[k]})
+		}
+		quotas = append(quotas, e)
+	}
+	if len(quotas) > 0 {
+		if _, err := adm.AlterClientQuotas(ctx, quotas); err != nil {
+			b.Fatalf("raw AlterClientQuotas: %v", err)
+		}
+	}
+	var upserts []kadm.UpsertSCRAM
+	for _, u := range st.Users {
+		upserts = append(upserts, kadm.UpsertSCRAM{User: u.Name, Mechanism: scramMechanism(u.Mechanism),
+			Iterations: u.Iterations, Password: passwords[u.Name].Reveal()})
+	}
+	if len(upserts) > 0 {
+		if _, err := adm.AlterUserSCRAMs(ctx, nil, upserts); err != nil {
+			b.Fatalf("raw AlterUserScramCredentials: %v", err)
+		}
+	}
 }
