@@ -40,6 +40,9 @@ type hop struct {
 // imbalance. When budget > 0, at most budget partitions end up with a
 // different set of brokers (counting those already changed).
 func (c *cluster) balanceReplicas(budget int) {
+	if !slices.ContainsFunc(c.parts, func(p *part) bool { return slices.Contains(p.movable, true) }) {
+		return // nothing may move: a topic whose replicas all stay, as most do
+	}
 	changed := 0
 	for _, p := range c.parts {
 		if p.changed() {
