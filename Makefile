@@ -34,7 +34,7 @@ bench:
 	internal/testbroker/test.sh bench
 
 ## soak: kgitops run for KGITOPS_SOAK (30m) on 5,000 topics with drift and pushes, on a fresh
-## broker of its own (ports 19110-19112); the summary goes to bin/soak-report.md
+## broker of its own (ports 19110-19115); the summary goes to bin/soak-report.md
 soak:
 	internal/testbroker/test.sh soak
 

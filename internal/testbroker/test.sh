@@ -7,7 +7,7 @@
 #                    KGITOPS_FUZZTIME each (10s; 0 skips them)
 #   test.sh bench    go test -run '^$' -bench . -benchtime 1x -timeout 30m ./reconcile/ ./tail/
 #   test.sh soak     go test -run '^TestSoak$' -v ./internal/soak/ for KGITOPS_SOAK (30m), on a
-#                    broker of its own: state dir <repo>/.kafka-soak, ports 19110-19112 unless
+#                    broker of its own: state dir <repo>/.kafka-soak, ports 19110-19115 unless
 #                    KGITOPS_BROKER_* say otherwise; the summary goes to KGITOPS_SOAK_REPORT
 #                    (bin/soak-report.md). A real broker is required.
 #
@@ -47,6 +47,9 @@ soak)
 	export KGITOPS_BROKER_PORT=${KGITOPS_BROKER_PORT:-19110}
 	export KGITOPS_BROKER_SASL_PORT=${KGITOPS_BROKER_SASL_PORT:-19111}
 	export KGITOPS_BROKER_CONTROLLER_PORT=${KGITOPS_BROKER_CONTROLLER_PORT:-19112}
+	export KGITOPS_BROKER_SSL_PORT=${KGITOPS_BROKER_SSL_PORT:-19113}
+	export KGITOPS_BROKER_MTLS_PORT=${KGITOPS_BROKER_MTLS_PORT:-19114}
+	export KGITOPS_BROKER_SASL_SSL_PORT=${KGITOPS_BROKER_SASL_SSL_PORT:-19115}
 	export KGITOPS_SOAK=${KGITOPS_SOAK:-30m}
 	export KGITOPS_SOAK_REPORT=${KGITOPS_SOAK_REPORT:-$REPO/bin/soak-report.md}
 	export KGITOPS_REQUIRE_REAL_KAFKA=1 # a soak on kfake measures nothing worth publishing
