@@ -146,9 +146,10 @@ func deleteTopics(b *testing.B, cl *kgo.Client, names []string) {
 //
 //   - load-ms, load-acls-ms: spec.Load of the whole repo, and of its ACL
 //     documents alone (median of 5);
-//   - apply-s: `kgitops apply` of it all, once, as a process, and
-//     raw-apply-s: the same made by bare requests (rawApply) on a cluster as
-//     fresh: the controller's share;
+//   - apply-s: `kgitops apply` of it all, once, as a process (it returns
+//     once the brokers show what it made); raw-apply-s: the same made by
+//     bare requests (rawApply) on a cluster as fresh, until the controller
+//     acknowledged it, and raw-ready-s until the brokers show it (rawReady);
 //   - plan-ms vs raw-kadm-ms: Observe and Diff (diff-ms: Diff alone) in this process against the
 //     same state read by bare requests (Metadata, DescribeConfigs of every
 //     topic, DescribeACLs, DescribeClientQuotas, DescribeUserSCRAMCredentials,
@@ -233,12 +234,14 @@ func benchScale(b *testing.B, c *kafkatest.Cluster, bin string) {
 	t0 := time.Now()
 	rawApply(ctx, b, rawCl.Client(b), st, passwords)
 	rawApplied := time.Since(t0)
+	rawReady(ctx, b, rawCl.Client(b), st)
+	rawIsReady := time.Since(t0)
 	ap := cli("apply")
 	if ap.ExitCode != 0 {
 		b.Fatalf("kgitops apply: exit %d:\n%s", ap.ExitCode, tail(ap.Output, 40))
 	}
-	b.Logf("%s: kgitops apply of %d topics, %d ACLs, %d quotas, %d users: %s, peak RSS %.0f MB; the same by bare requests: %s",
-		c.Name, sizes.Topics, sizes.ACLs(), sizes.Quotas, sizes.Users, ap.Wall.Round(time.Millisecond), ap.PeakMB(), rawApplied.Round(time.Millisecond))
+	b.Logf("%s: kgitops apply of %d topics, %d ACLs, %d quotas, %d users: %s, peak RSS %.0f MB; the same by bare requests: acknowledged in %s, shown by the brokers (every partition led, every ACL listed) after %s",
+		c.Name, sizes.Topics, sizes.ACLs(), sizes.Quotas, sizes.Users, ap.Wall.Round(time.Millisecond), ap.PeakMB(), rawApplied.Round(time.Millisecond), rawIsReady.Round(time.Millisecond))
 	opts := DiffOptions{MaxPartitionsPerBroker: 1 << 20, Passwords: passwords}
 	fresh := func() *kgo.Client {
 		cl, err := kgo.NewClient(kgo.SeedBrokers(c.Bootstrap...))
@@ -307,6 +310,7 @@ func benchScale(b *testing.B, c *kafkatest.Cluster, bin string) {
 	b.ReportMetric(float64(acls.Milliseconds()), "load-acls-ms")
 	b.ReportMetric(ap.Wall.Seconds(), "apply-s")
 	b.ReportMetric(rawApplied.Seconds(), "raw-apply-s")
+	b.ReportMetric(rawIsReady.Seconds(), "raw-ready-s")
 	b.ReportMetric(float64(plan.Milliseconds()), "plan-ms")
 	b.ReportMetric(float64(median(diffTimes).Milliseconds()), "diff-ms")
 	b.ReportMetric(float64(raw.Milliseconds()), "raw-kadm-ms")
@@ -495,6 +499,39 @@ func rawApply(ctx context.Context, b *testing.B, cl *kgo.Client, st *spec.State,
 	if len(upserts) > 0 {
 		if _, err := adm.AlterUserSCRAMs(ctx, nil, upserts); err != nil {
 			b.Fatalf("raw AlterUserScramCredentials: %v", err)
+		}
+	}
+}
+
+// rawReady waits, by bare requests, until the brokers show what rawApply
+// made: every topic with a leader for each partition (Metadata) and every
+// ACL (DescribeACLs), polled every 250 ms.
+func rawReady(ctx context.Context, b *testing.B, cl *kgo.Client, st *spec.State) {
+	b.Helper()
+	want := len(st.DesiredACLs())
+	for {
+		req := kmsg.NewPtrMetadataRequest()
+		resp, err := req.RequestWith(ctx, cl)
+		led := 0
+		if err == nil {
+			for _, t := range resp.Topics {
+				ok := len(t.Partitions) > 0
+				for _, p := range t.Partitions {
+					ok = ok && p.Leader >= 0
+				}
+				if ok {
+					led++
+				}
+			}
+		}
+		acls, aerr := ReadACLs(ctx, cl)
+		if err == nil && aerr == nil && led >= len(st.Topics) && len(acls) >= want {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			b.Fatalf("raw apply: the brokers show %d of %d topics led and %d of %d ACLs: %v", led, len(st.Topics), len(acls), want, ctx.Err())
+		case <-time.After(250 * time.Millisecond):
 		}
 	}
 }
