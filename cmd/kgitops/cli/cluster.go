@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -270,6 +271,32 @@ type early struct {
 	cl     *kgo.Client
 	obs    *reconcile.Observation
 	err    error
+	open   atomic.Bool // its log lines pass
+}
+
+// gatedHandler passes records to h while open holds.
+type gatedHandler struct {
+	h    slog.Handler
+	open *atomic.Bool
+}
+
+func (g gatedHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	return g.open.Load() && g.h.Enabled(ctx, l)
+}
+
+func (g gatedHandler) Handle(ctx context.Context, r slog.Record) error {
+	if !g.open.Load() {
+		return nil
+	}
+	return g.h.Handle(ctx, r)
+}
+
+func (g gatedHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return gatedHandler{h: g.h.WithAttrs(as), open: g.open}
+}
+
+func (g gatedHandler) WithGroup(name string) slog.Handler {
+	return gatedHandler{h: g.h.WithGroup(name), open: g.open}
 }
 
 // beginEarly connects and starts reading. With --trust-unsigned, a
@@ -280,10 +307,15 @@ func (f *clusterFlags) beginEarly(ctx context.Context, e *env, opts reconcile.Ob
 		return nil
 	}
 	x := &early{f: f, done: make(chan struct{})}
+	x.open.Store(true)
 	x.ctx, x.cancel = context.WithTimeout(ctx, f.conn.Timeout)
+	// Its client logs through a gate that drop closes: a read given up
+	// never prints (franz-go logs a cancelled dial, even after Close).
+	ee := *e
+	ee.log = slog.New(gatedHandler{h: e.log.Handler(), open: &x.open})
 	go func() {
 		defer close(x.done)
-		x.cl, x.err = f.connect(x.ctx, e)
+		x.cl, x.err = f.connect(x.ctx, &ee)
 		if x.err == nil {
 			opts.Inventory = f.inventory()
 			x.obs = reconcile.BeginObserve(x.ctx, x.cl, opts)
@@ -298,6 +330,7 @@ func (x *early) drop() {
 	if x == nil {
 		return
 	}
+	x.open.Store(false)
 	x.cancel() // a connection under way gives up at once
 	<-x.done
 	if x.cl != nil {
