@@ -42,6 +42,10 @@ func startOwnBroker(t *testing.T) *ownBroker {
 		fmt.Sprintf("KGITOPS_BROKER_PORT=%d", port),
 		fmt.Sprintf("KGITOPS_BROKER_SASL_PORT=%d", freePort(t)),
 		fmt.Sprintf("KGITOPS_BROKER_CONTROLLER_PORT=%d", freePort(t)),
+		// Its TLS listeners too: the defaults are the shared broker's.
+		fmt.Sprintf("KGITOPS_BROKER_SSL_PORT=%d", freePort(t)),
+		fmt.Sprintf("KGITOPS_BROKER_MTLS_PORT=%d", freePort(t)),
+		fmt.Sprintf("KGITOPS_BROKER_SASL_SSL_PORT=%d", freePort(t)),
 		"KGITOPS_BROKER_HEAP=512m",
 	)}
 	b.c = &kafkatest.Cluster{Name: "kafka", Bootstrap: []string{fmt.Sprintf("127.0.0.1:%d", port)}}
