@@ -214,7 +214,11 @@ func killMidApply(t *testing.T, n *kafkatest.Nodes, victim int32) {
 		t.Fatalf("the next apply, node %d back:\n%s", victim, lastLines(r.String(), 60))
 	}
 	checkInventory(t, n.Cluster, inv, prefix, names, nil)
-	if r := kgitops(t, nil, args("plan", "--detailed-exitcode")...); r.code != 0 || !strings.Contains(r.stdout, "No changes.") {
+	// Exit 0 under --detailed-exitcode is an empty plan. It may carry the
+	// note of a broker down: on a loaded machine the rig's brokers, fenced
+	// 3 s after a missed heartbeat, are sometimes fenced for a moment.
+	if r := kgitops(t, nil, args("plan", "--detailed-exitcode")...); r.code != 0 ||
+		!(strings.Contains(r.stdout, "No changes.") || strings.Contains(r.stdout, "Plan: 0 to create, 0 to update, 0 to delete.")) {
 		t.Fatalf("plan after the apply that converged: want no changes\n%s", lastLines(r.String(), 60))
 	}
 	checkAsDeclared(t, cl, visible(t, cl, prefix))
