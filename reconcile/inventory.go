@@ -13,6 +13,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/kgitops/kgitops/internal/ktopic"
 	"github.com/kgitops/kgitops/secret"
@@ -299,6 +300,25 @@ func (inv *Inventory) apply(ref InventoryRef, r *kgo.Record) {
 
 // scanInventory calls fn on every record of the inventory topic, in
 // order, up to its end offset when the scan starts.
+// topicExists asks a broker, through the client (which refreshes the
+// client's own metadata of the topic), whether topic exists.
+func topicExists(ctx context.Context, cl *kgo.Client, topic string) (bool, error) {
+	req := kmsg.NewPtrMetadataRequest()
+	rt := kmsg.NewMetadataRequestTopic()
+	rt.Topic = kmsg.StringPtr(topic)
+	req.Topics = []kmsg.MetadataRequestTopic{rt}
+	resp, err := req.RequestWith(ctx, cl)
+	if err != nil {
+		return false, err
+	}
+	for _, t := range resp.Topics {
+		if t.Topic != nil && *t.Topic == topic {
+			return t.ErrorCode == 0, nil
+		}
+	}
+	return false, nil
+}
+
 func scanInventory(ctx context.Context, cl *kgo.Client, ref InventoryRef, fn func(*kgo.Record)) error {
 	adm := kadm.NewClient(cl)
 	var end kadm.ListedOffset
@@ -313,7 +333,19 @@ func scanInventory(ctx context.Context, cl *kgo.Client, ref InventoryRef, fn fun
 		var ok bool
 		end, ok = ends.Lookup(ref.Topic, 0)
 		if !ok || errors.Is(end.Err, kerr.UnknownTopicOrPartition) {
-			return nil
+			// kadm answers from the client's metadata, which may predate
+			// the topic (another apply created it a moment ago): ask a
+			// broker before reading an inventory as empty.
+			if exists, err := topicExists(ctx, cl, ref.Topic); err != nil {
+				return fmt.Errorf("read inventory %q: %w", ref.Topic, err)
+			} else if !exists {
+				return nil
+			}
+			if attempt >= 20 {
+				return fmt.Errorf("read inventory %q: the topic exists, but its end offset cannot be read", ref.Topic)
+			}
+			time.Sleep(time.Duration(min(attempt+1, 5)) * 100 * time.Millisecond)
+			continue
 		}
 		if end.Err == nil {
 			break
