@@ -2,6 +2,8 @@ package reconcile
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"testing"
 	"time"
 
@@ -69,6 +71,19 @@ func TestAccessControlLifecycle(t *testing.T) {
 		b := kadm.NewACLs().Allow("User:" + user).Topics(topicName).Operations(kadm.OpAlter).ResourcePatternType(kadm.ACLPatternLiteral)
 		if res, err := adm.CreateACLs(ctx, b); err != nil || res[0].Err != nil {
 			t.Fatalf("create drift ACL: %v %v", err, res)
+		}
+		// A real broker lists the ACL a moment after the controller took it.
+		for n := 0; ; n++ {
+			acls, err := ReadACLs(ctx, c.Client(t))
+			if err == nil && slices.ContainsFunc(slices.Collect(maps.Keys(acls)), func(e spec.ACLEntry) bool {
+				return e.Principal == "User:"+user && e.Operation == "ALTER" && e.ResourceName == topicName
+			}) {
+				break
+			}
+			if n > 100 {
+				t.Fatalf("the drift ACL is not listed after 10 s: %v", err)
+			}
+			time.Sleep(100 * time.Millisecond)
 		}
 		p, _ = r.plan(st, pw("first-password"))
 		want := []string{"delete ACL ALLOW User:" + user + " ALTER topic:" + topicName + " (literal) from * (drift)"}
