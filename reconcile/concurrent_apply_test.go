@@ -13,6 +13,19 @@ import (
 
 // applyTogether plans st once per client, each before either applies, and
 // then applies both plans at the same moment: two apply processes racing.
+// resultsFor is what both applies reported for the resource named name.
+func resultsFor(results [2][]Result, name string) []Result {
+	var out []Result
+	for _, rs := range results {
+		for _, res := range rs {
+			if res.Change.Name == name {
+				out = append(out, res)
+			}
+		}
+	}
+	return out
+}
+
 func (r *rig) applyTogether(st *spec.State, opts DiffOptions) [2][]Result {
 	r.t.Helper()
 	type prepared struct {
@@ -92,17 +105,14 @@ func TestConcurrentAppliesCreateEachTopicOnce(t *testing.T) {
 		results := r.applyTogether(st, opts)
 		for _, name := range names {
 			created, lost := 0, 0
-			for _, rs := range results {
-				for _, res := range rs {
-					switch {
-					case res.Change.Name != name:
-					case res.Err == nil && res.Skipped == "":
-						created++
-					case errors.Is(res.Err, kerr.TopicAlreadyExists):
-						lost++
-					default:
-						t.Errorf("%s: err %v, skipped %q", name, res.Err, res.Skipped)
-					}
+			for _, res := range resultsFor(results, name) {
+				switch {
+				case res.Err == nil && res.Skipped == "":
+					created++
+				case errors.Is(res.Err, kerr.TopicAlreadyExists):
+					lost++
+				default:
+					t.Errorf("%s: err %v, skipped %q", name, res.Err, res.Skipped)
 				}
 			}
 			if created != 1 || lost != 1 {
@@ -136,15 +146,12 @@ func TestConcurrentAppliesDeleteEachTopicOnce(t *testing.T) {
 		results := r.applyTogether(st, opts)
 		for _, name := range names {
 			deleted, failed := 0, 0
-			for _, rs := range results {
-				for _, res := range rs {
-					switch {
-					case res.Change.Name != name:
-					case res.Err == nil && res.Skipped == "":
-						deleted++
-					case res.Err != nil:
-						failed++
-					}
+			for _, res := range resultsFor(results, name) {
+				switch {
+				case res.Err == nil && res.Skipped == "":
+					deleted++
+				case res.Err != nil:
+					failed++
 				}
 			}
 			if deleted != 1 || failed != 1 {
