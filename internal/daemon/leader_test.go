@@ -11,6 +11,16 @@ import (
 	"github.com/kgitops/kgitops/internal/kafkatest"
 )
 
+// startElector joins the election of opts with a client of its own.
+func startElector(ctx context.Context, t *testing.T, c *kafkatest.Cluster, opts ElectionOptions) *KafkaElector {
+	t.Helper()
+	e, err := StartElection(ctx, c.Client(t), opts, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
 // TestLeaderFailover runs two replicas against one cluster and repo: only
 // the leader applies, the other stays ready in detect mode, and when the
 // leader goes away the other takes over within the session timeout.
@@ -19,13 +29,7 @@ func TestLeaderFailover(t *testing.T) {
 		opts := ElectionOptions{Topic: kafkatest.Unique("__kgitops_leader"), Group: kafkatest.Unique("leader"), SessionTimeout: 6 * time.Second}
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		elect := func() *KafkaElector {
-			e, err := StartElection(ctx, c.Client(t), opts, slog.New(slog.DiscardHandler))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return e
-		}
+		elect := func() *KafkaElector { return startElector(ctx, t, c, opts) }
 		ea, eb := elect(), elect()
 		defer ea.Close()
 		defer eb.Close()
@@ -79,13 +83,7 @@ func TestFenceAsksTheCoordinator(t *testing.T) {
 		opts := ElectionOptions{Topic: kafkatest.Unique("__kgitops_leader"), Group: kafkatest.Unique("fence"), SessionTimeout: 6 * time.Second}
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
-		elect := func() *KafkaElector {
-			e, err := StartElection(ctx, c.Client(t), opts, slog.New(slog.DiscardHandler))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return e
-		}
+		elect := func() *KafkaElector { return startElector(ctx, t, c, opts) }
 		ea, eb := elect(), elect()
 		defer eb.Close()
 		for ea.IsLeader() == eb.IsLeader() {
