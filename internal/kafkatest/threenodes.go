@@ -137,6 +137,9 @@ func startNodes(t testing.TB, count int, racks []string) *Nodes {
 		}
 		if t.Failed() {
 			t.Logf("kafkatest: the %d-node cluster's logs are kept in %s", count, dir)
+			for id := 1; id <= count; id++ {
+				logTail(t, id, filepath.Join(dir, fmt.Sprintf("node-%d", id), "logs", "server.log"))
+			}
 			return
 		}
 		if err := os.RemoveAll(dir); err != nil {
@@ -432,4 +435,27 @@ func parseExports(s string) map[string]string {
 		}
 	}
 	return vars
+}
+
+// logTail logs the last warnings and errors of one node's server.log, so that
+// a failure on a CI machine, whose files are gone with it, shows what the
+// brokers saw.
+func logTail(t testing.TB, id int, path string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Logf("kafkatest: node %d: %v", id, err)
+		return
+	}
+	var keep []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.Contains(line, "] WARN ") || strings.Contains(line, "] ERROR ") {
+			keep = append(keep, line)
+		}
+	}
+	const most = 25
+	if len(keep) > most {
+		keep = keep[len(keep)-most:]
+	}
+	t.Logf("kafkatest: node %d: the last %d warnings and errors of %s:\n%s", id, len(keep), path, strings.Join(keep, "\n"))
 }
