@@ -150,14 +150,24 @@ func TestCheckAgreesWithBroker(t *testing.T) {
 			{dave, "DESCRIBE", txn, false},
 		}
 
-		// The evaluator reads the cluster's ACLs as the command does.
-		live, err := Observe(ctx, admin)
-		if err != nil {
-			t.Fatalf("observe ACLs: %v", err)
-		}
-		for _, e := range created {
-			if !slices.ContainsFunc(live, func(a ACL) bool { return a.Entry == e }) {
-				t.Fatalf("the cluster does not show the ACL %s", e)
+		// The evaluator reads the cluster's ACLs as the command does. A
+		// broker lists (and enforces) ACLs from its own copy of the
+		// metadata log, a moment after the controller took them: wait
+		// until it shows every one.
+		var live []ACL
+		for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			var err error
+			if live, err = Observe(ctx, admin); err != nil {
+				t.Fatalf("observe ACLs: %v", err)
+			}
+			i := slices.IndexFunc(created, func(e spec.ACLEntry) bool {
+				return !slices.ContainsFunc(live, func(a ACL) bool { return a.Entry == e })
+			})
+			if i < 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the cluster does not show the ACL %s 15 s after creating it", created[i])
 			}
 		}
 
