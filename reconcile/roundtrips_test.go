@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
@@ -154,5 +155,31 @@ func TestPlanAsksEveryBrokerForItsDisk(t *testing.T) {
 	defer mu.Unlock()
 	if whole != 1 {
 		t.Errorf("a plan read the metadata of every topic %d times, want once (all requests: %v)", whole, got)
+	}
+}
+
+// TestObserveLeavesNoCopyOfEveryTopicsMetadata: franz-go keeps a deep copy
+// of every Metadata answer sent through a client for the client's life
+// (11 MB for 10,000 topics). Observe reads every topic's metadata through a
+// client of its own: afterwards, asking the caller's client for a topic's
+// end offsets must read that topic's metadata, not find a copy.
+func TestObserveLeavesNoCopyOfEveryTopicsMetadata(t *testing.T) {
+	c := kafkatest.NewFake(t)
+	r := newRig(t, c)
+	st := manyTopics(5)
+	p, live := r.plan(st, DiffOptions{})
+	if _, err := Apply(r.ctx(), r.cl, p, ApplyOptions{Inventory: r.inv, Brokers: live.Brokers}); err != nil {
+		t.Fatal(err)
+	}
+	r.cl = c.Client(t) // a process that plans: a new client
+	if p, _ := r.plan(st, DiffOptions{}); p.HasChanges() {
+		t.Fatalf("plan after apply: %+v", p.Summary)
+	}
+	rc := countRequests(c)
+	if _, err := kadm.NewClient(r.cl).ListEndOffsets(r.ctx(), st.Topics[0].Name); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := rc.take(); got["Metadata"] == 0 {
+		t.Errorf("end offsets of a managed topic after a plan sent no Metadata request: the client holds a copy of every topic's metadata")
 	}
 }
