@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"github.com/kgitops/kgitops/cmd/kgitops/cli"
+	"github.com/kgitops/kgitops/internal/membudget"
 )
 
 func main() { os.Exit(run()) }
@@ -16,5 +17,6 @@ func main() { os.Exit(run()) }
 func run() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	defer membudget.Start(membudget.Default, os.Getenv)()
 	return cli.Run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
 }
