@@ -30,14 +30,15 @@ type ScramUpsert struct {
 }
 
 // userChecks are the password comparisons diffUsers will make: a declared
-// user with a password, a recorded hash and a credential of its mechanism.
-func userChecks(desired *spec.State, live *Live, opts DiffOptions) []credentialCheck {
+// user with a password and a recorded hash, and, when users (the cluster's
+// credentials) is not nil, a credential of its mechanism.
+func userChecks(desired *spec.State, inv Inventory, passwords map[string]Secret, users map[string][]ScramCredential) []credentialCheck {
 	var checks []credentialCheck
 	for _, u := range desired.Users {
-		pw, ok := opts.Passwords[u.Name]
-		hash := live.Inventory.Entries[ResourceKey{KindUser, u.Name}].PasswordHash
+		pw, ok := passwords[u.Name]
+		hash := inv.Entries[ResourceKey{KindUser, u.Name}].PasswordHash
 		if !ok || pw.IsZero() || hash == "" || spec.MarkedForDeletion(u.Annotations) ||
-			!slices.ContainsFunc(live.Users[u.Name], func(c ScramCredential) bool { return c.Mechanism == u.Mechanism }) {
+			users != nil && !slices.ContainsFunc(users[u.Name], func(c ScramCredential) bool { return c.Mechanism == u.Mechanism }) {
 			continue
 		}
 		checks = append(checks, credentialCheck{hash: hash, mechanism: u.Mechanism, iterations: u.Iterations, password: pw})
@@ -62,7 +63,7 @@ func diffUsers(p *Plan, desired *spec.State, live *Live, opts DiffOptions) {
 		return
 	}
 	if live.offlineUsers == nil {
-		checkCredentials(userChecks(desired, live, opts))
+		checkCredentials(userChecks(desired, live.Inventory, opts.Passwords, live.Users))
 	}
 	declared := map[string]bool{}
 	for _, u := range desired.Users {

@@ -112,6 +112,11 @@ type ObserveOptions struct {
 	// AllSizes reads the size of every partition (a rebalance), not only
 	// those of the topics the plan may move.
 	AllSizes bool
+	// Passwords are the declared users' passwords (DiffOptions.Passwords).
+	// Comparing each with the hash the inventory recorded costs thousands
+	// of PBKDF2 rounds, a plan's largest CPU cost: it is done while the
+	// second wave is read, and Diff finds the answers remembered.
+	Passwords map[string]Secret
 }
 
 // Observe reads the live cluster. Its round trips do not grow with the
@@ -124,7 +129,7 @@ type ObserveOptions struct {
 // repo or the inventory asks for. A read that fails fails Observe with the
 // error of the first read in that order, whichever failed first in time.
 func Observe(ctx context.Context, cl *kgo.Client, opts ObserveOptions) (*Live, error) {
-	return BeginObserve(ctx, cl, opts).Finish(opts.Desired, opts.Backends)
+	return BeginObserve(ctx, cl, opts).Finish(opts.Desired, opts.Backends, opts.Passwords)
 }
 
 // Observation is an Observe begun before the desired state is known: its
@@ -179,8 +184,9 @@ func (o *Observation) first() (*Live, error) {
 }
 
 // Finish waits for the first wave and reads the rest for desired (nil:
-// nothing declared), with backends (see ObserveOptions.Backends).
-func (o *Observation) Finish(desired *spec.State, backends map[string]any) (*Live, error) {
+// nothing declared), with backends, comparing passwords meanwhile (see
+// ObserveOptions).
+func (o *Observation) Finish(desired *spec.State, backends map[string]any, passwords map[string]Secret) (*Live, error) {
 	select {
 	case <-o.done:
 	case <-o.ctx.Done():
@@ -207,6 +213,12 @@ func (o *Observation) Finish(desired *spec.State, backends map[string]any) (*Liv
 			continue
 		}
 		wave.do(func() error { return k.observe(ctx, b, live, o.opts.AllAccess) })
+	}
+	if checks := userChecks(desired, live.Inventory, passwords, nil); len(checks) > 0 {
+		wave.do(func() error {
+			checkCredentials(checks)
+			return nil
+		})
 	}
 	if err := wave.wait(); err != nil {
 		return nil, err

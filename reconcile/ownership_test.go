@@ -216,3 +216,44 @@ func TestAResourceTwoInventoriesClaimIsLeftAlone(t *testing.T) {
 		}
 	})
 }
+
+// Observe compares the declared users' passwords with the inventory's
+// hashes while it reads the second wave, so that Diff, which runs after it
+// and would otherwise spend thousands of PBKDF2 rounds a user on the plan's
+// critical path, finds each answer remembered.
+func TestObserveComparesPasswordsWhileItReads(t *testing.T) {
+	kafkatest.Each(t, func(t *testing.T, c *kafkatest.Cluster) {
+		r := newRig(t, c)
+		user := kafkatest.Unique("app")
+		st := &spec.State{Users: []spec.User{{Name: user, Mechanism: "SCRAM-SHA-512", Iterations: 4096, PasswordFrom: spec.PasswordSource{Env: "X"}}}}
+		pw := NewSecret("pw-" + user)
+		p, live := r.plan(st, DiffOptions{Passwords: map[string]Secret{user: pw}})
+		if _, err := Apply(r.ctx(), r.cl, p, ApplyOptions{Inventory: r.inv, Brokers: live.Brokers, Known: live.Inventory, Live: live}); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			name       string
+			passwords  map[string]Secret
+			remembered bool
+		}{
+			{"without the passwords", nil, false},
+			{"with them", map[string]Secret{user: pw}, true},
+		} {
+			matches.mu.Lock()
+			matches.m = map[[32]byte]bool{}
+			matches.mu.Unlock()
+			live, err := Observe(r.ctx(), r.cl, ObserveOptions{Inventory: r.inv, Desired: st, Passwords: tc.passwords})
+			if err != nil {
+				t.Fatal(err)
+			}
+			hash := live.Inventory.Entries[ResourceKey{KindUser, user}].PasswordHash
+			if hash == "" {
+				t.Fatal("the inventory recorded no password hash for the user")
+			}
+			ok, known := matches.get(matchKey(hash, credentialText("SCRAM-SHA-512", 4096, pw)))
+			if known != tc.remembered || known && !ok {
+				t.Errorf("Observe %s: answer remembered %v (matched %v), want remembered %v and matched", tc.name, known, ok, tc.remembered)
+			}
+		}
+	})
+}

@@ -339,13 +339,13 @@ func (x *early) drop() {
 }
 
 // finish waits for the connection and completes the read for desired.
-func (x *early) finish(ctx context.Context, desired *spec.State, backends map[string]any) (*kgo.Client, *reconcile.Live, error) {
+func (x *early) finish(ctx context.Context, desired *spec.State, backends map[string]any, passwords map[string]reconcile.Secret) (*kgo.Client, *reconcile.Live, error) {
 	defer x.cancel()
 	<-x.done
 	if x.err != nil {
 		return nil, nil, x.err
 	}
-	live, err := x.obs.Finish(desired, backends)
+	live, err := x.obs.Finish(desired, backends, passwords)
 	live, err = x.f.observed(ctx, x.cl, live, err)
 	if err != nil {
 		x.cl.Close()

@@ -168,9 +168,9 @@ func (f *planFlags) prepare(ctx context.Context, e *env) (*prepared, error) {
 	var cl *kgo.Client
 	var live *reconcile.Live
 	if x != nil {
-		cl, live, err = x.finish(ctx, st, backends)
+		cl, live, err = x.finish(ctx, st, backends, passwords)
 	} else if cl, err = f.connect(ctx, e); err == nil {
-		if live, err = f.observe(ctx, cl, reconcile.ObserveOptions{Desired: st, Backends: backends}); err != nil {
+		if live, err = f.observe(ctx, cl, reconcile.ObserveOptions{Desired: st, Backends: backends, Passwords: passwords}); err != nil {
 			cl.Close()
 		}
 	}
