@@ -36,6 +36,10 @@ type kind struct {
 	// the metadata, the topics and the inventory: a kind writes only its
 	// own part, a field of Live or, through setPart, live.Parts[name].
 	observe func(ctx context.Context, b Backends, live *Live, all bool) error
+	// standalone says that observe needs nothing of the first wave (the
+	// metadata, the topics, the inventory): when the repo declares the
+	// kind, it is read beside the first wave, not after it.
+	standalone bool
 	// diff adds the kind's changes, refusals and blocks to p. Pure.
 	diff func(p *Plan, desired *spec.State, live *Live, opts DiffOptions)
 	// apply executes changes of the kind: once with its creations and

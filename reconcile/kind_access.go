@@ -21,10 +21,11 @@ func init() {
 		wanted: func(d *spec.State, inv Inventory) bool {
 			return len(d.Users) > 0 || len(inv.created(KindUser)) > 0
 		},
-		observe: observeUsers,
-		diff:    diffUsers,
-		apply:   func(ctx context.Context, a *applier, cs []Change) { a.applyUsers(ctx, cs) },
-		record:  recordUsers,
+		observe:    observeUsers,
+		standalone: true,
+		diff:       diffUsers,
+		apply:      func(ctx context.Context, a *applier, cs []Change) { a.applyUsers(ctx, cs) },
+		record:     recordUsers,
 		declared: func(st *spec.State) []string {
 			names := make([]string, len(st.Users))
 			for i, u := range st.Users {
@@ -47,13 +48,14 @@ func init() {
 		wanted: func(d *spec.State, inv Inventory) bool {
 			return len(d.Quotas) > 0 || len(inv.created(KindQuota)) > 0
 		},
-		observe:  observeQuotas,
-		diff:     diffQuotas,
-		apply:    func(ctx context.Context, a *applier, cs []Change) { a.applyQuotas(ctx, cs) },
-		record:   recordCreatedDeleted,
-		risks:    quotaRisks,
-		export:   exportQuotas,
-		liveFrom: quotasFrom,
+		observe:    observeQuotas,
+		standalone: true,
+		diff:       diffQuotas,
+		apply:      func(ctx context.Context, a *applier, cs []Change) { a.applyQuotas(ctx, cs) },
+		record:     recordCreatedDeleted,
+		risks:      quotaRisks,
+		export:     exportQuotas,
+		liveFrom:   quotasFrom,
 		declared: func(st *spec.State) []string {
 			keys := make([]string, len(st.Quotas))
 			for i, q := range st.Quotas {
@@ -82,8 +84,9 @@ func init() {
 		wanted: func(d *spec.State, inv Inventory) bool {
 			return len(d.ACLs)+len(d.RoleBindings) > 0 || len(inv.created(KindACL)) > 0
 		},
-		observe: observeACLs,
-		diff:    diffACLs,
+		observe:    observeACLs,
+		standalone: true,
+		diff:       diffACLs,
 		apply: func(ctx context.Context, a *applier, cs []Change) {
 			creates, _, deletes := byAction(cs)
 			a.applyACLs(ctx, creates, deletes)
