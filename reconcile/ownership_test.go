@@ -3,8 +3,11 @@ package reconcile
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/kgitops/kgitops/internal/kafkatest"
 	"github.com/kgitops/kgitops/spec"
@@ -218,42 +221,68 @@ func TestAResourceTwoInventoriesClaimIsLeftAlone(t *testing.T) {
 }
 
 // Observe compares the declared users' passwords with the inventory's
-// hashes while it reads the second wave, so that Diff, which runs after it
-// and would otherwise spend thousands of PBKDF2 rounds a user on the plan's
-// critical path, finds each answer remembered.
+// hashes while it reads, so that Diff, which runs after it and would
+// otherwise spend thousands of PBKDF2 rounds a user on the plan's critical
+// path, finds each answer remembered. With ReadEarly (plan and apply), the
+// comparisons run as soon as the inventory is read, before the first
+// wave's DescribeConfigs of every topic has been answered: here kfake holds
+// that answer back until the comparison is remembered, or for 3 s.
 func TestObserveComparesPasswordsWhileItReads(t *testing.T) {
-	kafkatest.Each(t, func(t *testing.T, c *kafkatest.Cluster) {
-		r := newRig(t, c)
-		user := kafkatest.Unique("app")
-		st := &spec.State{Users: []spec.User{{Name: user, Mechanism: "SCRAM-SHA-512", Iterations: 4096, PasswordFrom: spec.PasswordSource{Env: "X"}}}}
-		pw := NewSecret("pw-" + user)
-		p, live := r.plan(st, DiffOptions{Passwords: map[string]Secret{user: pw}})
-		if _, err := Apply(r.ctx(), r.cl, p, ApplyOptions{Inventory: r.inv, Brokers: live.Brokers, Known: live.Inventory, Live: live}); err != nil {
-			t.Fatal(err)
-		}
-		for _, tc := range []struct {
-			name       string
-			passwords  map[string]Secret
-			remembered bool
-		}{
-			{"without the passwords", nil, false},
-			{"with them", map[string]Secret{user: pw}, true},
-		} {
-			matches.mu.Lock()
-			matches.m = map[[32]byte]bool{}
-			matches.mu.Unlock()
-			live, err := Observe(r.ctx(), r.cl, ObserveOptions{Inventory: r.inv, Desired: st, Passwords: tc.passwords})
+	c := kafkatest.NewFake(t)
+	r := newRig(t, c)
+	user := kafkatest.Unique("app")
+	st := &spec.State{Users: []spec.User{{Name: user, Mechanism: "SCRAM-SHA-512", Iterations: 4096, PasswordFrom: spec.PasswordSource{Env: "X"}}},
+		Topics: []spec.Topic{topic(kafkatest.Unique("t"), 1, nil)}}
+	pw := NewSecret("pw-" + user)
+	p, live := r.plan(st, DiffOptions{Passwords: map[string]Secret{user: pw}})
+	if _, err := Apply(r.ctx(), r.cl, p, ApplyOptions{Inventory: r.inv, Brokers: live.Brokers, Known: live.Inventory, Live: live}); err != nil {
+		t.Fatal(err)
+	}
+	hash := r.observe().Inventory.Entries[ResourceKey{KindUser, user}].PasswordHash
+	if hash == "" {
+		t.Fatal("the inventory recorded no password hash for the user")
+	}
+	key := matchKey(hash, credentialText("SCRAM-SHA-512", 4096, pw))
+	forget := func() {
+		matches.mu.Lock()
+		matches.m = map[[32]byte]bool{}
+		matches.mu.Unlock()
+	}
+	for _, tc := range []struct {
+		name                  string
+		passwords             map[string]Secret
+		early, whileHeld, end bool
+	}{
+		{"without the passwords", nil, true, false, false},
+		{"with them", map[string]Secret{user: pw}, false, false, true},
+		{"with them, reading early", map[string]Secret{user: pw}, true, true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			forget()
+			var held, heldSeen atomic.Bool
+			c.Fake.ControlKey(int16(kmsg.DescribeConfigs), func(kmsg.Request) (kmsg.Response, error, bool) {
+				if held.Swap(true) {
+					return nil, nil, false // one request of the first wave is enough
+				}
+				c.Fake.SleepControl(func() {
+					for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+						if _, known := matches.get(key); known {
+							heldSeen.Store(true)
+							return
+						}
+					}
+				})
+				return nil, nil, false
+			})
+			_, err := Observe(r.ctx(), r.cl, ObserveOptions{Inventory: r.inv, Desired: st, Passwords: tc.passwords, ReadEarly: tc.early})
 			if err != nil {
 				t.Fatal(err)
 			}
-			hash := live.Inventory.Entries[ResourceKey{KindUser, user}].PasswordHash
-			if hash == "" {
-				t.Fatal("the inventory recorded no password hash for the user")
+			ok, known := matches.get(key)
+			if heldSeen.Load() != tc.whileHeld || known != tc.end || known && !ok {
+				t.Errorf("remembered while the topics' configs were held back: %v (want %v); after Observe: %v, matched %v (want %v, matched)",
+					heldSeen.Load(), tc.whileHeld, known, ok, tc.end)
 			}
-			ok, known := matches.get(matchKey(hash, credentialText("SCRAM-SHA-512", 4096, pw)))
-			if known != tc.remembered || known && !ok {
-				t.Errorf("Observe %s: answer remembered %v (matched %v), want remembered %v and matched", tc.name, known, ok, tc.remembered)
-			}
-		}
-	})
+		})
+	}
 }

@@ -139,7 +139,7 @@ func (f *planFlags) prepare(ctx context.Context, e *env) (*prepared, error) {
 	}
 	// The cluster is read while the repo loads; a repo that does not
 	// load, or a password that cannot be read, drops that read unseen.
-	x := f.beginEarly(ctx, e, reconcile.ObserveOptions{})
+	x := f.beginEarly(ctx, e, reconcile.ObserveOptions{ReadEarly: true})
 	fail := func(err error) (*prepared, error) {
 		x.drop()
 		return nil, err
@@ -170,7 +170,7 @@ func (f *planFlags) prepare(ctx context.Context, e *env) (*prepared, error) {
 	if x != nil {
 		cl, live, err = x.finish(ctx, st, backends, passwords)
 	} else if cl, err = f.connect(ctx, e); err == nil {
-		if live, err = f.observe(ctx, cl, reconcile.ObserveOptions{Desired: st, Backends: backends, Passwords: passwords}); err != nil {
+		if live, err = f.observe(ctx, cl, reconcile.ObserveOptions{Desired: st, Backends: backends, Passwords: passwords, ReadEarly: true}); err != nil {
 			cl.Close()
 		}
 	}
