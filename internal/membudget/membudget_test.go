@@ -9,18 +9,20 @@ import (
 )
 
 func TestLimitIsTheBudgetUntilTheLiveHeapNeedsMore(t *testing.T) {
+	const mib = 1 << 20
 	for _, c := range []struct {
-		live uint64
-		want int64
+		live, other uint64
+		want        int64
 	}{
-		{0, 64 << 20},
-		{40 << 20, 64 << 20},            // 1.5 × 40 = 60 MiB: the budget
-		{50 << 20, 75 << 20},            // 1.5 × 50 = 75 MiB: above the budget
-		{1 << 30, 3 << 29},              // a large repo: collected as at GOGC=50
-		{math.MaxUint64, math.MaxInt64}, // no overflow
+		{0, 0, 64 * mib},
+		{40 * mib, 20 * mib, 64 * mib},        // 1.5 × 40 = 60 MiB, other not counted within the budget: the budget
+		{50 * mib, 20 * mib, 75 * mib},        // 1.5 × 50 = 75 MiB: above the budget, other still not counted
+		{96 * mib, 20 * mib, 154 * mib},       // 144 MiB and half of other: halfway to twice the budget
+		{1 << 30, 100 * mib, 3<<29 + 100*mib}, // a large repo: 1.5 × live plus all of other, as at GOGC=50
+		{math.MaxUint64, 0, math.MaxInt64},    // no overflow
 	} {
-		if got := Limit(64<<20, c.live); got != c.want {
-			t.Errorf("Limit(64 MiB, %d) = %d, want %d", c.live, got, c.want)
+		if got := Limit(64*mib, c.live, c.other); got != c.want {
+			t.Errorf("Limit(64 MiB, live %d MiB, other %d MiB) = %d MiB, want %d MiB", c.live/mib, c.other/mib, got/mib, c.want/mib)
 		}
 	}
 }
