@@ -298,8 +298,6 @@ func (inv *Inventory) apply(ref InventoryRef, r *kgo.Record) {
 	inv.Entries[k] = e
 }
 
-// scanInventory calls fn on every record of the inventory topic, in
-// order, up to its end offset when the scan starts.
 // topicExists asks a broker, through the client (which refreshes the
 // client's own metadata of the topic), whether topic exists.
 func topicExists(ctx context.Context, cl *kgo.Client, topic string) (bool, error) {
@@ -319,6 +317,8 @@ func topicExists(ctx context.Context, cl *kgo.Client, topic string) (bool, error
 	return false, nil
 }
 
+// scanInventory calls fn on every record of the inventory topic, in
+// order, up to its end offset when the scan starts.
 func scanInventory(ctx context.Context, cl *kgo.Client, ref InventoryRef, fn func(*kgo.Record)) error {
 	adm := kadm.NewClient(cl)
 	var end kadm.ListedOffset

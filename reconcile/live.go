@@ -127,7 +127,8 @@ type ObserveOptions struct {
 	// Passwords are the declared users' passwords (DiffOptions.Passwords).
 	// Comparing each with the hash the inventory recorded costs thousands
 	// of PBKDF2 rounds, a plan's largest CPU cost: it is done while the
-	// second wave is read, and Diff finds the answers remembered.
+	// second wave is read (with ReadEarly, once the inventory is read), and
+	// Diff finds the answers remembered.
 	Passwords map[string]Secret
 }
 
@@ -154,10 +155,10 @@ type Observation struct {
 	done chan struct{}
 	live *Live
 	err  error
-	// invRead is closed once the inventory is read into inv (which stays
-	// empty when the read failed), before the rest of the first wave ends.
+	// invRead is closed once the inventory is read into live.Inventory
+	// (which stays empty when the read failed), before the rest of the
+	// first wave ends.
 	invRead chan struct{}
-	inv     Inventory
 }
 
 // BeginObserve starts Observe's first wave; opts.Desired and opts.Backends
@@ -166,21 +167,20 @@ func BeginObserve(ctx context.Context, cl *kgo.Client, opts ObserveOptions) *Obs
 	o := &Observation{ctx: ctx, cl: cl, opts: opts, done: make(chan struct{}), invRead: make(chan struct{}), live: &Live{}}
 	go func() {
 		defer close(o.done)
-		o.err = o.first(o.live)
+		o.err = o.first()
 	}()
 	return o
 }
 
-// first reads the first wave into live. The kinds that start early write
-// their own fields of live meanwhile, never these.
-func (o *Observation) first(live *Live) error {
-	ctx, cl := o.ctx, o.cl
+// first reads the first wave into o.live. The kinds that start early write
+// their own fields of it meanwhile, never these.
+func (o *Observation) first() error {
+	ctx, cl, live := o.ctx, o.cl, o.live
 	md, err := readMetadata(ctx, cl)
 	if err != nil {
 		return err
 	}
 	live.Brokers, live.metadata = len(md.Brokers), md
-	var inv Inventory
 	var wave concurrently
 	wave.do(func() error {
 		live.RegisteredBrokers, live.DownBrokers = registeredBrokers(ctx, cl, md)
@@ -188,12 +188,14 @@ func (o *Observation) first(live *Live) error {
 	})
 	wave.do(func() (err error) {
 		defer close(o.invRead)
+		read := func(cl *kgo.Client) (Inventory, error) { return ReadInventory(ctx, cl, o.opts.Inventory) }
 		if o.opts.ReadEarly {
-			inv, err = readInventoryApart(ctx, cl, o.opts.Inventory)
+			// A connection of its own: the DescribeConfigs of every topic
+			// holds cl's for most of the wave (see ReadEarly).
+			live.Inventory, err = apart(cl, read)
 		} else {
-			inv, err = ReadInventory(ctx, cl, o.opts.Inventory)
+			live.Inventory, err = read(cl)
 		}
-		o.inv = inv
 		return err
 	})
 	if k := kindOf(KindTopic); k != nil && k.observe != nil { // always read, whatever the repo or the inventory holds
@@ -203,7 +205,6 @@ func (o *Observation) first(live *Live) error {
 		return err
 	}
 	live.Brokers = min(live.Brokers, live.RegisteredBrokers-len(live.DownBrokers))
-	live.Inventory = inv
 	return nil
 }
 
@@ -212,8 +213,8 @@ func (o *Observation) first(live *Live) error {
 // ReadEarly, the kinds that need nothing of the first wave and that the
 // repo declares start at once, beside the first wave, and the password
 // comparisons as soon as the inventory is read; the rest waits for the
-// whole first wave. The error returned is the first wave's, else that of the first read
-// in that order that failed.
+// whole first wave. The error returned is the first wave's, else that of
+// the first read in that order that failed.
 func (o *Observation) Finish(desired *spec.State, backends map[string]any, passwords map[string]Secret) (*Live, error) {
 	ctx, cl, live := o.ctx, o.cl, o.live
 	if desired == nil {
@@ -234,7 +235,7 @@ func (o *Observation) Finish(desired *spec.State, backends map[string]any, passw
 	}
 	// Diff compares every password with the inventory's hash; done here,
 	// the comparisons run beside the reads, and Diff finds the answers.
-	compare := func() { checkCredentials(userChecks(desired, o.inv, passwords, nil)) }
+	compare := func() { checkCredentials(userChecks(desired, live.Inventory, passwords, nil)) }
 	if len(passwords) > 0 && o.opts.ReadEarly {
 		early.do(func() error {
 			select {
@@ -460,18 +461,4 @@ func topicID(id [16]byte) string {
 		return ""
 	}
 	return hex.EncodeToString(id[:])
-}
-
-// readInventoryApart reads the inventory through a client of its own: a
-// broker answers one request of a connection at a time, and the first
-// wave's DescribeConfigs of every topic holds cl's connection for most of
-// the wave (a second on 10,000 topics). Read apart, the inventory is known
-// early, and the password comparisons that need it run meanwhile.
-func readInventoryApart(ctx context.Context, cl *kgo.Client, ref InventoryRef) (Inventory, error) {
-	own, err := kgo.NewClient(cl.Opts()...)
-	if err != nil {
-		return Inventory{}, err
-	}
-	defer own.Close()
-	return ReadInventory(ctx, own, ref)
 }
