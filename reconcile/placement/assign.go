@@ -48,6 +48,46 @@ func Assign(r Request) (Result, error) {
 }
 
 func assign(r Request) (Result, error) {
+	if res, ok := keptAsIs(r); ok {
+		return res, nil
+	}
+	return place(r)
+}
+
+// keptAsIs answers, without building a cluster, a rack-aware request at
+// the replication factor each of its partitions already has, over valid
+// brokers (sorted by ID) and partitions (sorted by ID) on those brokers:
+// place keeps every replica where it is then, and only lists the offline
+// partitions. It is the request of almost every topic of a plan. It
+// reports false for any other request, which place answers in full.
+func keptAsIs(r Request) (Result, bool) {
+	if r.Strategy.Kind != KindRackAware && r.Strategy.Kind != "" || r.RF < 1 || r.RF > len(r.Brokers) {
+		return Result{}, false
+	}
+	for i, b := range r.Brokers {
+		if b.ID < 0 || i > 0 && r.Brokers[i-1].ID >= b.ID {
+			return Result{}, false
+		}
+	}
+	var res Result
+	for i, p := range r.Partitions {
+		if len(p.Replicas) != r.RF || i > 0 && r.Partitions[i-1].ID >= p.ID || validReplicas(p.Replicas) != nil {
+			return Result{}, false
+		}
+		for _, b := range p.Replicas {
+			if _, ok := slices.BinarySearchFunc(r.Brokers, b, func(x Broker, id int32) int { return cmp.Compare(x.ID, id) }); !ok {
+				return Result{}, false
+			}
+		}
+		if p.offline() {
+			res.Offline = append(res.Offline, p.ID)
+		}
+	}
+	return res, true
+}
+
+// place answers any request in full.
+func place(r Request) (Result, error) {
 	if r.RF < 1 {
 		return Result{}, fmt.Errorf("replication factor %d is below 1", r.RF)
 	}

@@ -180,3 +180,56 @@ func TestAssignBalances(t *testing.T) {
 		}
 	}
 }
+
+// TestKeptAsIsAgreesWithPlace checks the shortcut for topics that keep
+// their replicas: wherever keptAsIs answers, place (the full placement)
+// answers the same. Half the requests are random, half are made to keep
+// their replicas (rack-aware, every partition at the replication factor,
+// brokers and partitions sorted), which keptAsIs must then answer.
+func TestKeptAsIsAgreesWithPlace(t *testing.T) {
+	answered := 0
+	for seed := range uint64(3000) {
+		r := rand.New(rand.NewPCG(seed, 3))
+		req := randomRequest(r)
+		keeps := seed%2 == 0
+		if keeps {
+			o := genOpts{racks: true, offline: true}
+			req.Brokers = genBrokers(r, o)
+			slices.SortFunc(req.Brokers, func(a, b Broker) int { return int(a.ID - b.ID) })
+			req.RF = 1 + r.IntN(len(req.Brokers))
+			req.Strategy = Strategy{Kind: []string{"", KindRackAware}[r.IntN(2)]}
+			req.Partitions = nil
+			for id := range r.IntN(8) {
+				p := Partition{ID: int32(id), Leader: -1}
+				for _, i := range r.Perm(len(req.Brokers))[:req.RF] {
+					p.Replicas = append(p.Replicas, req.Brokers[i].ID)
+				}
+				for _, b := range p.Replicas {
+					if r.IntN(3) > 0 {
+						p.ISR = append(p.ISR, b)
+					}
+				}
+				if len(p.ISR) > 0 && r.IntN(6) > 0 {
+					p.Leader = p.ISR[0]
+				}
+				req.Partitions = append(req.Partitions, p)
+			}
+			req.Load = genLoad(r, req.Brokers)
+		}
+		got, ok := keptAsIs(req)
+		if keeps && !ok {
+			t.Fatalf("seed %d: keptAsIs does not answer %+v", seed, req)
+		}
+		if !ok {
+			continue
+		}
+		answered++
+		want, err := place(req)
+		if err != nil || !cmp.Equal(got, want) {
+			t.Fatalf("seed %d: keptAsIs(%+v) = %+v, place = %+v, %v", seed, req, got, want, err)
+		}
+	}
+	if answered < 1500 {
+		t.Fatalf("keptAsIs answered %d requests, want at least the 1500 made for it", answered)
+	}
+}

@@ -141,6 +141,11 @@ func FuzzAssign(f *testing.F) {
 		if again, err := Assign(r); err != nil || !cmp.Equal(got, again) {
 			t.Errorf("Assign is not deterministic: %+v then %+v, %v", got, again, err)
 		}
+		if _, ok := keptAsIs(r); ok {
+			if full, err := place(r); err != nil || !cmp.Equal(got, full) {
+				t.Errorf("keptAsIs answered %+v, place %+v, %v", got, full, err)
+			}
+		}
 	})
 }
 
