@@ -3,8 +3,8 @@ package spec
 import (
 	"cmp"
 	"fmt"
-	"maps"
 	"slices"
+	"strings"
 )
 
 // ACLEntry is one Kafka ACL. It is comparable, so that it can key a map.
@@ -54,12 +54,14 @@ func (s *State) DeletedACLs() []DesiredACL { return s.expandACLs(true) }
 
 // expandACLs expands the documents marked for deletion, or the others.
 func (s *State) expandACLs(marked bool) []DesiredACL {
-	sources := map[ACLEntry][]ACLSource{}
-	add := func(e ACLEntry, src ACLSource) {
-		if !slices.Contains(sources[e], src) {
-			sources[e] = append(sources[e], src)
-		}
+	// Every (entry, source) pair, sorted: an entry's pairs end up side by
+	// side, its sources in order. One sort of 20,000 pairs costs less than
+	// a map of entries and a sort of its keys.
+	type pair struct {
+		e   ACLEntry
+		src ACLSource
 	}
+	var pairs []pair
 	for _, a := range s.ACLs {
 		if MarkedForDeletion(a.Annotations) != marked {
 			continue
@@ -67,11 +69,11 @@ func (s *State) expandACLs(marked bool) []DesiredACL {
 		for _, r := range a.Rules {
 			src := ACLSource{Kind: KindACL, Name: a.Name, Pos: r.Pos}
 			for _, op := range r.Operations {
-				add(ACLEntry{
+				pairs = append(pairs, pair{ACLEntry{
 					Principal: a.Principal, Host: r.Host,
 					ResourceType: r.Resource.Type, ResourceName: r.Resource.Name, PatternType: r.Resource.PatternType,
 					Operation: op, Permission: r.Permission,
-				}, src)
+				}, src})
 			}
 		}
 	}
@@ -86,31 +88,60 @@ func (s *State) expandACLs(marked bool) []DesiredACL {
 		}
 		src := ACLSource{Kind: KindRoleBinding, Name: b.Name, Role: b.Role, Pos: b.Pos}
 		for _, e := range b.entries(gs) {
-			add(e, src)
+			pairs = append(pairs, pair{e, src})
 		}
 	}
-	out := make([]DesiredACL, 0, len(sources))
-	for _, e := range slices.SortedFunc(maps.Keys(sources), compareEntries) {
-		src := sources[e]
-		slices.SortFunc(src, func(a, b ACLSource) int {
-			return cmp.Or(cmp.Compare(a.Pos.File, b.Pos.File), cmp.Compare(a.Pos.Line, b.Pos.Line),
-				cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Name, b.Name), cmp.Compare(a.Role, b.Role))
-		})
-		out = append(out, DesiredACL{Entry: e, Sources: src})
+	slices.SortFunc(pairs, func(a, b pair) int {
+		if c := compareEntries(a.e, b.e); c != 0 {
+			return c
+		}
+		return compareSources(a.src, b.src)
+	})
+	var out []DesiredACL
+	for i, p := range pairs {
+		switch {
+		case i == 0 || p.e != pairs[i-1].e:
+			out = append(out, DesiredACL{Entry: p.e, Sources: []ACLSource{p.src}})
+		case p.src != pairs[i-1].src: // the same rule twice is one source
+			last := &out[len(out)-1]
+			last.Sources = append(last.Sources, p.src)
+		}
+	}
+	if out == nil {
+		out = []DesiredACL{}
 	}
 	return out
 }
 
+// compareSources orders the sources of an ACL by position.
+func compareSources(a, b ACLSource) int {
+	return cmp.Or(cmp.Compare(a.Pos.File, b.Pos.File), cmp.Compare(a.Pos.Line, b.Pos.Line),
+		cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Name, b.Name), cmp.Compare(a.Role, b.Role))
+}
+
+// compareEntries orders ACL entries field by field. It compares a field
+// only when the ones before it tie (cmp.Or would compare all seven first):
+// sorting 20,000 entries spent most of its time here.
 func compareEntries(a, b ACLEntry) int {
-	return cmp.Or(
-		cmp.Compare(a.Principal, b.Principal),
-		cmp.Compare(a.ResourceType, b.ResourceType),
-		cmp.Compare(a.ResourceName, b.ResourceName),
-		cmp.Compare(a.PatternType, b.PatternType),
-		cmp.Compare(a.Operation, b.Operation),
-		cmp.Compare(a.Permission, b.Permission),
-		cmp.Compare(a.Host, b.Host),
-	)
+	if c := strings.Compare(a.Principal, b.Principal); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.ResourceType, b.ResourceType); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.ResourceName, b.ResourceName); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.PatternType, b.PatternType); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Operation, b.Operation); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Permission, b.Permission); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Host, b.Host)
 }
 
 // roleGrants expands b's role for b: a built-in role, else a Role.
