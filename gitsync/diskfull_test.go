@@ -17,10 +17,16 @@ import (
 // was not fetched: the daemon keeps enforcing the last one), the cache is
 // not wiped, and the next fetch succeeds once space frees up. The disk is
 // a 1 MiB tmpfs, which needs root (mount); without it the test is
-// skipped. Smart HTTP, as in production: over file:// (the git program)
-// a full disk hangs go-git's fetch past its timeout (a known gap).
+// skipped. Over smart HTTP, as in production, and over file://, where the
+// fetch used to hang (filetransport.go).
 func TestFetchWhenTheCacheDiskIsFull(t *testing.T) {
 	requireGit(t)
+	for _, transport := range []string{"https", "file"} {
+		t.Run(transport, func(t *testing.T) { testFetchOnAFullDisk(t, transport) })
+	}
+}
+
+func testFetchOnAFullDisk(t *testing.T, transport string) {
 	mnt := t.TempDir()
 	if err := syscall.Mount("tmpfs", mnt, "tmpfs", 0, "size=1m"); err != nil {
 		t.Skipf("cannot mount a small tmpfs for the cache (%v): this test needs root", err)
@@ -28,8 +34,11 @@ func TestFetchWhenTheCacheDiskIsFull(t *testing.T) {
 	t.Cleanup(func() { _ = syscall.Unmount(mnt, syscall.MNT_DETACH) })
 
 	rem := newRemote(t, map[string]string{"a.yaml": "v1"})
-	srv := newFaultyHTTPS(t, rem) // behaving: the smart HTTP transport, as in production
-	o := completed(t, Options{URL: srv.url, CacheDir: filepath.Join(mnt, "cache"), Timeout: 30 * time.Second})
+	url := "file://" + rem.bare
+	if transport == "https" {
+		url = newFaultyHTTPS(t, rem).url // behaving: the smart HTTP transport
+	}
+	o := completed(t, Options{URL: url, CacheDir: filepath.Join(mnt, "cache"), Timeout: 30 * time.Second})
 	r, _ := open(t, o)
 	first := fetch(t, r)
 
@@ -44,7 +53,23 @@ func TestFetchWhenTheCacheDiskIsFull(t *testing.T) {
 	second := rem.commit("big", map[string]string{"big.bin": string(big)})
 	rem.push("main")
 
-	err = fetchErr(t, r)
+	// The fetch's own timeout is 30 s: a fetch still running after 60 s
+	// hangs.
+	done := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_, err := r.Fetch(ctx)
+		done <- err
+	}()
+	select {
+	case err = <-done:
+	case <-time.After(60 * time.Second):
+		t.Fatal("the fetch on a full disk hangs past its timeout")
+	}
+	if err == nil {
+		t.Fatal("the fetch on a full disk succeeded")
+	}
 	if !errors.Is(err, syscall.ENOSPC) && !strings.Contains(err.Error(), "no space left on device") {
 		t.Fatalf("fetch on a full disk: %v; want ENOSPC", err)
 	}
