@@ -55,6 +55,11 @@ type Config struct {
 	Mode        Mode
 	Interval    time.Duration // between successful passes (plus up to 10% jitter)
 	PassTimeout time.Duration // bound on one pass; default 5m
+	// SyncWait bounds how long a pass waits for Source.Sync before it
+	// enforces the revision it has; default a quarter of PassTimeout. A
+	// Sync that outlasts it (a transport that ignores its deadline) is
+	// left to finish, and no other starts meanwhile.
+	SyncWait    time.Duration
 	AllowDelete bool
 	// AllowHardDelete makes Schema deletions hard (see reconcile.DiffOptions).
 	AllowHardDelete bool
@@ -107,10 +112,12 @@ type Daemon struct {
 	status Status
 
 	// Between passes, only the loop goroutine touches these.
-	enforced *goodState // the revision being enforced: loaded, secrets read, plan not refused
-	newest   *loaded    // the newest fetched revision, while it is not enforced
-	heldBack *heldBack  // why the newest revision is not enforced
-	failures int        // consecutive transient failures, for backoff
+	enforced *goodState  // the revision being enforced: loaded, secrets read, plan not refused
+	newest   *loaded     // the newest fetched revision, while it is not enforced
+	heldBack *heldBack   // why the newest revision is not enforced
+	failures int         // consecutive transient failures, for backoff
+	syncing  chan synced // the Sync under way, if one outlasted its pass
+	syncFrom time.Time   // when it started
 }
 
 // goodState is a validated desired state, the revision it came from, and
@@ -146,6 +153,9 @@ func New(cfg Config) *Daemon {
 	}
 	if cfg.PassTimeout <= 0 {
 		cfg.PassTimeout = 5 * time.Minute
+	}
+	if cfg.SyncWait <= 0 {
+		cfg.SyncWait = cfg.PassTimeout / 4
 	}
 	if cfg.Mode == "" {
 		cfg.Mode = ModeApply

@@ -196,6 +196,45 @@ func TestEnforcesWhileGitIsUnreachable(t *testing.T) {
 	})
 }
 
+// A fetch that hangs past its own deadline (go-git once did, over file://
+// on a full disk) does not hold the pass: the enforced revision is still
+// enforced, the status says the fetch has not returned, no second fetch
+// starts, and once it returns the new revision is applied.
+func TestEnforcesWhileAFetchHangs(t *testing.T) {
+	kafkatest.Each(t, func(t *testing.T, c *kafkatest.Cluster) {
+		e := newEnforcer(t, c, func(cfg *Config) { cfg.SyncWait = 300 * time.Millisecond })
+		release := make(chan struct{})
+		var once sync.Once
+		free := func() { once.Do(func() { close(release) }) }
+		t.Cleanup(free) // before the daemon stops, should the test fail
+		e.src.mu.Lock()
+		e.src.hang = release
+		e.src.mu.Unlock()
+		next := e.push(map[string]string{"more.yaml": topicYAML(kafkatest.Unique("more"), 1)})
+		s := e.waitFor("the hanging fetch reported", func(s Status) bool {
+			return !s.GitReachable && strings.Contains(s.LastError, "has not returned")
+		})
+		if s.EnforcedRevision != e.good || !strings.Contains(s.LastError, "revision "+e.good+" is enforced meanwhile") {
+			t.Fatalf("status while a fetch hangs: %+v", s)
+		}
+		syncs := func() int {
+			e.src.mu.Lock()
+			defer e.src.mu.Unlock()
+			return e.src.syncs
+		}
+		before := syncs()
+		e.driftIsReverted(t)
+		if after := syncs(); after != before {
+			t.Errorf("%d more fetches began while one hung, want none", after-before)
+		}
+
+		free()
+		e.waitFor("the new revision applied once the fetch returned", func(s Status) bool {
+			return s.GitReachable && s.LastAppliedRevision == next && s.LastError == ""
+		})
+	})
+}
+
 // After a restart while git cannot be reached, or while the newest
 // revision is refused, the daemon enforces the revision the inventory says
 // it enforced before, read from the cache.

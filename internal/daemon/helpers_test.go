@@ -25,6 +25,10 @@ type memSource struct {
 	files   fstest.MapFS
 	err     error
 	history map[string]fstest.MapFS // every pushed revision, as a git cache keeps them
+	// hang, when set, holds every Sync until it is closed, whatever its
+	// context says, as a transport that ignores its deadline would.
+	hang  chan struct{}
+	syncs int // Sync calls begun
 }
 
 // ReadRevision implements RevisionReader, as GitSource does from its cache.
@@ -41,6 +45,13 @@ func (s *memSource) ReadRevision(_ context.Context, id string) (Revision, fs.FS,
 func (s *memSource) Describe() string { return "test repo" }
 
 func (s *memSource) Sync(context.Context) (Revision, fs.FS, error) {
+	s.mu.Lock()
+	hang := s.hang
+	s.syncs++
+	s.mu.Unlock()
+	if hang != nil {
+		<-hang
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.err != nil {

@@ -116,7 +116,18 @@ func (d *Daemon) reconcile(ctx context.Context) passResult {
 // once; a failure to fetch leaves the enforced revision (the cache) in
 // force.
 func (d *Daemon) sync(ctx context.Context, r *passResult) {
-	rev, files, err := d.cfg.Source.Sync(ctx)
+	res, ok := d.syncSource(ctx)
+	if !ok {
+		enforced := "nothing is enforced yet"
+		if d.enforced != nil {
+			enforced = "revision " + d.enforced.rev.ID + " is enforced meanwhile"
+		}
+		d.update(func(s *Status) { s.GitReachable = false })
+		r.add(ClassGitUnreachable, fmt.Errorf("sync the desired state: the fetch started %s ago has not returned, past its timeout: %s, and no other fetch starts until it returns",
+			time.Since(d.syncFrom).Round(time.Second), enforced))
+		return
+	}
+	rev, files, err := res.rev, res.files, res.err
 	d.cfg.Metrics.gitFetches.WithLabelValues(result(err == nil)).Inc()
 	d.update(func(s *Status) { s.GitReachable = err == nil })
 	if err != nil {
@@ -147,6 +158,49 @@ func (d *Daemon) sync(ctx context.Context, r *passResult) {
 		d.newest = &loaded{rev: rev, state: st}
 		d.logSkipped(rev, st)
 	}
+}
+
+// synced is what Source.Sync returned.
+type synced struct {
+	rev   Revision
+	files fs.FS
+	err   error
+}
+
+// syncSource runs Source.Sync beside the pass and waits for it until
+// SyncWait after it started, or until ctx ends. A Sync still running then
+// (a transport that ignores its deadline) is left to finish, and later
+// passes wait for it rather than start another, while each enforces the
+// revision it has: a hung fetch must not stop enforcing.
+func (d *Daemon) syncSource(ctx context.Context) (synced, bool) {
+	if d.syncing == nil {
+		ch := make(chan synced, 1)
+		// Not cancelled with the pass: a Sync that outlives its pass
+		// is waited for by the next one.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.SyncWait)
+		go func() {
+			defer cancel()
+			rev, files, err := d.cfg.Source.Sync(sctx)
+			ch <- synced{rev, files, err}
+		}()
+		d.syncing, d.syncFrom = ch, time.Now()
+	}
+	select {
+	case res := <-d.syncing:
+		d.syncing = nil
+		return res, true
+	default:
+	}
+	t := time.NewTimer(max(0, d.cfg.SyncWait-time.Since(d.syncFrom)))
+	defer t.Stop()
+	select {
+	case res := <-d.syncing:
+		d.syncing = nil
+		return res, true
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return synced{}, false
 }
 
 // logSkipped says, once per revision, which files the loader skipped: at
@@ -231,8 +285,8 @@ func (d *Daemon) accept(ctx context.Context, g *goodState, live *reconcile.Live)
 // still kept at what was accepted before.
 func (d *Daemon) recoverEnforced(ctx context.Context) {
 	old, ok := d.cfg.Source.(RevisionReader)
-	if !ok {
-		return
+	if !ok || d.syncing != nil {
+		return // nothing to read from, or the cache is held by a fetch that hangs
 	}
 	inv, err := reconcile.ReadInventory(ctx, d.cfg.Client, d.cfg.Inventory)
 	if err != nil || inv.Accepted == "" {

@@ -177,7 +177,7 @@ func runDaemon(cmd *cobra.Command, e *env, f *runFlags) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	cfg := daemon.Config{
 		Source: source, Client: cl, Metrics: daemon.NewMetrics(reg), Log: log,
-		Mode: mode, Interval: f.interval, PassTimeout: f.passTimeout, AllowDelete: f.allowDelete, AllowHardDelete: f.allowHard, Backends: backends,
+		Mode: mode, Interval: f.interval, PassTimeout: f.passTimeout, SyncWait: f.syncWait(), AllowDelete: f.allowDelete, AllowHardDelete: f.allowHard, Backends: backends,
 		MaxDeletes: maxDeletesOpt(f.maxDeletes), AllowEmpty: f.allowEmpty, Selector: selector, MaxPartitionsPerBroker: f.maxPartitions,
 		Throttle: throttle, MaxPartitionsInFlight: f.reassign.maxInFlight,
 		SourceID: f.sourceID(), ClaimInventory: f.explicitInv(),
@@ -303,6 +303,16 @@ func (f *runFlags) source(e *env, log *slog.Logger) (daemon.Source, error) {
 		return nil, err
 	}
 	return daemon.GitSource{Repo: repo, URL: f.git.URL, Ref: f.git.Ref, Path: f.path}, nil
+}
+
+// syncWait is how long a pass waits for a fetch before it enforces what
+// it has: --git-timeout and a margin (a fetch is bounded by it, unless
+// its transport ignores it); for a folder, the daemon's default.
+func (f *runFlags) syncWait() time.Duration {
+	if f.dir != "" {
+		return 0
+	}
+	return f.git.Timeout + 15*time.Second
 }
 
 // defaultDaemonMaxDeletes is run's --max-deletes: a daemon applies
