@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -205,6 +206,27 @@ func (n *Nodes) stop(t testing.TB, id int32, cmd string) {
 	n.waitFenced(t, id, true)
 	t.Logf("kafkatest: %s %d: JVM gone after %v, fenced after %v", cmd, id,
 		exited.Round(10*time.Millisecond), time.Since(began).Round(10*time.Millisecond))
+}
+
+// PauseNode freezes node id's JVM (SIGSTOP), as a broker that hangs: its connections
+// stay open and it answers nothing. It returns resume (SIGCONT), which t.Cleanup also
+// calls; calling it twice is harmless.
+func (n *Nodes) PauseNode(t testing.TB, id int32) (resume func()) {
+	t.Helper()
+	n.checkID(t, id)
+	if out, err := n.run("pause-node", strconv.Itoa(int(id))); err != nil {
+		t.Fatalf("kafkatest: pause node %d: %v\n%s", id, err, out)
+	}
+	var once sync.Once
+	resume = func() {
+		once.Do(func() {
+			if out, err := n.run("resume-node", strconv.Itoa(int(id))); err != nil {
+				t.Errorf("kafkatest: resume node %d: %v\n%s", id, err, out)
+			}
+		})
+	}
+	t.Cleanup(resume)
+	return resume
 }
 
 // StartNode starts node id again on its data (no formatting) and returns once every

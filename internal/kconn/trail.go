@@ -17,6 +17,8 @@ import (
 type trail struct {
 	mu sync.Mutex
 	st trailState
+	// inflight are the requests written and not answered (unanswered.go).
+	inflight map[inflightKey][]inflight
 
 	// stop, if set, ends Connect's first request early: franz-go retries
 	// a broker hanging up during SASL as if it were a network blip,
@@ -66,7 +68,10 @@ func (t *trail) OnBrokerRead(_ kgo.BrokerMetadata, key int16, _ int, _, _ time.D
 }
 
 // OnBrokerWrite implements kgo.HookBrokerWrite.
-func (t *trail) OnBrokerWrite(_ kgo.BrokerMetadata, key int16, _ int, _, _ time.Duration, err error) {
+func (t *trail) OnBrokerWrite(meta kgo.BrokerMetadata, key int16, _ int, _, _ time.Duration, err error) {
+	if err == nil {
+		t.wrote(meta, key)
+	}
 	t.failed(key, err)
 }
 

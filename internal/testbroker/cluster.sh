@@ -9,6 +9,8 @@
 #   cluster.sh kill-node ID     KILL node ID's JVM
 #   cluster.sh start-node ID    start node ID again on its data (no formatting), wait until
 #                               every running node is registered and unfenced
+#   cluster.sh pause-node ID    SIGSTOP node ID's JVM: a hung broker (connections open, no answers)
+#   cluster.sh resume-node ID   SIGCONT it
 #   cluster.sh status           list the nodes and their pids (exit 0 if all run)
 #   cluster.sh env              print `export` lines: KGITOPS_CLUSTER_BOOTSTRAP, _NODE_<id>
 #
@@ -287,6 +289,17 @@ cmd_stop_node() {
 	say "node $1 (pid $pid) stopped with $2 in $((SECONDS - t))s"
 }
 
+# cmd_signal_node ID SIGNAL: pause-node (STOP) freezes node ID's JVM as a hung broker
+# would: its connections stay open and nothing answers; resume-node (CONT) thaws it.
+cmd_signal_node() {
+	load_conf
+	check_id "$1"
+	local pid
+	pid=$(pid_of "$1") || die "node $1 of $CSTATE does not run"
+	kill -"$2" "$pid"
+	say "node $1 (pid $pid): sent SIG$2"
+}
+
 cmd_start_node() {
 	load_conf
 	check_id "$1"
@@ -327,7 +340,7 @@ cmd_env() {
 }
 
 usage() {
-	echo "usage: $0 start|stop|status|env|stop-node ID|kill-node ID|start-node ID" >&2
+	echo "usage: $0 start|stop|status|env|stop-node ID|kill-node ID|start-node ID|pause-node ID|resume-node ID" >&2
 	exit 2
 }
 
@@ -336,11 +349,13 @@ start) cmd_start ;;
 stop) cmd_stop ;;
 status) cmd_status ;;
 env) cmd_env ;;
-stop-node | kill-node | start-node | _watch)
+stop-node | kill-node | start-node | pause-node | resume-node | _watch)
 	[[ $# == 2 ]] || usage
 	case $1 in
 	stop-node) cmd_stop_node "$2" TERM ;;
 	kill-node) cmd_stop_node "$2" KILL ;;
+	pause-node) cmd_signal_node "$2" STOP ;;
+	resume-node) cmd_signal_node "$2" CONT ;;
 	start-node) cmd_start_node "$2" ;;
 	_watch) cmd_watch "$2" ;;
 	esac

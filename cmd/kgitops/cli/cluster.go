@@ -245,7 +245,7 @@ func (f *clusterFlags) observe(ctx context.Context, cl *kgo.Client, opts reconci
 func (f *clusterFlags) observed(ctx context.Context, cl *kgo.Client, live *reconcile.Live, err error) (*reconcile.Live, error) {
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
-			return nil, fmt.Errorf("reading the cluster took longer than --timeout %s: %w", f.conn.Timeout, err)
+			return nil, kconn.ReadTimedOut(cl, f.conn.Timeout, err)
 		}
 		return nil, kconn.Explain(err)
 	}

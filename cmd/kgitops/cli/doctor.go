@@ -74,7 +74,7 @@ func (f *doctorFlags) run(ctx context.Context, e *env) error {
 	c, err := doctor.Observe(ctx, cl)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
-			err = fmt.Errorf("reading the cluster took longer than --timeout %s: %w", f.conn.Timeout, err)
+			err = kconn.ReadTimedOut(cl, f.conn.Timeout, err)
 		}
 		return &exitError{code: ExitError, err: kconn.Explain(err)}
 	}
