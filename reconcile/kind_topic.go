@@ -23,8 +23,11 @@ func init() {
 			a.deleteTopicsBatched(ctx, deletes)
 		},
 		settle: func(ctx context.Context, a *applier, done []Change) error {
-			creates, _, deletes := byAction(done)
-			return waitForTopics(ctx, a.cl, names(creates), names(deletes))
+			creates, updates, deletes := byAction(done)
+			if err := waitForTopics(ctx, a.cl, names(creates), names(deletes)); err != nil {
+				return err
+			}
+			return settleTopicConfigs(ctx, a, updates)
 		},
 		record: recordTopics,
 		declared: func(st *spec.State) []string {

@@ -378,6 +378,19 @@ func describeTopicOverrides(ctx context.Context, cl *kgo.Client, topics map[stri
 	if len(names) == 0 {
 		return nil
 	}
+	for _, shard := range cl.RequestSharded(ctx, topicOverridesRequest(names)) {
+		if shard.Err != nil {
+			return fmt.Errorf("describe topic configs: %w", shard.Err)
+		}
+		if err := takeTopicOverrides(shard.Resp, topics); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// topicOverridesRequest asks for the configs of the topics names.
+func topicOverridesRequest(names []string) overridesRequest {
 	req := kmsg.NewPtrDescribeConfigsRequest()
 	for _, name := range names {
 		r := kmsg.NewDescribeConfigsRequestResource()
@@ -385,29 +398,31 @@ func describeTopicOverrides(ctx context.Context, cl *kgo.Client, topics map[stri
 		r.ResourceName = name
 		req.Resources = append(req.Resources, r)
 	}
-	for _, shard := range cl.RequestSharded(ctx, overridesRequest{req}) {
-		if shard.Err != nil {
-			return fmt.Errorf("describe topic configs: %w", shard.Err)
-		}
-		resp := &shard.Resp.(*overridesResponse).DescribeConfigsResponse
-		for _, r := range resp.Resources {
-			if err := kafkaErr(r.ErrorCode, r.ErrorMessage); err != nil {
-				if errors.Is(err, kerr.UnknownTopicOrPartition) {
-					delete(topics, r.ResourceName) // deleted meanwhile
-					continue
-				}
-				return fmt.Errorf("describe configs of topic %q: %w", r.ResourceName, err)
-			}
-			t, ok := topics[r.ResourceName]
-			if !ok {
+	return overridesRequest{req}
+}
+
+// takeTopicOverrides puts the overrides of an answer to
+// topicOverridesRequest into topics, and drops a topic the answer says is
+// gone.
+func takeTopicOverrides(answer kmsg.Response, topics map[string]LiveTopic) error {
+	resp := &answer.(*overridesResponse).DescribeConfigsResponse
+	for _, r := range resp.Resources {
+		if err := kafkaErr(r.ErrorCode, r.ErrorMessage); err != nil {
+			if errors.Is(err, kerr.UnknownTopicOrPartition) {
+				delete(topics, r.ResourceName) // deleted meanwhile
 				continue
 			}
-			for _, c := range r.Configs {
-				if c.Source != kmsg.ConfigSourceDynamicTopicConfig || c.Value == nil {
-					continue
-				}
-				t.Configs[c.Name] = *c.Value
+			return fmt.Errorf("describe configs of topic %q: %w", r.ResourceName, err)
+		}
+		t, ok := topics[r.ResourceName]
+		if !ok {
+			continue
+		}
+		for _, c := range r.Configs {
+			if c.Source != kmsg.ConfigSourceDynamicTopicConfig || c.Value == nil {
+				continue
 			}
+			t.Configs[c.Name] = *c.Value
 		}
 	}
 	return nil

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -39,6 +40,22 @@ func TestDescribeTopicCommand(t *testing.T) {
 		hour := "3600000"
 		if _, err := adm.AlterTopicConfigs(ctx, []kadm.AlterConfig{{Op: kadm.SetConfig, Name: "retention.ms", Value: &hour}}, name); err != nil {
 			t.Fatal(err)
+		}
+		// The broker shows the change a moment after the controller took it.
+		for {
+			rcs, err := adm.DescribeTopicConfigs(ctx, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rc, err := rcs.On(name, nil); err == nil && slices.ContainsFunc(rc.Configs, func(c kadm.Config) bool {
+				return c.Key == "retention.ms" && c.Value != nil && *c.Value == hour
+			}) {
+				break
+			}
+			if ctx.Err() != nil {
+				t.Fatal("the broker never showed the out-of-band retention.ms")
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
 		inspecttest.Produce(t, c, name, map[int32]int{0: 4, 1: 2})
 		group := kafkatest.Unique("describe-topic")

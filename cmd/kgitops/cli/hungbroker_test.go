@@ -27,7 +27,7 @@ func TestPlanNamesTheBrokerThatHangs(t *testing.T) {
 		if r.code != ExitError {
 			t.Fatalf("plan with a hung broker: exit %d, want %d:\n%s", r.code, ExitError, r)
 		}
-		want := regexp.MustCompile(`reading the cluster took longer than --timeout 4s: no answer from ` + who + ` \([^)]*` + request + ` for [0-9.]+s[^)]*\); check those brokers`)
+		want := regexp.MustCompile(`reading the cluster took longer than --timeout 4s: no answer from ` + who + ` \([^)]*` + request + `( ×[0-9]+)? for [0-9.]+s[^)]*\); check those brokers`)
 		if !want.MatchString(r.stderr) {
 			t.Fatalf("the timeout does not name %s and its unanswered %s:\n%s", who, request, r)
 		}
