@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -217,42 +216,21 @@ func aclEnums(e spec.ACLEntry) (kmsg.ACLResourceType, kmsg.ACLResourcePatternTyp
 }
 
 // settleACLs waits until every live broker shows the ACLs this apply
-// created and no longer shows the ones it deleted. A broker answers
-// DescribeACLs from its own copy of the metadata log, which can lag the
-// controller by seconds on a busy cluster: a plan made right after apply
-// then showed the ACLs apply had just reported as created (found by
-// TestABrokerKilledMidApply, 3-node cluster). A broker that cannot be
-// reached (down, not fenced yet) is not waited for.
+// created and no longer shows the ones it deleted (everyBrokerShows; found
+// by TestABrokerKilledMidApply, 3-node cluster).
 func settleACLs(ctx context.Context, a *applier, done []Change) error {
 	creates, _, deletes := byAction(done)
-	md, err := readMetadata(ctx, a.cl)
-	if err != nil {
-		return err
-	}
-	delay := 50 * time.Millisecond
-	for _, b := range md.Brokers {
-		for {
-			acls, err := readACLs(ctx, a.cl.Broker(int(b.NodeID)))
-			if err != nil && ctx.Err() == nil {
-				break // unreachable: nothing to wait for there
+	return everyBrokerShows(ctx, a.cl, "ACLs", readACLs, func(acls map[spec.ACLEntry]bool) bool {
+		for _, c := range creates {
+			if !acls[c.Payload.(*ACLChange).Entry] {
+				return false
 			}
-			shown := err == nil
-			for _, c := range creates {
-				shown = shown && acls[c.Payload.(*ACLChange).Entry]
-			}
-			for _, c := range deletes {
-				shown = shown && !acls[c.Payload.(*ACLChange).Entry]
-			}
-			if shown {
-				break
-			}
-			select {
-			case <-ctx.Done():
-				return fmt.Errorf("wait for broker %d to show the applied ACLs: %w", b.NodeID, ctx.Err())
-			case <-time.After(delay):
-			}
-			delay = min(delay*2, time.Second)
 		}
-	}
-	return nil
+		for _, c := range deletes {
+			if acls[c.Payload.(*ACLChange).Entry] {
+				return false
+			}
+		}
+		return true
+	})
 }

@@ -25,6 +25,7 @@ func init() {
 		standalone: true,
 		diff:       diffUsers,
 		apply:      func(ctx context.Context, a *applier, cs []Change) { a.applyUsers(ctx, cs) },
+		settle:     settleUsers,
 		record:     recordUsers,
 		declared: func(st *spec.State) []string {
 			names := make([]string, len(st.Users))
@@ -52,6 +53,7 @@ func init() {
 		standalone: true,
 		diff:       diffQuotas,
 		apply:      func(ctx context.Context, a *applier, cs []Change) { a.applyQuotas(ctx, cs) },
+		settle:     settleQuotas,
 		record:     recordCreatedDeleted,
 		risks:      quotaRisks,
 		export:     exportQuotas,

@@ -99,17 +99,27 @@ func specResourceType(t kmsg.ACLResourceType) string {
 
 // observeQuotas reads every client quota in the cluster.
 func observeQuotas(ctx context.Context, b Backends, live *Live, _ bool) error {
-	cl := b.Kafka
+	qs, err := readQuotas(ctx, b.Kafka)
+	if err != nil {
+		return err
+	}
+	live.Quotas = qs
+	return nil
+}
+
+// readQuotas reads every client quota from r (a client, or one broker),
+// by entity.
+func readQuotas(ctx context.Context, r kmsg.Requestor) (map[string]LiveQuota, error) {
 	req := kmsg.NewPtrDescribeClientQuotasRequest()
 	req.Strict = false // no components: match everything
-	resp, err := req.RequestWith(ctx, cl)
+	resp, err := req.RequestWith(ctx, r)
 	if err != nil {
-		return fmt.Errorf("describe client quotas: %w", err)
+		return nil, fmt.Errorf("describe client quotas: %w", err)
 	}
 	if err := kafkaErr(resp.ErrorCode, resp.ErrorMessage); err != nil {
-		return fmt.Errorf("describe client quotas: %w", err)
+		return nil, fmt.Errorf("describe client quotas: %w", err)
 	}
-	live.Quotas = map[string]LiveQuota{}
+	quotas := map[string]LiveQuota{}
 	for _, e := range resp.Entries {
 		var ent spec.QuotaEntity
 		for _, c := range e.Entity {
@@ -130,38 +140,48 @@ func observeQuotas(ctx context.Context, b Backends, live *Live, _ bool) error {
 		for _, v := range e.Values {
 			q.Values[v.Key] = v.Value
 		}
-		live.Quotas[ent.String()] = q
+		quotas[ent.String()] = q
 	}
-	return nil
+	return quotas, nil
 }
 
 // observeUsers reads every user's SCRAM credentials (never the secrets).
 func observeUsers(ctx context.Context, b Backends, live *Live, _ bool) error {
-	cl := b.Kafka
-	req := kmsg.NewPtrDescribeUserSCRAMCredentialsRequest() // no users: all of them
-	resp, err := req.RequestWith(ctx, cl)
+	users, err := readUsers(ctx, b.Kafka)
 	if err != nil {
-		return fmt.Errorf("describe SCRAM users: %w", err)
+		return err
+	}
+	live.Users = users
+	return nil
+}
+
+// readUsers reads every user's SCRAM credentials from r (a client, or one
+// broker), by user.
+func readUsers(ctx context.Context, r kmsg.Requestor) (map[string][]ScramCredential, error) {
+	req := kmsg.NewPtrDescribeUserSCRAMCredentialsRequest() // no users: all of them
+	resp, err := req.RequestWith(ctx, r)
+	if err != nil {
+		return nil, fmt.Errorf("describe SCRAM users: %w", err)
 	}
 	if err := kafkaErr(resp.ErrorCode, resp.ErrorMessage); err != nil {
-		return fmt.Errorf("describe SCRAM users: %w", err)
+		return nil, fmt.Errorf("describe SCRAM users: %w", err)
 	}
-	live.Users = map[string][]ScramCredential{}
+	users := map[string][]ScramCredential{}
 	for _, u := range resp.Results {
 		if err := kafkaErr(u.ErrorCode, u.ErrorMessage); err != nil {
 			if errors.Is(err, kerr.ResourceNotFound) {
 				continue
 			}
-			return fmt.Errorf("describe SCRAM user %q: %w", u.User, err)
+			return nil, fmt.Errorf("describe SCRAM user %q: %w", u.User, err)
 		}
 		for _, c := range u.CredentialInfos {
-			live.Users[u.User] = append(live.Users[u.User], ScramCredential{
+			users[u.User] = append(users[u.User], ScramCredential{
 				Mechanism:  scramMechanismName(c.Mechanism),
 				Iterations: c.Iterations,
 			})
 		}
 	}
-	return nil
+	return users, nil
 }
 
 func scramMechanismName(m int8) string {

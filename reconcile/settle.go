@@ -3,6 +3,7 @@ package reconcile
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -51,13 +52,42 @@ func apart[T any](cl *kgo.Client, fn func(*kgo.Client) (T, error)) (T, error) {
 	return fn(own)
 }
 
+// everyBrokerShows waits, 30 s at most, until each live broker's answer to
+// read passes shown. A broker answers the describe requests of ACLs,
+// configs, quotas and SCRAM users from its own copy of the metadata log, a
+// moment behind the controller that took a change (seconds on a busy
+// cluster): a plan or a describe made right after apply showed the old
+// state. One request per broker and round, whatever the number of
+// resources; a broker that cannot be reached (down, not fenced yet) is not
+// waited for.
+func everyBrokerShows[T any](ctx context.Context, cl *kgo.Client, what string, read func(context.Context, kmsg.Requestor) (T, error), shown func(T) bool) error {
+	ctx, cancel := context.WithTimeout(ctx, settleTimeout)
+	defer cancel()
+	brokers, err := kadm.NewClient(cl).BrokerMetadata(ctx)
+	if err != nil {
+		return err
+	}
+	for _, b := range brokers.Brokers {
+		for delay := 50 * time.Millisecond; ; delay = min(delay*2, time.Second) {
+			got, err := read(ctx, cl.Broker(int(b.NodeID)))
+			if err != nil && ctx.Err() == nil {
+				break // unreachable: nothing to wait for there
+			}
+			if err == nil && shown(got) {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("wait for broker %d to show the applied %s: %w", b.NodeID, what, ctx.Err())
+			case <-time.After(delay):
+			}
+		}
+	}
+	return nil
+}
+
 // settleTopicConfigs waits until every live broker shows the overrides
-// this apply set on, and removed from, existing topics. A broker answers
-// DescribeConfigs from its own copy of the metadata log, a moment behind
-// the controller that took the change (seconds on a busy machine): a plan
-// or a describe right after apply showed the old value. One request per
-// broker and round, whatever the number of topics; a broker that cannot
-// be reached (down, not fenced yet) is not waited for.
+// this apply set on, and removed from, existing topics.
 func settleTopicConfigs(ctx context.Context, a *applier, updates []Change) error {
 	want := map[string]*TopicChange{}
 	var names []string
@@ -70,34 +100,19 @@ func settleTopicConfigs(ctx context.Context, a *applier, updates []Change) error
 	if len(names) == 0 {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, settleTimeout)
-	defer cancel()
-	brokers, err := kadm.NewClient(a.cl).BrokerMetadata(ctx)
-	if err != nil {
-		return err
-	}
 	req := topicOverridesRequest(names)
-	for _, b := range brokers.Brokers {
-		for delay := 50 * time.Millisecond; ; delay = min(delay*2, time.Second) {
-			resp, err := a.cl.Broker(int(b.NodeID)).Request(ctx, req)
-			if err != nil && ctx.Err() == nil {
-				break // unreachable: nothing to wait for there
-			}
-			topics := make(map[string]LiveTopic, len(names))
-			for _, n := range names {
-				topics[n] = LiveTopic{Configs: map[string]string{}}
-			}
-			if err == nil && takeTopicOverrides(resp, topics) == nil && showsOverrides(want, topics) {
-				break
-			}
-			select {
-			case <-ctx.Done():
-				return fmt.Errorf("wait for broker %d to show the applied topic configs: %w", b.NodeID, ctx.Err())
-			case <-time.After(delay):
-			}
+	read := func(ctx context.Context, r kmsg.Requestor) (map[string]LiveTopic, error) {
+		resp, err := r.Request(ctx, req)
+		if err != nil {
+			return nil, err
 		}
+		topics := make(map[string]LiveTopic, len(names))
+		for _, n := range names {
+			topics[n] = LiveTopic{Configs: map[string]string{}}
+		}
+		return topics, takeTopicOverrides(resp, topics)
 	}
-	return nil
+	return everyBrokerShows(ctx, a.cl, "topic configs", read, func(topics map[string]LiveTopic) bool { return showsOverrides(want, topics) })
 }
 
 // showsOverrides says whether topics hold what the changes set and not
@@ -120,4 +135,51 @@ func showsOverrides(want map[string]*TopicChange, topics map[string]LiveTopic) b
 		}
 	}
 	return true
+}
+
+// settleQuotas waits until every live broker shows the quota values this
+// apply set and not those it removed.
+func settleQuotas(ctx context.Context, a *applier, done []Change) error {
+	return everyBrokerShows(ctx, a.cl, "client quotas", readQuotas, func(quotas map[string]LiveQuota) bool {
+		for _, c := range done {
+			q := c.Payload.(*QuotaChange)
+			have := quotas[q.Entity.String()].Values
+			for k, v := range q.Set {
+				if got, ok := have[k]; !ok || got != v {
+					return false
+				}
+			}
+			for _, k := range q.Remove {
+				if _, ok := have[k]; ok {
+					return false
+				}
+			}
+		}
+		return true
+	})
+}
+
+// settleUsers waits until every live broker shows the SCRAM credentials
+// this apply set (their mechanism and iterations: a password cannot be
+// read back) and not those it removed.
+func settleUsers(ctx context.Context, a *applier, done []Change) error {
+	return everyBrokerShows(ctx, a.cl, "SCRAM credentials", readUsers, func(users map[string][]ScramCredential) bool {
+		for _, c := range done {
+			u := c.Payload.(*UserChange)
+			has := func(mech string, iterations int32) bool {
+				return slices.ContainsFunc(users[u.Name], func(sc ScramCredential) bool {
+					return sc.Mechanism == mech && (iterations == 0 || sc.Iterations == iterations)
+				})
+			}
+			if u.Upsert != nil && !has(u.Upsert.Mechanism, u.Upsert.Iterations) {
+				return false
+			}
+			for _, m := range u.Delete {
+				if has(m, 0) {
+					return false
+				}
+			}
+		}
+		return true
+	})
 }
