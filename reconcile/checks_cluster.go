@@ -125,6 +125,19 @@ func (p *Plan) checkCluster(desired *spec.State, live *Live, opts DiffOptions) {
 	}
 
 	// Worst-case disk: retention.bytes × partitions × RF of each topic.
+	if len(c.DisksUnread) > 0 && !off(nil, spec.RuleDiskWorstCase) && slices.ContainsFunc(topics, func(g grown) bool { return g.added > 0 }) {
+		var ids []int32
+		for id := range c.DisksUnread {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		var which []string
+		for _, id := range ids {
+			which = append(which, fmt.Sprintf("broker %d (%s)", id, c.DisksUnread[id]))
+		}
+		p.Notes = append(p.Notes, Refusal{Kind: "Cluster", Name: "disk", Message: fmt.Sprintf(
+			"the log dirs of %s could not be read: the disk check counts the other brokers' space only", strings.Join(which, ", "))})
+	}
 	if c.UsableBytes != nil && !off(nil, spec.RuleDiskWorstCase) {
 		var usable int64
 		for _, u := range c.UsableBytes {

@@ -41,6 +41,10 @@ type ClusterInfo struct {
 	// the topics a plan may move (mayMove), by topic, partition and
 	// broker; nil when the brokers did not say.
 	Sizes map[string]map[int32]map[int32]int64
+	// DisksUnread says why a live broker's log dirs could not be read
+	// (a broker that hangs, a request it refused), by broker: the disk
+	// check leaves it out, and says so.
+	DisksUnread map[int32]string `json:"-"`
 	// Throttles holds each live broker's replication throttle rates that
 	// are set (leader.replication.throttled.rate and
 	// follower.replication.throttled.rate), by broker and key.
@@ -89,7 +93,11 @@ func observeCluster(ctx context.Context, cl *kgo.Client, md *kmsg.MetadataRespon
 	for _, b := range md.Brokers {
 		brokerIDs = append(brokerIDs, b.NodeID)
 	}
-	dirs := make(chan kadm.DescribedAllLogDirs, 1)
+	type readDirs struct {
+		all    kadm.DescribedAllLogDirs
+		unread map[int32]string
+	}
+	dirs := make(chan readDirs, 1)
 	go func() {
 		// The topics that may move: their replicas' sizes too; none: the
 		// dirs' sizes only.
@@ -97,7 +105,8 @@ func observeCluster(ctx context.Context, cl *kgo.Client, md *kmsg.MetadataRespon
 		if !allSizes {
 			set = mayMove(desired, md, info.Moving)
 		}
-		dirs <- describeLogDirs(ctx, cl, brokerIDs, set, allSizes)
+		all, unread := describeLogDirs(ctx, cl, brokerIDs, set, allSizes)
+		dirs <- readDirs{all, unread}
 	}()
 	throttles := make(chan map[int32]map[string]string, 1)
 	go func() { throttles <- readThrottles(ctx, adm, brokerIDs) }()
@@ -112,7 +121,9 @@ func observeCluster(ctx context.Context, cl *kgo.Client, md *kmsg.MetadataRespon
 		}
 	}
 	info.Throttles = <-throttles
-	all := <-dirs
+	read := <-dirs
+	all := read.all
+	info.DisksUnread = read.unread
 	info.Sizes = replicaSizes(all)
 	for broker, ds := range all {
 		var total, usable int64
@@ -191,7 +202,7 @@ func readThrottles(ctx context.Context, adm *kadm.Client, brokers []int32) map[i
 // cannot ask for no topic at all: its empty set is Kafka's null, which
 // means every partition of every topic, a large answer on a large
 // cluster; an empty non-null list means none.
-func describeLogDirs(ctx context.Context, cl *kgo.Client, brokers []int32, set kadm.TopicsSet, all bool) kadm.DescribedAllLogDirs {
+func describeLogDirs(ctx context.Context, cl *kgo.Client, brokers []int32, set kadm.TopicsSet, all bool) (kadm.DescribedAllLogDirs, map[int32]string) {
 	var topics []kmsg.DescribeLogDirsRequestTopic
 	if !all {
 		topics = []kmsg.DescribeLogDirsRequestTopic{}
@@ -205,8 +216,13 @@ func describeLogDirs(ctx context.Context, cl *kgo.Client, brokers []int32, set k
 		}
 	}
 	out := kadm.DescribedAllLogDirs{}
+	var unread map[int32]string
 	for _, a := range logdirs.Each(ctx, cl, brokers, topics) {
 		if a.Err != nil {
+			if unread == nil {
+				unread = map[int32]string{}
+			}
+			unread[a.Broker] = a.Err.Error()
 			continue
 		}
 		ds := kadm.DescribedLogDirs{}
@@ -224,7 +240,7 @@ func describeLogDirs(ctx context.Context, cl *kgo.Client, brokers []int32, set k
 		}
 		out[a.Broker] = ds
 	}
-	return out
+	return out, unread
 }
 
 // replicaSizes sums the partitions' sizes the log dirs report, by topic,

@@ -66,7 +66,8 @@ func ReadReassignStatus(ctx context.Context, cl *kgo.Client, ref InventoryRef) (
 				set.Add(t, p) // a topic named without partitions gets none
 			}
 		}
-		sizes = replicaSizes(describeLogDirs(ctx, cl, md.Brokers.NodeIDs(), set, false))
+		dirs, _ := describeLogDirs(ctx, cl, md.Brokers.NodeIDs(), set, false)
+		sizes = replicaSizes(dirs)
 	}
 	st.Throttles = readThrottles(ctx, adm, md.Brokers.NodeIDs())
 	inv, err := ReadInventory(ctx, cl, ref)

@@ -93,3 +93,27 @@ func TestPlanNamesTheBrokerThatHangs(t *testing.T) {
 		}
 	})
 }
+
+// A broker that hangs on its disk sizes alone (DescribeLogDirs, which
+// only the disk check needs) does not fail the plan: after franz-go's
+// request timeout (10 s) the plan says whose disks it could not read, and
+// that the disk check counts the others only. kfake only: a real broker
+// cannot be made to hang one kind of request.
+func TestPlanSaysWhichBrokersDisksItCouldNotRead(t *testing.T) {
+	c := kafkatest.NewFake(t)
+	hold := make(chan struct{})
+	t.Cleanup(func() { close(hold) })
+	c.Fake.ControlKey(int16(kmsg.DescribeLogDirs), func(kmsg.Request) (kmsg.Response, error, bool) {
+		c.Fake.KeepControl()
+		if c.Fake.CurrentNode() == 1 {
+			c.Fake.SleepControl(func() { <-hold })
+		}
+		return nil, nil, false
+	})
+	dir := repo(t, map[string]string{"t.yaml": topicYAML(kafkatest.Unique("disks"), 1)})
+	r := kgitops(t, nil, "plan", "--dir", dir, "--bootstrap-servers", strings.Join(c.Bootstrap, ","), "--inventory-name", kafkatest.Unique("disks"))
+	want := regexp.MustCompile(`Note: Cluster disk: the log dirs of broker 1 \([^)]+\) could not be read: the disk check counts the other brokers' space only`)
+	if r.code != 0 || !want.MatchString(r.stdout) || !strings.Contains(r.stdout, "Plan: 1 to create") {
+		t.Fatalf("plan with broker 1's disks unanswered: want exit 0, the topic and a note:\n%s", r)
+	}
+}
