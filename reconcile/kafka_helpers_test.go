@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -21,6 +22,23 @@ func alterTopicConfig(t *testing.T, c *kafkatest.Cluster, topic, key, value stri
 	}
 	if err != nil {
 		t.Fatalf("alter %s of %s: %v", key, topic, err)
+	}
+	// A real broker answers DescribeConfigs with the old value for a
+	// moment: wait until it shows the new one, as the plan that follows
+	// must see it.
+	for {
+		rcs, err := c.Admin(t).DescribeTopicConfigs(ctx, topic)
+		if err == nil {
+			if rc, err := rcs.On(topic, nil); err == nil && slices.ContainsFunc(rc.Configs, func(cfg kadm.Config) bool {
+				return cfg.Key == key && cfg.MaybeValue() == value
+			}) {
+				return
+			}
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("the broker never showed %s=%s on %s", key, value, topic)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
