@@ -76,27 +76,24 @@ var errNotShown = errors.New("the brokers do not show the applied broker configs
 func settleBrokerConfigs(ctx context.Context, a *applier, done []Change) error {
 	ctx, cancel := context.WithTimeout(ctx, settleTimeout)
 	defer cancel()
-	for {
-		levels := map[string]LiveBrokerConfig{}
-		req := kmsg.NewPtrDescribeConfigsRequest()
-		for _, c := range done {
-			r := kmsg.NewDescribeConfigsRequestResource()
-			r.ResourceType = kmsg.ConfigResourceTypeBroker
-			r.ResourceName = c.Payload.(*BrokerConfigChange).resource()
-			req.Resources = append(req.Resources, r)
-		}
-		if err := describeBrokerOverrides(ctx, a.cl, req, levels); err != nil {
-			return err
-		}
-		if shows(done, levels) {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%w: %w", errNotShown, ctx.Err())
-		case <-time.After(100 * time.Millisecond):
-		}
+	req := kmsg.NewPtrDescribeConfigsRequest()
+	for _, c := range done {
+		r := kmsg.NewDescribeConfigsRequestResource()
+		r.ResourceType = kmsg.ConfigResourceTypeBroker
+		r.ResourceName = c.Payload.(*BrokerConfigChange).resource()
+		req.Resources = append(req.Resources, r)
 	}
+	err := pollUntil(ctx, func() (bool, error) {
+		levels := map[string]LiveBrokerConfig{}
+		if err := describeBrokerOverrides(ctx, a.cl, req, levels); err != nil {
+			return false, err
+		}
+		return shows(done, levels), nil
+	})
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("%w: %w", errNotShown, err)
+	}
+	return err
 }
 
 // shows says whether levels hold what the changes applied.

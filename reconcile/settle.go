@@ -68,22 +68,33 @@ func everyBrokerShows[T any](ctx context.Context, cl *kgo.Client, what string, r
 		return err
 	}
 	for _, b := range brokers.Brokers {
-		for delay := 50 * time.Millisecond; ; delay = min(delay*2, time.Second) {
+		err := pollUntil(ctx, func() (bool, error) {
 			got, err := read(ctx, cl.Broker(int(b.NodeID)))
 			if err != nil && ctx.Err() == nil {
-				break // unreachable: nothing to wait for there
+				return true, nil // unreachable: nothing to wait for there
 			}
-			if err == nil && shown(got) {
-				break
-			}
-			select {
-			case <-ctx.Done():
-				return fmt.Errorf("wait for broker %d to show the applied %s: %w", b.NodeID, what, ctx.Err())
-			case <-time.After(delay):
-			}
+			return err == nil && shown(got), nil
+		})
+		if err != nil {
+			return fmt.Errorf("wait for broker %d to show the applied %s: %w", b.NodeID, what, err)
 		}
 	}
 	return nil
+}
+
+// pollUntil calls try, pausing 50 ms and then twice as long each time (1 s
+// at most), until it reports done or fails, or ctx ends (ctx's error).
+func pollUntil(ctx context.Context, try func() (done bool, err error)) error {
+	for delay := 50 * time.Millisecond; ; delay = min(delay*2, time.Second) {
+		if done, err := try(); done || err != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(delay):
+		}
+	}
 }
 
 // settleTopicConfigs waits until every live broker shows the overrides
