@@ -23,6 +23,13 @@ func (p *Plan) guardDeletions(desired *spec.State, live *Live, opts DiffOptions)
 				"%d deletion(s) not considered: a plan for --selector %s deletes only what a selected document asks for with %s", dropped, opts.Selector, spec.AnnotationDelete)})
 		}
 	}
+	if other := live.Inventory.Source; other != "" && opts.Source != "" && other != opts.Source && opts.ClaimInventory {
+		// Said on every plan that takes it over, so that two repos given
+		// the same --inventory-name by mistake do not trade it silently.
+		p.Notes = append(p.Notes, Refusal{Kind: "*", Name: "*", Message: fmt.Sprintf(
+			"this inventory belongs to %s; naming it (--inventory-name %s) takes it over for %s: what it owns and this repo does not declare is deleted with --allow-delete. "+
+				"If the other repo still runs, give this one an inventory of its own instead", other, live.Inventory.name, opts.Source)})
+	}
 	if other := live.Inventory.Source; other != "" && opts.Source != "" && other != opts.Source && !opts.ClaimInventory {
 		// Not even pending deletions are listed: they are another repo's.
 		p.Changes = slices.DeleteFunc(p.Changes, func(c Change) bool { return c.Action == ActionDelete && !c.Drift })

@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -161,7 +162,13 @@ func TestAnInventoryBelongsToOneSource(t *testing.T) {
 			t.Fatal("the refused plan was applied")
 		}
 
-		// Taking the inventory over is explicit.
+		// Taking the inventory over is explicit, and the plan says so.
+		p, _ = r.plan(state(topic(b, 1, nil)), DiffOptions{Source: srcB, ClaimInventory: true, AllowDelete: true})
+		if !slices.ContainsFunc(p.Notes, func(n Refusal) bool {
+			return strings.Contains(n.Message, "belongs to "+srcA) && strings.Contains(n.Message, "takes it over for "+srcB)
+		}) {
+			t.Fatalf("a plan that takes another source's inventory over does not say so: %+v", p.Notes)
+		}
 		applyFrom(state(topic(b, 1, nil)), srcB, true)
 		live := r.observe()
 		if live.Inventory.Source != srcB {
